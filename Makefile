@@ -1,0 +1,63 @@
+# transmog: a SQLite extension that stream-flattens JSON and JSONL files.
+#
+#   make          build transmog.so
+#   make run      build and run the demo (sql/demo.sql) on a bundled file
+#   make test     build and run every test; ends with "N passed, N failed"
+#   make asan     the tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make valgrind the tests under valgrind (memcheck, leaks)
+#   make bench    benchmarks against peers (see bench/README.md)
+#   make install  copy transmog.so where `.load transmog` finds it
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -Wall -Wextra -Werror
+LIBS     = -lz -lpthread -lm
+PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
+
+SRC     := $(wildcard src/*.c)
+EXT     := $(wildcard ext/*.c)
+HDR     := $(wildcard src/*.h ext/*.h)
+UNIT    := $(wildcard tests/unit/test_*.c)
+
+all: transmog.so
+
+transmog.so: $(SRC) $(EXT) $(HDR)
+	$(CC) $(WARN) $(CFLAGS) -fPIC -shared -o $@ $(SRC) $(EXT) $(LIBS)
+
+# The unit tests link the engine directly (no SQLite).
+build/unit/%: tests/unit/%.c tests/unit/check.h $(SRC) $(HDR)
+	@mkdir -p build/unit
+	$(CC) $(WARN) $(CFLAGS) -Isrc -o $@ $< $(SRC) $(LIBS)
+
+UNIT_BIN := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT))
+
+run: transmog.so
+	sqlite3 -batch :memory: < sql/demo.sql
+
+test: transmog.so $(UNIT_BIN)
+	@tests/run.sh
+
+asan:
+	$(MAKE) clean-build
+	$(MAKE) CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" transmog.so $(UNIT_BIN)
+	TM_PRELOAD="$$(clang -print-file-name=libclang_rt.asan-x86_64.so)" \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run.sh
+	$(MAKE) clean-build
+
+valgrind: transmog.so $(UNIT_BIN)
+	TM_VALGRIND=1 tests/run.sh
+
+bench: transmog.so
+	bench/run.sh
+
+install: transmog.so
+	install -d $(DESTDIR)$(LIBDIR)
+	install -m 644 transmog.so $(DESTDIR)$(LIBDIR)/transmog.so
+
+clean-build:
+	rm -rf build transmog.so
+
+clean: clean-build
+
+.PHONY: all run test asan valgrind bench install clean clean-build

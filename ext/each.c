@@ -1,0 +1,246 @@
+/*
+** each.c: transmog_each, an eponymous table-valued function.
+**
+**   SELECT * FROM transmog_each('orders.jsonl.gz');
+**   SELECT _id, row ->> 'sku' FROM transmog_each('orders.jsonl', 'orders_items');
+**   SELECT count(*) FROM transmog_each('dump.json', 'dump', 'root=data.items');
+**
+** One pass over the file with no schema pass: every flattened row of every
+** table, in file order, as
+**
+**   table_name  the row's table (the main table is the file's base name
+**               without extensions, or name=)
+**   _id         1-based ordinal of the row in its table (or the id= field)
+**   _parent_id  the _id of the parent row (NULL for the main table)
+**   _root_id    the _id of the main row (NULL for the main table)
+**   _index      position in the source array or map (NULL for main)
+**   row         the row's columns as a JSON object
+**
+** Tables and columns are named as they are met, so a map object is only
+** recognised once it has grown past max_columns: rows read before that keep
+** its members as columns. Memory is bounded by the largest record.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "../src/rowtext.h"
+#include "transmog.h"
+#include "tvf.h"
+#include "values.h"
+
+SQLITE_EXTENSION_INIT3
+
+enum { EACH_TABLE, EACH_ID, EACH_PARENT, EACH_ROOT, EACH_INDEX, EACH_ROW,
+       EACH_PATH, EACH_TBL, EACH_OPTIONS };
+#define EACH_NARGS 3
+#define EACH_ROW_USED (1 << 8)   /* idxNum bit: the row column is read */
+
+typedef struct each_cursor {
+  sqlite3_vtab_cursor base;
+  tm_opts opts;
+  char *path;
+  char *table;           /* the table asked for, or NULL for all */
+  uint32_t want;         /* its id once it has been met, else TM_NONE */
+  int row_used;          /* the row column is read: collect cells */
+  tm_scan *scan;
+  const tm_row *rows;    /* the current record's rows */
+  uint32_t nrows, cur;
+  int eof;
+  sqlite3_int64 rowid;
+  tm_out tmp;
+} each_cursor;
+
+/* xConnect: declare the fixed columns; file access makes it direct-only. */
+static int eachConnect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+                       sqlite3_vtab **ppVtab, char **pzErr) {
+  (void)aux; (void)argc; (void)argv; (void)pzErr;
+  int rc = sqlite3_declare_vtab(db,
+      "CREATE TABLE x(table_name TEXT, _id, _parent_id, _root_id, _index INTEGER,"
+      " row TEXT, path HIDDEN, \"table\" HIDDEN, options HIDDEN)");
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  sqlite3_vtab *v = sqlite3_malloc(sizeof *v);
+  if (!v) return SQLITE_NOMEM;
+  memset(v, 0, sizeof *v);
+  *ppVtab = v;
+  return SQLITE_OK;
+}
+
+/* xDisconnect: nothing but the vtab itself to free. */
+static int eachDisconnect(sqlite3_vtab *v) {
+  sqlite3_free(v);
+  return SQLITE_OK;
+}
+
+/* xBestIndex: arguments are hidden columns; note whether row is read. */
+static int eachBestIndex(sqlite3_vtab *v, sqlite3_index_info *info) {
+  (void)v;
+  int rc = tm_tvf_best_index(info, EACH_PATH, EACH_NARGS);
+  if (rc == SQLITE_OK && (info->colUsed & (1ull << EACH_ROW)))
+    info->idxNum |= EACH_ROW_USED;
+  return rc;
+}
+
+/* xOpen: an empty cursor. */
+static int eachOpen(sqlite3_vtab *v, sqlite3_vtab_cursor **pp) {
+  (void)v;
+  each_cursor *c = sqlite3_malloc(sizeof *c);
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, sizeof *c);
+  *pp = &c->base;
+  return SQLITE_OK;
+}
+
+/* Free what one filter set up, so a cursor can be filtered again. */
+static void eachReset(each_cursor *c) {
+  tm_scan_close(c->scan);
+  c->scan = NULL;
+  tm_opts_free(&c->opts);
+  sqlite3_free(c->path);
+  sqlite3_free(c->table);
+  c->path = c->table = NULL;
+  c->rows = NULL;
+  c->nrows = c->cur = 0;
+  c->eof = 1;
+}
+
+/* xClose */
+static int eachClose(sqlite3_vtab_cursor *cur) {
+  each_cursor *c = (each_cursor *)cur;
+  eachReset(c);
+  tm_out_free(&c->tmp);
+  sqlite3_free(c);
+  return SQLITE_OK;
+}
+
+/* Fail the statement with "transmog: <msg>". */
+static int eachError(each_cursor *c, const char *msg) {
+  sqlite3_free(c->base.pVtab->zErrMsg);
+  c->base.pVtab->zErrMsg = sqlite3_mprintf("transmog: %s", msg);
+  return SQLITE_ERROR;
+}
+
+/* Is row r one the caller asked for? Resolves the table when it appears. */
+static int eachWanted(each_cursor *c, const tm_row *r) {
+  if (!c->table) return 1;
+  if (c->want == TM_NONE) {
+    c->want = tm_schema_find_table(tm_scan_schema(c->scan), c->table);
+    if (c->want == TM_NONE) return 0;
+    if (c->row_used) tm_scan_want(c->scan, c->want);
+  }
+  return r->table == c->want;
+}
+
+/* Move to the next wanted row, reading records as needed. */
+static int eachAdvance(each_cursor *c) {
+  for (;;) {
+    while (++c->cur < c->nrows)
+      if (eachWanted(c, &c->rows[c->cur])) {
+        c->rowid++;
+        return SQLITE_OK;
+      }
+    int rc = tm_scan_next(c->scan);
+    if (rc == TM_REC_END) {
+      c->eof = 1;
+      return SQLITE_OK;
+    }
+    if (rc == TM_REC_BAD && c->opts.o.errors == TM_ERRORS_SKIP) continue;
+    if (rc != TM_REC_OK) return eachError(c, tm_scan_message(c->scan));
+    c->rows = tm_flat_rows(tm_scan_flat(c->scan), &c->nrows);
+    c->cur = UINT32_MAX;   /* the loop above steps to row 0 */
+  }
+}
+
+/* xFilter: open the file and step to the first row. */
+static int eachFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+                      int argc, sqlite3_value **argv) {
+  (void)idxStr;
+  each_cursor *c = (each_cursor *)cur;
+  char *args[EACH_NARGS], *err = NULL;
+  eachReset(c);
+  if (tm_tvf_args(idxNum, argc, argv, EACH_NARGS, args) != SQLITE_OK) return SQLITE_NOMEM;
+  c->path = args[0];
+  c->table = args[1];
+  int fail = tm_opts_parse(&c->opts, args[2], TM_OPT_ALL & ~TM_OPT_SAMPLE,
+                           "transmog_each", &err);
+  sqlite3_free(args[2]);
+  if (!c->path) return eachError(c, "transmog_each needs a file path: transmog_each(path [, table [, options]])");
+  c->row_used = (idxNum & EACH_ROW_USED) != 0;
+  if (!fail)
+    c->scan = tm_scan_open(c->path, &c->opts.o, NULL,
+                           c->row_used ? TM_NONE : TM_NOCELLS, 0, &err);
+  if (!c->scan) {
+    int rc = eachError(c, err ? err : "out of memory");
+    free(err);
+    return rc;
+  }
+  c->want = TM_NONE;
+  c->eof = 0;
+  c->rowid = 0;
+  c->nrows = 0;
+  c->cur = 0;
+  return eachAdvance(c);
+}
+
+/* xNext */
+static int eachNext(sqlite3_vtab_cursor *cur) {
+  return eachAdvance((each_cursor *)cur);
+}
+
+/* xEof */
+static int eachEof(sqlite3_vtab_cursor *cur) {
+  return ((each_cursor *)cur)->eof;
+}
+
+/* The _id of row r: its ordinal, or the natural id of a main row. */
+static void eachId(each_cursor *c, sqlite3_context *ctx, const tm_row *r) {
+  if (r->natural != TM_NONE) {
+    const tm_record *rec = tm_scan_record(c->scan);
+    tm_sql_result(ctx, rec->text, rec->tape->tok, r->natural, TM_TYPES_INFER, &c->tmp);
+  } else {
+    sqlite3_result_int64(ctx, (sqlite3_int64)r->id);
+  }
+}
+
+/* xColumn */
+static int eachColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
+  each_cursor *c = (each_cursor *)cur;
+  const tm_row *r = &c->rows[c->cur];
+  const tm_schema *s = tm_scan_schema(c->scan);
+  int main = r->parent == TM_NONE;
+  switch (i) {
+    case EACH_TABLE:
+      sqlite3_result_text(ctx, tm_schema_name(s, s->tables[r->table].name), -1,
+                          SQLITE_TRANSIENT);
+      break;
+    case EACH_ID: eachId(c, ctx, r); break;
+    case EACH_PARENT: if (!main) eachId(c, ctx, &c->rows[r->parent]); break;
+    case EACH_ROOT: if (!main) eachId(c, ctx, &c->rows[0]); break;
+    case EACH_INDEX: if (!main) sqlite3_result_int64(ctx, (sqlite3_int64)r->index); break;
+    case EACH_ROW:
+      c->tmp.n = 0;
+      tm_rowtext_json(&c->tmp, s, tm_scan_flat(c->scan), tm_scan_record(c->scan),
+                      r, c->opts.o.types == TM_TYPES_TEXT);
+      tm_sql_result_json(ctx, &c->tmp);
+      break;
+    default: break;   /* hidden argument columns read back as NULL */
+  }
+  return SQLITE_OK;
+}
+
+/* xRowid: the row's position in this scan. */
+static int eachRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
+  *pRowid = ((each_cursor *)cur)->rowid;
+  return SQLITE_OK;
+}
+
+static sqlite3_module eachModule = {
+  0, NULL, eachConnect, eachBestIndex, eachDisconnect, NULL, eachOpen,
+  eachClose, eachFilter, eachNext, eachEof, eachColumn, eachRowid,
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+};
+
+int tm_each_register(sqlite3 *db) {
+  return sqlite3_create_module(db, "transmog_each", &eachModule, NULL);
+}

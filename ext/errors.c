@@ -1,0 +1,186 @@
+/*
+** errors.c: transmog_errors, an eponymous table-valued function.
+**
+**   SELECT * FROM transmog_errors('events.jsonl.gz');
+**   SELECT record, line, message FROM transmog_errors('dump.json', 'format=json');
+**
+** One pass over the file that lists every bad record instead of stopping
+** at the first:
+**
+**   record   1-based record number
+**   line     line of the error (1-based)
+**   col      column of the error, in bytes (1-based)
+**   offset   byte offset of the error in the (inflated) content, 0-based
+**   message  what was expected
+**   snippet  the text around the error, on one line
+**
+** An error that stops the reading (a truncated gzip, a read error) is the
+** last row. Memory is bounded by the largest record, as in any scan.
+*/
+#define _POSIX_C_SOURCE 200809L   /* strdup */
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "transmog.h"
+#include "tvf.h"
+
+SQLITE_EXTENSION_INIT3
+
+enum { ERR_RECORD, ERR_LINE, ERR_COL, ERR_OFFSET, ERR_MESSAGE, ERR_SNIPPET,
+       ERR_PATH, ERR_OPTIONS };
+#define ERR_NARGS 2
+
+typedef struct errors_cursor {
+  sqlite3_vtab_cursor base;
+  tm_opts opts;
+  tm_scan *scan;
+  tm_rec_error err;      /* the current row */
+  int fatal;             /* the current row stopped the reading */
+  int eof;
+  sqlite3_int64 rowid;
+} errors_cursor;
+
+/* xConnect: declare the fixed columns; file access makes it direct-only. */
+static int errorsConnect(sqlite3 *db, void *aux, int argc,
+                         const char *const *argv, sqlite3_vtab **ppVtab,
+                         char **pzErr) {
+  (void)aux; (void)argc; (void)argv; (void)pzErr;
+  int rc = sqlite3_declare_vtab(db,
+      "CREATE TABLE x(record INTEGER, line INTEGER, col INTEGER, offset INTEGER,"
+      " message TEXT, snippet TEXT, path HIDDEN, options HIDDEN)");
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  sqlite3_vtab *v = sqlite3_malloc(sizeof *v);
+  if (!v) return SQLITE_NOMEM;
+  memset(v, 0, sizeof *v);
+  *ppVtab = v;
+  return SQLITE_OK;
+}
+
+/* xDisconnect */
+static int errorsDisconnect(sqlite3_vtab *v) {
+  sqlite3_free(v);
+  return SQLITE_OK;
+}
+
+/* xBestIndex: the arguments are hidden columns. */
+static int errorsBestIndex(sqlite3_vtab *v, sqlite3_index_info *info) {
+  (void)v;
+  return tm_tvf_best_index(info, ERR_PATH, ERR_NARGS);
+}
+
+/* xOpen */
+static int errorsOpen(sqlite3_vtab *v, sqlite3_vtab_cursor **pp) {
+  (void)v;
+  errors_cursor *c = sqlite3_malloc(sizeof *c);
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, sizeof *c);
+  *pp = &c->base;
+  return SQLITE_OK;
+}
+
+/* Free what one filter set up. */
+static void errorsReset(errors_cursor *c) {
+  tm_scan_close(c->scan);
+  c->scan = NULL;
+  tm_opts_free(&c->opts);
+  c->eof = 1;
+}
+
+/* xClose */
+static int errorsClose(sqlite3_vtab_cursor *cur) {
+  errorsReset((errors_cursor *)cur);
+  sqlite3_free(cur);
+  return SQLITE_OK;
+}
+
+/* Move to the next bad record. */
+static int errorsAdvance(errors_cursor *c) {
+  if (c->fatal) {
+    c->eof = 1;
+    return SQLITE_OK;
+  }
+  for (;;) {
+    int rc = tm_scan_next(c->scan);
+    if (rc == TM_REC_OK) continue;
+    if (rc == TM_REC_END) {
+      c->eof = 1;
+      return SQLITE_OK;
+    }
+    c->err = *tm_scan_error(c->scan);
+    c->fatal = rc == TM_REC_FATAL;
+    c->rowid++;
+    return SQLITE_OK;
+  }
+}
+
+/* xFilter: open the file and find the first bad record. */
+static int errorsFilter(sqlite3_vtab_cursor *cur, int idxNum,
+                        const char *idxStr, int argc, sqlite3_value **argv) {
+  (void)idxStr;
+  errors_cursor *c = (errors_cursor *)cur;
+  char *args[ERR_NARGS], *err = NULL;
+  errorsReset(c);
+  if (tm_tvf_args(idxNum, argc, argv, ERR_NARGS, args) != SQLITE_OK) return SQLITE_NOMEM;
+  int fail = tm_opts_parse(&c->opts, args[1],
+                           TM_OPT_ALL & ~(TM_OPT_SAMPLE | TM_OPT_ERRORS),
+                           "transmog_errors", &err);
+  if (!args[0] && !fail) {
+    err = strdup("transmog_errors needs a file path: transmog_errors(path [, options])");
+    fail = 1;
+  }
+  if (!fail) c->scan = tm_scan_open(args[0], &c->opts.o, NULL, TM_NOCELLS, 0, &err);
+  sqlite3_free(args[0]);
+  sqlite3_free(args[1]);
+  if (!c->scan) {
+    sqlite3_free(cur->pVtab->zErrMsg);
+    cur->pVtab->zErrMsg = sqlite3_mprintf("transmog: %s", err ? err : "out of memory");
+    free(err);
+    return SQLITE_ERROR;
+  }
+  c->eof = c->fatal = 0;
+  c->rowid = 0;
+  return errorsAdvance(c);
+}
+
+/* xNext */
+static int errorsNext(sqlite3_vtab_cursor *cur) {
+  return errorsAdvance((errors_cursor *)cur);
+}
+
+/* xEof */
+static int errorsEof(sqlite3_vtab_cursor *cur) {
+  return ((errors_cursor *)cur)->eof;
+}
+
+/* xColumn */
+static int errorsColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
+  const tm_rec_error *e = &((errors_cursor *)cur)->err;
+  switch (i) {
+    case ERR_RECORD: sqlite3_result_int64(ctx, (sqlite3_int64)e->record); break;
+    case ERR_LINE: sqlite3_result_int64(ctx, (sqlite3_int64)e->line); break;
+    case ERR_COL: sqlite3_result_int64(ctx, (sqlite3_int64)e->col); break;
+    case ERR_OFFSET: sqlite3_result_int64(ctx, (sqlite3_int64)e->offset); break;
+    case ERR_MESSAGE: sqlite3_result_text(ctx, e->msg, -1, SQLITE_TRANSIENT); break;
+    case ERR_SNIPPET: sqlite3_result_text(ctx, e->snippet, -1, SQLITE_TRANSIENT); break;
+    default: break;
+  }
+  return SQLITE_OK;
+}
+
+/* xRowid */
+static int errorsRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
+  *pRowid = ((errors_cursor *)cur)->rowid;
+  return SQLITE_OK;
+}
+
+static sqlite3_module errorsModule = {
+  0, NULL, errorsConnect, errorsBestIndex, errorsDisconnect, NULL, errorsOpen,
+  errorsClose, errorsFilter, errorsNext, errorsEof, errorsColumn, errorsRowid,
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+};
+
+int tm_errors_register(sqlite3 *db) {
+  return sqlite3_create_module(db, "transmog_errors", &errorsModule, NULL);
+}

@@ -1,0 +1,57 @@
+/*
+** options.h: the key=value options of every transmog module and function.
+**
+** One syntax everywhere. In a function, the options are one string of
+** pairs separated by spaces or commas:
+**
+**     'separator=. arrays=child max_record=128M'
+**     'root="data.items" name=events'
+**
+** In CREATE VIRTUAL TABLE, each argument after the path is one pair:
+**
+**     USING transmog('orders.jsonl', separator='.', sample=1000)
+**
+** A value may be quoted with '...' or "..." (a doubled quote inside stands
+** for itself). Unknown keys, keys given twice and bad values are errors
+** that say what is valid. Plain C: no SQLite types here.
+*/
+#ifndef TM_OPTIONS_H
+#define TM_OPTIONS_H
+
+#include "../src/scan.h"
+
+/* One bit per option, to say which ones a function accepts. */
+enum {
+  TM_OPT_NAME = 1 << 0, TM_OPT_FORMAT = 1 << 1, TM_OPT_COMPRESSION = 1 << 2,
+  TM_OPT_ROOT = 1 << 3, TM_OPT_SEPARATOR = 1 << 4, TM_OPT_ARRAYS = 1 << 5,
+  TM_OPT_MAX_DEPTH = 1 << 6, TM_OPT_MAX_COLUMNS = 1 << 7,
+  TM_OPT_SAMPLE = 1 << 8, TM_OPT_ERRORS = 1 << 9, TM_OPT_MAX_RECORD = 1 << 10,
+  TM_OPT_ID = 1 << 11, TM_OPT_TYPES = 1 << 12,
+  TM_OPT_ALL = (1 << 13) - 1
+};
+
+/* Parsed options; the strings in `o` live in `store`. */
+typedef struct tm_opts {
+  tm_options o;
+  unsigned given;   /* TM_OPT_* bits of the options set explicitly */
+  char *store;
+} tm_opts;
+
+/*
+** Parse one options string (NULL or empty: all defaults). Only the options
+** in `allowed` are accepted; `who` names the caller in messages. Returns 0,
+** or -1 with *err set to a malloc'd message.
+*/
+int tm_opts_parse(tm_opts *opts, const char *text, unsigned allowed,
+                  const char *who, char **err);
+
+/* The same for a list of "key=value" arguments. */
+int tm_opts_parse_args(tm_opts *opts, int argc, const char *const *argv,
+                       unsigned allowed, const char *who, char **err);
+
+void tm_opts_free(tm_opts *opts);
+
+/* Remove SQL quotes from a string in place ('a''b' -> a'b). */
+void tm_opts_dequote(char *s);
+
+#endif

@@ -1,0 +1,18 @@
+/*
+** transmog.h: what the pieces of the SQLite face register, and the
+** version. Each module or function lives in its own file of ext/.
+*/
+#ifndef TM_TRANSMOG_H
+#define TM_TRANSMOG_H
+
+#include <sqlite3ext.h>
+
+#define TM_VERSION "0.1.0"
+
+/* transmog_each(path [, table [, options]]): ext/each.c */
+int tm_each_register(sqlite3 *db);
+
+/* transmog_errors(path [, options]): ext/errors.c */
+int tm_errors_register(sqlite3 *db);
+
+#endif

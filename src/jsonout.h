@@ -1,0 +1,35 @@
+/*
+** jsonout.h: text out. A growable byte buffer, the compact JSON text of a
+** parsed value (what a JSON column holds: the source's bytes without its
+** insignificant whitespace), and JSON string literals for names.
+*/
+#ifndef TM_JSONOUT_H
+#define TM_JSONOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json.h"
+
+typedef struct tm_out {
+  char *p;
+  size_t n, cap;
+  int nomem;      /* an append failed; the content is incomplete */
+} tm_out;
+
+/* Append n bytes. */
+void tm_out_put(tm_out *o, const void *p, size_t n);
+
+/* Append one byte. */
+void tm_out_putc(tm_out *o, char c);
+
+/* Append the compact JSON text of the value at tape index i. */
+void tm_out_value(tm_out *o, const char *text, const tm_tok *tok, uint32_t i);
+
+/* Append raw UTF-8 bytes (NULs included) as a JSON string literal. */
+void tm_out_string(tm_out *o, const char *s, size_t n);
+
+/* Release the buffer. */
+void tm_out_free(tm_out *o);
+
+#endif

@@ -1,0 +1,647 @@
+/*
+** records.c: the record framing declared in records.h.
+**
+** The reader keeps one growable buffer. A record is always parsed from
+** contiguous bytes: if the buffer ends inside a record, the bytes before the
+** record are discarded, more are read, and the record is parsed again from
+** its start (with blocks of a megabyte this happens once per block). So
+** memory is bounded by the largest record, never by the file.
+**
+** What sits between records (the brackets and commas of a top-level array,
+** the objects around root=) is walked by a small state machine:
+**
+**   TOP         before a top-level value (a line, a value, the document)
+**   DESCEND     inside the objects along root=, looking for the next key
+**   ELEM_FIRST  just after the '[' of the record array
+**   ELEM_NEXT   after an element: ',' or ']'
+**   ASCEND      skipping what follows the record array up to the end of the
+**               top-level value
+**   DONE        nothing more
+**
+** Newlines are counted lazily (only bytes about to be discarded, or up to an
+** error) so that every error can say its line and column.
+*/
+#include "records.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REC_BLOCK (1u << 20)    /* initial buffer and minimum read */
+#define REC_SNIFF (1u << 20)    /* format=auto looks this far */
+
+enum { M_LINES, M_VALUES, M_DOC };
+enum { S_TOP, S_DESCEND, S_ELEM_FIRST, S_ELEM_NEXT, S_ASCEND, S_DONE };
+
+/* Internal result: the state changed, run the loop again. */
+#define REC_AGAIN (-1)
+
+struct tm_reader {
+  tm_source *src;
+  tm_rec_config cfg;
+  char *rootbuf;          /* root path, '.' replaced by NUL */
+  const char **seg;       /* root path segments */
+  int nseg;
+  int mode, state;
+  int level;              /* objects entered along root= */
+  int first_member;       /* DESCEND: no member read yet at this level */
+  int docs;               /* top-level values started */
+  int eof;                /* the source is exhausted */
+  int fatal;
+  char *buf;              /* content; buf[len] == 0, TM_JSON_PAD bytes after */
+  size_t cap, len, pos;
+  uint64_t base;          /* content offset of buf[0] */
+  uint64_t number;        /* records started so far */
+  uint64_t line;          /* line number at offset `counted` */
+  uint64_t counted;       /* newlines are counted up to this offset */
+  uint64_t line_start;    /* content offset where that line starts */
+  tm_tape tape;
+  tm_rec_error err;
+  char *key;              /* unescaped key, during root= descent */
+  size_t keycap;
+};
+
+/* Count newlines up to content offset `upto` (never backwards). */
+static void rec_count_lines(tm_reader *r, uint64_t upto) {
+  if (upto <= r->counted) return;
+  const char *p = r->buf + (r->counted - r->base);
+  const char *e = r->buf + (upto - r->base);
+  const char *q;
+  while (p < e && (q = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+    r->line++;
+    r->line_start = r->base + (uint64_t)(q - r->buf) + 1;
+    p = q + 1;
+  }
+  r->counted = upto;
+}
+
+/* Copy printable text around content offset `at` into the error snippet. */
+static void rec_snippet(tm_reader *r, uint64_t at) {
+  char *o = r->err.snippet;
+  size_t room = sizeof r->err.snippet - 1;
+  uint64_t from = at > r->line_start + 30 ? at - 30 : r->line_start;
+  if (from < r->base) from = r->base;
+  const unsigned char *p = (const unsigned char *)r->buf + (from - r->base);
+  const unsigned char *e = (const unsigned char *)r->buf + r->len;
+  while (p < e && (*p & 0xC0) == 0x80) p++;   /* start on a whole character */
+  while (p < e && room > 4 && *p != '\n') {
+    unsigned char c = *p;
+    int n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    int ok = n > 0 && p + n <= e;
+    for (int i = 1; ok && i < n; i++) ok = (p[i] & 0xC0) == 0x80;
+    if (!ok || c < 0x20 || c == 0x7F) {
+      *o++ = '?';
+      room--;
+      p++;
+      continue;
+    }
+    memcpy(o, p, (size_t)n);
+    o += n;
+    room -= (size_t)n;
+    p += n;
+  }
+  *o = 0;
+}
+
+/* Describe an error at content offset `at` in record `record`. */
+static void rec_set_error(tm_reader *r, uint64_t record, uint64_t at,
+                          const char *fmt, va_list ap) {
+  uint64_t end = r->base + r->len;
+  rec_count_lines(r, at < end ? at : end);
+  r->err.record = record;
+  r->err.offset = at;
+  r->err.line = r->line;
+  r->err.col = at >= r->line_start ? at - r->line_start + 1 : 1;
+  vsnprintf(r->err.msg, sizeof r->err.msg, fmt, ap);
+  rec_snippet(r, at);
+}
+
+/* A bad record: fill the error and return TM_REC_BAD. */
+static int rec_bad(tm_reader *r, uint64_t record, uint64_t at, const char *fmt,
+                   ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  rec_set_error(r, record, at, fmt, ap);
+  va_end(ap);
+  return TM_REC_BAD;
+}
+
+/* A fatal error: the reader stops for good. */
+static int rec_fatal(tm_reader *r, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  rec_set_error(r, r->number + 1, r->base + r->len, fmt, ap);
+  va_end(ap);
+  r->fatal = 1;
+  r->state = S_DONE;
+  return TM_REC_FATAL;
+}
+
+/*
+** Discard the bytes before pos and read more. Grows the buffer when the
+** bytes kept fill it. Returns 1 if bytes were added, 0 at the end of the
+** content, -1 on a fatal error.
+*/
+static int rec_fill(tm_reader *r) {
+  if (r->eof) return 0;
+  if (r->pos) {
+    rec_count_lines(r, r->base + r->pos);
+    memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+    r->len -= r->pos;
+    r->base += r->pos;
+    r->pos = 0;
+  }
+  size_t room = r->cap - TM_JSON_PAD - r->len;
+  if (room < REC_BLOCK / 2) {
+    size_t cap = (r->cap - TM_JSON_PAD) * 2 + TM_JSON_PAD;
+    char *nb = realloc(r->buf, cap);
+    if (!nb) {
+      rec_fatal(r, "out of memory (buffer of %zu bytes)", cap);
+      return -1;
+    }
+    r->buf = nb;
+    r->cap = cap;
+    room = cap - TM_JSON_PAD - r->len;
+  }
+  long n = tm_src_read(r->src, r->buf + r->len, room);
+  if (n < 0) {
+    rec_fatal(r, "%s", tm_src_error(r->src));
+    return -1;
+  }
+  if (n == 0) {
+    r->eof = 1;
+    return 0;
+  }
+  r->len += (size_t)n;
+  r->buf[r->len] = 0;
+  return 1;
+}
+
+/* Skip whitespace, reading more as needed. Returns 1 if a byte is at pos,
+** 0 at the end, -1 on a fatal error. */
+static int rec_skip_ws(tm_reader *r) {
+  for (;;) {
+    r->pos = tm_json_skip_ws(r->buf, r->len, r->pos);
+    if (r->pos < r->len) return 1;
+    int rc = rec_fill(r);
+    if (rc <= 0) return rc;
+  }
+}
+
+/* The error for a record over max_record. */
+static int rec_too_big(tm_reader *r, uint64_t record) {
+  return rec_bad(r, record, r->base + r->pos,
+                 "record larger than max_record (%zu bytes); raise max_record",
+                 r->cfg.max_record);
+}
+
+/* Hand out the record parsed at pos with `n` bytes, and move past it. */
+static int rec_emit(tm_reader *r, tm_record *rec, size_t n, size_t next) {
+  rec->text = r->buf + r->pos;
+  rec->len = n;
+  rec->tape = &r->tape;
+  rec->number = r->number;
+  rec->offset = r->base + r->pos;
+  r->pos = next;
+  return TM_REC_OK;
+}
+
+/* An error from the tokenizer, in record `record` starting at pos. */
+static int rec_parse_error(tm_reader *r, uint64_t record, int rc,
+                           const tm_json_err *e) {
+  if (rc == TM_JSON_NOMEM) return rec_fatal(r, "out of memory");
+  return rec_bad(r, record, r->base + r->pos + e->off, "%s", e->msg);
+}
+
+/*
+** Parse one value starting at pos, reading more while it is incomplete.
+** On success *n is its length. Returns TM_REC_OK, TM_REC_BAD (the error
+** names `record`), or TM_REC_FATAL.
+*/
+static int rec_parse_value(tm_reader *r, uint64_t record, size_t *n) {
+  for (;;) {
+    tm_json_err e;
+    int rc = tm_json_parse(r->buf + r->pos, r->len - r->pos, r->eof, &r->tape,
+                           n, &e);
+    if (rc == TM_JSON_OK) {
+      if (*n > r->cfg.max_record) return rec_too_big(r, record);
+      return TM_REC_OK;
+    }
+    if (rc != TM_JSON_MORE) return rec_parse_error(r, record, rc, &e);
+    if (r->len - r->pos > r->cfg.max_record) return rec_too_big(r, record);
+    if (rec_fill(r) < 0) return TM_REC_FATAL;
+  }
+}
+
+/*
+** Skip one value leniently from pos (see tm_json_skim), starting inside
+** `depth` open brackets, discarding as it goes. A byte that cannot start a
+** value is not consumed unless `progress` asks for at least one byte.
+** Returns 1 when the value ended, 0 at the end of the content, -1 on fatal.
+*/
+static int rec_skim(tm_reader *r, uint32_t depth, int progress) {
+  tm_skim s = {depth, 0, 0, 0};
+  uint64_t start = r->base + r->pos;
+  for (;;) {
+    int done;
+    r->pos += tm_json_skim(&s, r->buf + r->pos, r->len - r->pos, &done);
+    if (done) break;
+    int rc = rec_fill(r);
+    if (rc < 0) return -1;
+    if (rc == 0) return s.in_scalar ? 1 : 0;
+  }
+  if (progress && r->base + r->pos == start && r->pos < r->len) r->pos++;
+  return 1;
+}
+
+/* Move pos just past the next newline (or to the end of the content). */
+static int rec_skip_line(tm_reader *r) {
+  for (;;) {
+    char *nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
+    if (nl) {
+      r->pos = (size_t)(nl - r->buf) + 1;
+      return 1;
+    }
+    r->pos = r->len;
+    int rc = rec_fill(r);
+    if (rc <= 0) return rc;
+  }
+}
+
+/*
+** After a bad value in a sequence of values: resume at the next line that
+** starts with '{' or '[' in its first column (where a new top-level value
+** begins in JSON Lines and in pretty-printed sequences alike).
+*/
+static int rec_resync_values(tm_reader *r) {
+  for (;;) {
+    int rc = rec_skip_line(r);
+    if (rc <= 0) return rc;
+    if (r->pos == r->len && rec_fill(r) <= 0) return 0;
+    char c = r->buf[r->pos];
+    if (c == '{' || c == '[') return 1;
+  }
+}
+
+/* JSON Lines: the record is the line starting at pos. */
+static int rec_line(tm_reader *r, tm_record *rec) {
+  size_t scanned = 0;
+  char *nl;
+  r->number++;
+  while (!(nl = memchr(r->buf + r->pos + scanned, '\n', r->len - r->pos - scanned))) {
+    if (r->len - r->pos > r->cfg.max_record) {
+      int bad = rec_too_big(r, r->number);
+      return rec_skip_line(r) < 0 ? TM_REC_FATAL : bad;
+    }
+    scanned = r->len - r->pos;
+    int rc = rec_fill(r);
+    if (rc < 0) return TM_REC_FATAL;
+    if (rc == 0) break;
+  }
+  size_t end = nl ? (size_t)(nl - r->buf) : r->len;
+  size_t next = nl ? end + 1 : end;
+  if (end - r->pos > r->cfg.max_record) {
+    int bad = rec_too_big(r, r->number);
+    r->pos = next;
+    return bad;
+  }
+  char saved = r->buf[end];
+  size_t n;
+  tm_json_err e;
+  r->buf[end] = 0;   /* the sentinel: the value may not run past the line */
+  int rc = tm_json_parse(r->buf + r->pos, end - r->pos, 1, &r->tape, &n, &e);
+  r->buf[end] = saved;
+  if (rc != TM_JSON_OK) {
+    rc = rec_parse_error(r, r->number, rc, &e);
+    r->pos = next;
+    return rc;
+  }
+  size_t rest = tm_json_skip_ws(r->buf, end, r->pos + n);
+  if (rest < end) {
+    rc = rec_bad(r, r->number, r->base + rest,
+                 "unexpected content after the value on this line");
+    r->pos = next;
+    return rc;
+  }
+  return rec_emit(r, rec, n, next);
+}
+
+/*
+** A whole value as one record: a top-level value, a lone document, or the
+** value at root=. After a bad one, a sequence of top-level values resumes
+** at the next line that starts a value; inside a document, the bad value
+** is skimmed.
+*/
+static int rec_value(tm_reader *r, tm_record *rec) {
+  size_t n;
+  r->number++;
+  int rc = rec_parse_value(r, r->number, &n);
+  if (rc == TM_REC_OK) return rec_emit(r, rec, n, r->pos + n);
+  if (rc == TM_REC_FATAL) return rc;
+  int ok = r->mode == M_VALUES && r->level == 0 ? rec_resync_values(r)
+                                                 : rec_skim(r, 0, 1);
+  return ok < 0 ? TM_REC_FATAL : rc;
+}
+
+/* One element of the record array as a record; skim it if it is bad. */
+static int rec_element(tm_reader *r, tm_record *rec) {
+  size_t n;
+  r->number++;
+  r->state = S_ELEM_NEXT;
+  int rc = rec_parse_value(r, r->number, &n);
+  if (rc == TM_REC_OK) return rec_emit(r, rec, n, r->pos + n);
+  if (rc == TM_REC_BAD && rec_skim(r, 0, 0) < 0) return TM_REC_FATAL;
+  return rc;
+}
+
+/* Where to go once the record array (or the root value) is done. */
+static void rec_after_records(tm_reader *r) {
+  r->state = r->level ? S_ASCEND : S_TOP;
+}
+
+/* The input ended where `what` was expected. */
+static int rec_unexpected_end(tm_reader *r, const char *what) {
+  r->state = S_DONE;
+  return rec_bad(r, r->number + 1, r->base + r->len,
+                 "unexpected end of input: expected %s", what);
+}
+
+/* ELEM_FIRST and ELEM_NEXT: between the elements of the record array. */
+static int rec_between_elements(tm_reader *r, tm_record *rec) {
+  int rc = rec_skip_ws(r);
+  if (rc < 0) return TM_REC_FATAL;
+  if (rc == 0)
+    return rec_unexpected_end(r, r->state == S_ELEM_FIRST ? "a value or ']'" : "',' or ']'");
+  char c = r->buf[r->pos];
+  if (c == ']') {
+    r->pos++;
+    rec_after_records(r);
+    return REC_AGAIN;
+  }
+  if (r->state == S_ELEM_FIRST) return rec_element(r, rec);
+  if (c == ',') {
+    r->pos++;
+    if ((rc = rec_skip_ws(r)) < 0) return TM_REC_FATAL;
+    if (rc == 0) return rec_unexpected_end(r, "a value");
+    return rec_element(r, rec);
+  }
+  char found[16];
+  snprintf(found, sizeof found, c >= 0x20 && c < 0x7F ? "'%c'" : "byte 0x%02X",
+           (unsigned char)c);
+  rc = rec_bad(r, r->number + 1, r->base + r->pos,
+               "expected ',' or ']' after an element but found %s", found);
+  return rec_skim(r, 0, 1) < 0 ? TM_REC_FATAL : rc;
+}
+
+/* ASCEND: skip the rest of the objects that enclose the root value. */
+static int rec_ascend(tm_reader *r) {
+  int rc = rec_skim(r, (uint32_t)r->level, 1);
+  r->level = 0;
+  r->state = S_TOP;
+  if (rc < 0) return TM_REC_FATAL;
+  if (rc == 0) return rec_unexpected_end(r, "'}' to close the document");
+  return REC_AGAIN;
+}
+
+/* Give up on root= for this document: report and skip what is left. */
+static int rec_root_missing(tm_reader *r, const char *why) {
+  int rc = rec_bad(r, r->number + 1, r->base + r->pos, "root path '%s' %s",
+                   r->cfg.root, why);
+  r->state = S_ASCEND;
+  return rc;
+}
+
+/* Read the key at pos into r->key (unescaped, NUL-terminated). */
+static int rec_read_key(tm_reader *r, size_t *n) {
+  int rc = rec_parse_value(r, r->number + 1, n);
+  if (rc != TM_REC_OK) return rc;
+  const tm_tok *t = &r->tape.tok[0];
+  if (t->kind != TM_STR)
+    return rec_bad(r, r->number + 1, r->base + r->pos, "expected a string key");
+  if (t->len + 1 > r->keycap) {
+    char *k = realloc(r->key, t->len + 1);
+    if (!k) return rec_fatal(r, "out of memory");
+    r->key = k;
+    r->keycap = t->len + 1;
+  }
+  size_t kl = tm_json_unescape(r->buf + r->pos + t->off, t->len, r->key);
+  r->key[kl] = 0;
+  if (strlen(r->key) != kl) r->key[0] = 1;   /* a NUL inside never matches */
+  return TM_REC_OK;
+}
+
+/* The value of the matching member: go one level down, or reach the root. */
+static int rec_enter(tm_reader *r, tm_record *rec) {
+  char c = r->buf[r->pos];
+  if (r->level < r->nseg) {
+    if (c != '{') return rec_root_missing(r, "not found: a step of the path is not an object");
+    r->pos++;
+    r->level++;
+    r->first_member = 1;
+    return REC_AGAIN;
+  }
+  if (c == '[') {
+    r->pos++;
+    r->state = S_ELEM_FIRST;
+    return REC_AGAIN;
+  }
+  r->state = S_ASCEND;
+  return rec_value(r, rec);
+}
+
+/* DESCEND: find the member named by the next root segment. */
+static int rec_descend(tm_reader *r, tm_record *rec) {
+  int rc = rec_skip_ws(r);
+  if (rc <= 0) return rc < 0 ? TM_REC_FATAL : rec_unexpected_end(r, "a key or '}'");
+  char c = r->buf[r->pos];
+  if (c == '}') {
+    r->pos++;
+    r->level--;
+    return rec_root_missing(r, "not found in the document");
+  }
+  if (!r->first_member) {
+    if (c != ',') return rec_root_missing(r, "not reached: expected ',' or '}'");
+    r->pos++;
+    if ((rc = rec_skip_ws(r)) <= 0)
+      return rc < 0 ? TM_REC_FATAL : rec_unexpected_end(r, "a key");
+  }
+  size_t n;
+  if ((rc = rec_read_key(r, &n)) != TM_REC_OK) {
+    if (rc == TM_REC_BAD) r->state = S_ASCEND;
+    return rc;
+  }
+  int match = strcmp(r->key, r->seg[r->level - 1]) == 0;
+  r->pos += n;
+  r->first_member = 0;
+  if ((rc = rec_skip_ws(r)) <= 0) return rc < 0 ? TM_REC_FATAL : rec_unexpected_end(r, "':'");
+  if (r->buf[r->pos] != ':') return rec_root_missing(r, "not reached: expected ':'");
+  r->pos++;
+  if ((rc = rec_skip_ws(r)) <= 0) return rc < 0 ? TM_REC_FATAL : rec_unexpected_end(r, "a value");
+  if (match) return rec_enter(r, rec);
+  return rec_skim(r, 0, 1) < 0 ? TM_REC_FATAL : REC_AGAIN;
+}
+
+/* TOP: the start of the next top-level value. */
+static int rec_top(tm_reader *r, tm_record *rec) {
+  int rc = rec_skip_ws(r);
+  if (rc < 0) return TM_REC_FATAL;
+  if (rc == 0) {
+    r->state = S_DONE;
+    if (r->mode == M_DOC && r->docs == 0 && r->cfg.format == TM_FMT_JSON)
+      return rec_bad(r, 1, r->base + r->len, "no JSON value in the input");
+    return TM_REC_END;
+  }
+  if (r->mode == M_DOC && r->docs > 0) {
+    r->state = S_DONE;
+    return rec_bad(r, r->number + 1, r->base + r->pos,
+                   "unexpected content after the JSON document");
+  }
+  r->docs++;
+  char c = r->buf[r->pos];
+  if (r->nseg) {
+    if (c != '{') return rec_root_missing(r, "not found: the document is not an object");
+    r->pos++;
+    r->level = 1;
+    r->first_member = 1;
+    r->state = S_DESCEND;
+    return REC_AGAIN;
+  }
+  if (r->mode == M_DOC && c == '[') {
+    r->pos++;
+    r->state = S_ELEM_FIRST;
+    return REC_AGAIN;
+  }
+  return r->mode == M_LINES ? rec_line(r, rec) : rec_value(r, rec);
+}
+
+int tm_rec_next(tm_reader *r, tm_record *rec) {
+  for (;;) {
+    int rc;
+    switch (r->state) {
+      case S_TOP: rc = rec_top(r, rec); break;
+      case S_DESCEND: rc = rec_descend(r, rec); break;
+      case S_ELEM_FIRST:
+      case S_ELEM_NEXT: rc = rec_between_elements(r, rec); break;
+      case S_ASCEND: rc = rec_ascend(r); break;
+      default: return r->fatal ? TM_REC_FATAL : TM_REC_END;
+    }
+    if (rc != REC_AGAIN) return rc;
+  }
+}
+
+/*
+** format=auto: decide from the first value (see records.h). Nothing is
+** consumed; the first value is parsed again as a record.
+*/
+static int rec_sniff(tm_reader *r) {
+  int rc = rec_skip_ws(r);
+  if (rc <= 0) return rc < 0 ? -1 : M_LINES;
+  char first = r->buf[r->pos];
+  for (;;) {
+    size_t n;
+    tm_json_err e;
+    rc = tm_json_parse(r->buf + r->pos, r->len - r->pos, r->eof, &r->tape, &n, &e);
+    if (rc == TM_JSON_ERROR || rc == TM_JSON_NOMEM)
+      return memchr(r->buf + r->pos, '\n', r->len - r->pos) ? M_LINES : M_DOC;
+    if (rc == TM_JSON_OK) {
+      size_t after = r->pos + n;
+      while ((after = tm_json_skip_ws(r->buf, r->len, after)) == r->len) {
+        if ((rc = rec_fill(r)) < 0) return -1;
+        if (rc == 0) return M_DOC;
+        after = r->pos + n;
+      }
+      int one_line = !memchr(r->buf + r->pos, '\n', n);
+      int newline_after = memchr(r->buf + r->pos + n, '\n', after - r->pos - n) != NULL;
+      return one_line && newline_after ? M_LINES : M_VALUES;
+    }
+    if (r->len - r->pos >= REC_SNIFF && first == '[') return M_DOC;
+    if (r->len - r->pos > r->cfg.max_record) return M_VALUES;
+    if (rec_fill(r) < 0) return -1;
+  }
+}
+
+/* Split root=a.b.c into segments. */
+static int rec_split_root(tm_reader *r) {
+  if (!r->cfg.root || !*r->cfg.root) return 0;
+  size_t n = strlen(r->cfg.root);
+  r->rootbuf = malloc(n + 1);
+  r->seg = malloc((n / 2 + 2) * sizeof *r->seg);
+  if (!r->rootbuf || !r->seg) return -1;
+  memcpy(r->rootbuf, r->cfg.root, n + 1);
+  char *p = r->rootbuf;
+  r->seg[r->nseg++] = p;
+  for (; *p; p++) {
+    if (*p == '.') {
+      *p = 0;
+      r->seg[r->nseg++] = p + 1;
+    }
+  }
+  return 0;
+}
+
+/* Skip a UTF-8 byte order mark at the very start. */
+static int rec_skip_bom(tm_reader *r) {
+  while (r->len < 3 && !r->eof)
+    if (rec_fill(r) < 0) return -1;
+  if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) r->pos = 3;
+  return 0;
+}
+
+tm_reader *tm_rec_open(tm_source *src, const tm_rec_config *cfg, char *err,
+                       size_t errlen) {
+  tm_reader *r = calloc(1, sizeof *r);
+  if (!r) {
+    tm_src_close(src);
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  r->src = src;
+  r->cfg = *cfg;
+  r->line = 1;
+  r->cap = REC_BLOCK + TM_JSON_PAD;
+  r->buf = malloc(r->cap);
+  if (!r->buf || rec_split_root(r)) {
+    tm_rec_close(r);
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  r->buf[0] = 0;
+  int mode = rec_skip_bom(r);
+  if (mode == 0) {
+    if (cfg->format == TM_FMT_JSONL) mode = M_LINES;
+    else if (cfg->format == TM_FMT_JSON) mode = M_DOC;
+    else if (r->nseg) mode = M_VALUES;
+    else mode = rec_sniff(r);
+  }
+  if (mode < 0) {
+    snprintf(err, errlen, "%s", r->err.msg);
+    tm_rec_close(r);
+    return NULL;
+  }
+  r->mode = mode;
+  return r;
+}
+
+void tm_rec_reject(tm_reader *r, const tm_record *rec, const char *msg) {
+  rec_bad(r, rec->number, rec->offset, "%s", msg);
+}
+
+const tm_rec_error *tm_rec_last_error(const tm_reader *r) { return &r->err; }
+uint64_t tm_rec_consumed(const tm_reader *r) { return tm_src_consumed(r->src); }
+const tm_source *tm_rec_source(const tm_reader *r) { return r->src; }
+
+int tm_rec_format(const tm_reader *r) {
+  return r->mode == M_LINES ? TM_FMT_JSONL : r->mode == M_DOC ? TM_FMT_JSON : TM_FMT_AUTO;
+}
+
+void tm_rec_close(tm_reader *r) {
+  if (!r) return;
+  tm_src_close(r->src);
+  tm_json_tape_free(&r->tape);
+  free(r->buf);
+  free(r->rootbuf);
+  free(r->seg);
+  free(r->key);
+  free(r);
+}

@@ -1,0 +1,22 @@
+/*
+** rowtext.h: a flattened row as text. The JSON object of a row (the `row`
+** column of transmog_each, a line of a JSONL export) holds the map key
+** first, then the row's cells in the order the record had them, then
+** "_extra" for values outside a frozen schema.
+*/
+#ifndef TM_ROWTEXT_H
+#define TM_ROWTEXT_H
+
+#include "flatten.h"
+#include "jsonout.h"
+
+/* Append the JSON text of one scalar or container token. With as_text,
+** numbers and booleans become JSON strings (types=text). */
+void tm_rowtext_value(tm_out *o, const char *text, const tm_tok *tok,
+                      uint32_t i, int as_text);
+
+/* Append row `row` of the flattener's last record as a JSON object. */
+void tm_rowtext_json(tm_out *o, const tm_schema *s, const tm_flat *f,
+                     const tm_record *rec, const tm_row *row, int as_text);
+
+#endif

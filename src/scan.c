@@ -1,0 +1,157 @@
+/*
+** scan.c: the one-pass driver declared in scan.h.
+*/
+#define _POSIX_C_SOURCE 200809L   /* strdup, strncasecmp */
+#include "scan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct tm_scan {
+  char *path;
+  tm_reader *reader;
+  tm_schema *schema;
+  int own_schema;
+  tm_flat *flat;
+  tm_record rec;
+  const char *id;
+  char msg[600];
+};
+
+void tm_options_init(tm_options *o) {
+  memset(o, 0, sizeof *o);
+  o->format = TM_FMT_AUTO;
+  o->compression = TM_COMP_AUTO;
+  o->separator = "_";
+  o->arrays = TM_ARRAYS_JSON;
+  o->max_depth = 64;
+  o->max_columns = 1000;
+  o->sample = -1;
+  o->errors = TM_ERRORS_RAISE;
+  o->max_record = 64u << 20;
+  o->types = TM_TYPES_INFER;
+}
+
+char *tm_default_name(const char *path) {
+  static const char *const exts[] = {"gz", "gzip", "jsonl", "ndjson", "json",
+                                     "jsonlines", "txt"};
+  const char *base = strrchr(path, '/');
+  char *name = strdup(base ? base + 1 : path);
+  if (!name) return NULL;
+  for (char *dot; (dot = strrchr(name, '.')) != NULL && dot != name;) {
+    size_t i = 0;
+    while (i < sizeof exts / sizeof *exts && strcasecmp(dot + 1, exts[i])) i++;
+    if (i == sizeof exts / sizeof *exts) break;
+    *dot = 0;
+  }
+  if (!*name || *name == '.') {
+    free(name);
+    name = strdup("data");
+  }
+  return name;
+}
+
+tm_schema_config tm_schema_config_of(const tm_options *o, const char *name) {
+  tm_schema_config c;
+  c.name = name;
+  c.sep = o->separator;
+  c.arrays = o->arrays;
+  c.max_depth = o->max_depth;
+  c.max_columns = o->max_columns;
+  return c;
+}
+
+/* Set *err to a malloc'd copy of msg. */
+static void scan_fail(char **err, const char *msg) {
+  *err = strdup(msg);
+}
+
+tm_scan *tm_scan_open(const char *path, const tm_options *o, tm_schema *schema,
+                      uint32_t want, int observe, char **err) {
+  char msg[600];
+  tm_scan *sc = calloc(1, sizeof *sc);
+  if (!sc || !(sc->path = strdup(path))) {
+    free(sc);
+    scan_fail(err, "out of memory");
+    return NULL;
+  }
+  tm_source *src = tm_src_open(path, o->compression, msg, sizeof msg);
+  tm_rec_config rc = {o->format, o->root, o->max_record};
+  if (src) sc->reader = tm_rec_open(src, &rc, msg, sizeof msg);
+  if (!sc->reader) {
+    if (src) {   /* the reader failed while sniffing: say where */
+      char full[700];
+      snprintf(full, sizeof full, "'%s': %s", path, msg);
+      scan_fail(err, full);
+    } else {
+      scan_fail(err, msg);
+    }
+    tm_scan_close(sc);
+    return NULL;
+  }
+  if (!schema) {
+    char *name = o->name ? strdup(o->name) : tm_default_name(path);
+    tm_schema_config cfg = tm_schema_config_of(o, name ? name : "data");
+    schema = name ? tm_schema_new(&cfg) : NULL;
+    free(name);
+    sc->own_schema = 1;
+  }
+  sc->schema = schema;
+  sc->flat = schema ? tm_flat_new(schema, want, observe) : NULL;
+  if (!sc->flat) {
+    scan_fail(err, "out of memory");
+    tm_scan_close(sc);
+    return NULL;
+  }
+  sc->id = o->id;
+  tm_flat_natural_id(sc->flat, o->id);
+  return sc;
+}
+
+/* Format the message for the reader's last error. */
+static void scan_describe(tm_scan *sc) {
+  const tm_rec_error *e = tm_rec_last_error(sc->reader);
+  snprintf(sc->msg, sizeof sc->msg,
+           "'%s' line %llu col %llu (byte %llu, record %llu): %s", sc->path,
+           (unsigned long long)e->line, (unsigned long long)e->col,
+           (unsigned long long)e->offset, (unsigned long long)e->record, e->msg);
+}
+
+int tm_scan_next(tm_scan *sc) {
+  int rc = tm_rec_next(sc->reader, &sc->rec);
+  int flat = rc == TM_REC_OK ? tm_flat_record(sc->flat, &sc->rec) : 0;
+  if (flat == -1) {
+    snprintf(sc->msg, sizeof sc->msg, "'%s': out of memory", sc->path);
+    return TM_REC_FATAL;
+  }
+  if (flat == -2) {
+    char why[300];
+    snprintf(why, sizeof why,
+             "no usable id: top-level field '%s' (option id) is missing, null or not a scalar",
+             sc->id);
+    tm_rec_reject(sc->reader, &sc->rec, why);
+    rc = TM_REC_BAD;
+  }
+  if (rc == TM_REC_BAD || rc == TM_REC_FATAL) scan_describe(sc);
+  return rc;
+}
+
+const char *tm_scan_message(const tm_scan *sc) { return sc->msg; }
+const tm_rec_error *tm_scan_error(const tm_scan *sc) {
+  return tm_rec_last_error(sc->reader);
+}
+tm_schema *tm_scan_schema(const tm_scan *sc) { return sc->schema; }
+tm_flat *tm_scan_flat(const tm_scan *sc) { return sc->flat; }
+const tm_record *tm_scan_record(const tm_scan *sc) { return &sc->rec; }
+void tm_scan_want(tm_scan *sc, uint32_t want) { tm_flat_want(sc->flat, want); }
+
+void tm_scan_close(tm_scan *sc) {
+  if (!sc) return;
+  tm_flat_free(sc->flat);
+  if (sc->own_schema) tm_schema_free(sc->schema);
+  tm_rec_close(sc->reader);
+  free(sc->path);
+  free(sc);
+}

@@ -1,0 +1,80 @@
+/*
+** scan.h: one pass over a file. Composes source -> records -> flatten and
+** yields one record's rows at a time, with every setting the user can give
+** gathered in tm_options. This is the engine's front door: the SQLite face
+** uses only this, schema.h (to read the catalogue) and jsonout.h.
+*/
+#ifndef TM_SCAN_H
+#define TM_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flatten.h"
+#include "records.h"
+#include "schema.h"
+
+enum { TM_ERRORS_RAISE, TM_ERRORS_SKIP };
+enum { TM_TYPES_INFER, TM_TYPES_TEXT };
+
+/* Every option of DESIGN 3.1. Strings belong to the caller. */
+typedef struct tm_options {
+  const char *name;         /* main table name; NULL: from the file name */
+  int format;               /* TM_FMT_* */
+  int compression;          /* TM_COMP_* */
+  const char *root;         /* NULL for none */
+  const char *separator;
+  int arrays;               /* TM_ARRAYS_* */
+  int max_depth;
+  int max_columns;
+  int64_t sample;           /* records for the schema; -1 for all */
+  int errors;               /* TM_ERRORS_* */
+  size_t max_record;
+  const char *id;           /* natural id field; NULL for none */
+  int types;                /* TM_TYPES_* */
+} tm_options;
+
+/* The defaults of DESIGN 3.1. */
+void tm_options_init(tm_options *o);
+
+/* The main table's default name: the file's base name without its
+** extensions (orders.jsonl.gz -> orders). Returns a malloc'd string. */
+char *tm_default_name(const char *path);
+
+/* The schema settings that options imply, for a main table `name`. */
+tm_schema_config tm_schema_config_of(const tm_options *o, const char *name);
+
+typedef struct tm_scan tm_scan;
+
+/*
+** Open a scan of `path`. With schema NULL, the scan makes its own open
+** schema (it grows as records arrive); otherwise it reads into the given
+** one. `want` and `observe` are as for tm_flat_new. On failure returns NULL
+** and sets *err to a malloc'd message.
+*/
+tm_scan *tm_scan_open(const char *path, const tm_options *o, tm_schema *schema,
+                      uint32_t want, int observe, char **err);
+
+/*
+** Read and flatten the next record: TM_REC_OK (rows are ready), TM_REC_END,
+** TM_REC_BAD (the record is lost; call again to go on) or TM_REC_FATAL.
+*/
+int tm_scan_next(tm_scan *sc);
+
+/* The message for the last TM_REC_BAD or TM_REC_FATAL: the file, the line,
+** column, byte offset and record, then what went wrong. */
+const char *tm_scan_message(const tm_scan *sc);
+
+/* The last error's details (for transmog_errors). */
+const tm_rec_error *tm_scan_error(const tm_scan *sc);
+
+tm_schema *tm_scan_schema(const tm_scan *sc);
+tm_flat *tm_scan_flat(const tm_scan *sc);
+const tm_record *tm_scan_record(const tm_scan *sc);
+
+/* Change which table gets cells (see tm_flat_new). */
+void tm_scan_want(tm_scan *sc, uint32_t want);
+
+void tm_scan_close(tm_scan *sc);
+
+#endif

@@ -1,0 +1,150 @@
+/*
+** schema.h: the catalogue that flattening fills and queries read. It maps
+** every key path seen to a table and a column, names them, and counts what
+** it saw (rows per table; types and non-null values per column).
+**
+**   node    one key path, e.g. customer.address.city, or the element level
+**           of a table (its rows' own fields hang below it)
+**   table   the main table, one per array path that holds objects (or
+**           every array path with arrays=child), and one per map object
+**   column  one per node that held a scalar (or JSON text), named by the
+**           path from its table's element node joined with the separator
+**
+** Names are given in first-seen order and never change; a name already
+** taken in its table (SQLite compares names without ASCII case) gets a
+** suffix _2, _3, ... A table whose columns and child tables would exceed
+** max_columns turns its widest object (most distinct keys) into a map: a
+** child table with one row per member (columns `key` and the member's
+** value, flattened), named after the object's path, or <table>_members
+** when the widest object is the row itself. When no object is left to
+** turn, further keys go to the table's JSON column _extra.
+**
+** Until tm_schema_freeze, lookups create what they do not find; after it,
+** they return TM_NONE and flattening sends those values to _extra.
+*/
+#ifndef TM_SCHEMA_H
+#define TM_SCHEMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TM_NONE UINT32_MAX
+
+enum { TM_ARRAYS_JSON, TM_ARRAYS_CHILD, TM_ARRAYS_SKIP };
+
+/* Node flags. */
+#define TM_N_MAP     0x01   /* an object used as a map: members are rows */
+#define TM_N_EXTRA   0x02   /* its values go to _extra (the table is full) */
+#define TM_N_DEAD    0x04   /* merged into a map table; no longer used */
+#define TM_N_TABLES  0x08   /* a child table hangs at or below this node */
+#define TM_N_DUP     0x10   /* a repeated key in one object (2nd, 3rd...) */
+
+typedef struct tm_node {
+  uint32_t parent;          /* TM_NONE for a table's element node */
+  uint32_t table;           /* the table whose rows hold its values */
+  uint32_t key, keylen;     /* key bytes at schema->keys + key */
+  uint32_t hash;
+  int32_t col;              /* column in `table` for its values, or -1 */
+  uint32_t child;           /* table of its array elements or map members */
+  uint32_t first, last;     /* children, in first-seen order */
+  uint32_t next;            /* next sibling */
+  uint32_t dup;             /* node for the next occurrence of this key */
+  uint32_t nkeys;           /* distinct direct keys */
+  uint32_t stamp;           /* flatten: object instance that last used it */
+  uint64_t seen;            /* occurrences observed */
+  uint8_t flags;
+} tm_node;
+
+typedef struct tm_column {
+  uint32_t name;            /* NUL-terminated, at schema->names + name */
+  uint32_t node;            /* TM_NONE for a map table's key column */
+  uint32_t types;           /* bit (1 << kind) for every token kind seen */
+  uint64_t count;           /* non-null values seen */
+} tm_column;
+
+typedef struct tm_table {
+  uint32_t name;            /* at schema->names + name */
+  uint32_t parent;          /* TM_NONE for the main table */
+  uint32_t owner;           /* the node (in the parent) whose array elements
+                               or map members are this table's rows */
+  uint32_t elem;            /* element node */
+  tm_column *cols;
+  uint32_t ncols, capcols;
+  uint32_t nchild;          /* live child tables */
+  uint64_t rows;            /* rows observed */
+  uint8_t is_map, full, dead, has_extra;
+} tm_table;
+
+typedef struct tm_schema_config {
+  const char *name;         /* main table name */
+  const char *sep;          /* joins path segments in names */
+  int arrays;               /* TM_ARRAYS_* for arrays without objects */
+  int max_depth;            /* deeper containers stay JSON text */
+  int max_columns;          /* per table: columns plus child tables */
+} tm_schema_config;
+
+typedef struct tm_schema {
+  tm_schema_config cfg;     /* strings owned */
+  tm_node *nodes;
+  uint32_t nnodes, capnodes;
+  tm_table *tables;
+  uint32_t ntables, captables;
+  char *keys;               /* key bytes of all nodes */
+  size_t nkeybytes, capkeybytes;
+  char *names;              /* table and column names, NUL-terminated */
+  size_t nnamebytes, capnamebytes;
+  uint32_t *index;          /* hash: (parent, key) -> node */
+  uint32_t indexcap;
+  struct tm_name_slot *taken;   /* hash: (table, folded name) taken */
+  uint32_t takencap, ntaken;
+  int frozen;
+  int nomem;                /* an allocation failed; the schema is unusable */
+} tm_schema;
+
+/* A new schema with the main table (id 0, element node 0). NULL on OOM. */
+tm_schema *tm_schema_new(const tm_schema_config *cfg);
+void tm_schema_free(tm_schema *s);
+
+/* No more nodes, columns or tables from now on. */
+void tm_schema_freeze(tm_schema *s);
+
+/*
+** The child of `parent` with key [key, key+len). *hint is the previous
+** sibling found in the same object (TM_NONE at its first key): records
+** that share a shape find each key at the predicted place without hashing.
+** Creates the node unless frozen; returns TM_NONE if absent and frozen.
+*/
+uint32_t tm_schema_child(tm_schema *s, uint32_t parent, const char *key,
+                         size_t len, uint32_t *hint);
+
+/* The node for the next occurrence of node's key in the same object. */
+uint32_t tm_schema_dup(tm_schema *s, uint32_t node);
+
+/* The column of node, created unless frozen or full; -1 if none. */
+int32_t tm_schema_column(tm_schema *s, uint32_t node);
+
+/* The child table at node, created unless frozen; TM_NONE if none. */
+uint32_t tm_schema_table(tm_schema *s, uint32_t node);
+
+/*
+** After a record, make every table fit max_columns (maps, then _extra).
+** Returns 1 if the layout changed, so the record must be flattened again.
+*/
+int tm_schema_settle(tm_schema *s);
+
+/* A name in the catalogue. */
+static inline const char *tm_schema_name(const tm_schema *s, uint32_t off) {
+  return s->names + off;
+}
+
+/* The relative path of node within its table, joined with the separator
+** (the unsuffixed name its column would get). Returns a malloc'd string. */
+char *tm_schema_path(const tm_schema *s, uint32_t node);
+
+/* Is table t the table `want`, or one of its ancestors? */
+int tm_schema_on_path(const tm_schema *s, uint32_t t, uint32_t want);
+
+/* The table named `name` (case-insensitive), or TM_NONE. */
+uint32_t tm_schema_find_table(const tm_schema *s, const char *name);
+
+#endif

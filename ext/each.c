@@ -127,7 +127,7 @@ static int eachWanted(each_cursor *c, const tm_row *r) {
   if (c->want == TM_NONE) {
     c->want = tm_schema_find_table(tm_scan_schema(c->scan), c->table);
     if (c->want == TM_NONE) return 0;
-    if (c->row_used) tm_scan_want(c->scan, c->want);
+    tm_scan_want(c->scan, c->want, c->row_used);
   }
   return r->table == c->want;
 }
@@ -168,8 +168,7 @@ static int eachFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   if (!c->path) return eachError(c, "transmog_each needs a file path: transmog_each(path [, table [, options]])");
   c->row_used = (idxNum & EACH_ROW_USED) != 0;
   if (!fail)
-    c->scan = tm_scan_open(c->path, &c->opts.o, NULL,
-                           c->row_used ? TM_NONE : TM_NOCELLS, 0, &err);
+    c->scan = tm_scan_open(c->path, &c->opts.o, NULL, TM_NONE, c->row_used, 0, &err);
   if (!c->scan) {
     int rc = eachError(c, err ? err : "out of memory");
     free(err);

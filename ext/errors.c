@@ -130,7 +130,7 @@ static int errorsFilter(sqlite3_vtab_cursor *cur, int idxNum,
     err = strdup("transmog_errors needs a file path: transmog_errors(path [, options])");
     fail = 1;
   }
-  if (!fail) c->scan = tm_scan_open(args[0], &c->opts.o, NULL, TM_NOCELLS, 0, &err);
+  if (!fail) c->scan = tm_scan_open(args[0], &c->opts.o, NULL, TM_NONE, 0, 0, &err);
   sqlite3_free(args[0]);
   sqlite3_free(args[1]);
   if (!c->scan) {

@@ -15,4 +15,7 @@ int tm_each_register(sqlite3 *db);
 /* transmog_errors(path [, options]): ext/errors.c */
 int tm_errors_register(sqlite3 *db);
 
+/* CREATE VIRTUAL TABLE ... USING transmog(path, ...): ext/table.c */
+int tm_table_register(sqlite3 *db);
+
 #endif

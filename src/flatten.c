@@ -24,12 +24,12 @@ typedef struct flat_pending {
 
 struct tm_flat {
   tm_schema *s;
-  uint32_t want;            /* table that gets cells, TM_NONE for all */
+  uint32_t want;            /* the table wanted, TM_NONE for all */
+  int want_cells;           /* wanted rows get cells */
   int observe;
   int nomem;
   const tm_tok *tok;        /* the record being walked */
   const char *text;
-  uint32_t stamp;           /* object instances, to spot repeated keys */
   uint64_t *ids;            /* per table: rows before this record */
   uint32_t *local;          /* per table: rows in this record */
   uint32_t ntab;
@@ -113,7 +113,7 @@ static uint32_t flat_new_row(tm_flat *f, uint32_t t, uint32_t parent,
   row->extra = f->nextras;
   row->nextra = 0;
   row->natural = TM_NONE;
-  row->emit = f->want == TM_NONE || f->want == t;
+  row->emit = f->want_cells && (f->want == TM_NONE || f->want == t);
   return r;
 }
 
@@ -264,7 +264,7 @@ static void flat_field(tm_flat *f, uint32_t r, uint32_t node, uint32_t v,
 }
 
 /* The node for a key met again in the same object (its 2nd, 3rd... use). */
-static uint32_t flat_repeat(tm_flat *f, uint32_t c, uint32_t stamp) {
+static uint32_t flat_repeat(tm_flat *f, uint32_t c, uint64_t stamp) {
   while (c != TM_NONE && f->s->nodes[c].stamp == stamp) c = tm_schema_dup(f->s, c);
   return c;
 }
@@ -277,16 +277,18 @@ static void flat_fields(tm_flat *f, uint32_t r, uint32_t node, uint32_t o,
                         uint32_t depth) {
   tm_schema *s = f->s;
   const tm_tok *tok = f->tok;
-  uint32_t stamp = ++f->stamp, hint = TM_NONE, end = tok[o].end;
+  uint64_t stamp = ++s->stamp;
+  uint32_t hint = TM_NONE, end = tok[o].end;
   int tables_only = s->frozen && !f->rows[r].emit;
   for (uint32_t k = o + 1; k < end && !f->nomem; k = flat_skip(tok, k + 1)) {
     uint32_t v = k + 1;
-    if (tables_only && tok[v].kind < TM_ARR) continue;
+    int natural = r == 0 && f->id && node == s->tables[0].elem;
+    if (tables_only && tok[v].kind < TM_ARR && !natural) continue;
     size_t len;
     const char *key = flat_key_text(f, k, &len);
-    if (r == 0 && f->id && node == s->tables[0].elem && len == f->idlen &&
-        memcmp(key, f->id, len) == 0)
+    if (natural && len == f->idlen && memcmp(key, f->id, len) == 0)
       f->rows[0].natural = v;
+    if (tables_only && tok[v].kind < TM_ARR) continue;
     uint32_t c = tm_schema_child(s, node, key, len, &hint);
     if (c != TM_NONE && s->nodes[c].stamp == stamp) c = flat_repeat(f, c, stamp);
     if (c == TM_NONE) {
@@ -394,16 +396,20 @@ int tm_flat_record(tm_flat *f, const tm_record *rec) {
   return 0;
 }
 
-tm_flat *tm_flat_new(tm_schema *s, uint32_t want, int observe) {
+tm_flat *tm_flat_new(tm_schema *s, uint32_t want, int cells, int observe) {
   tm_flat *f = calloc(1, sizeof *f);
   if (!f) return NULL;
   f->s = s;
   f->want = want;
+  f->want_cells = cells;
   f->observe = observe;
   return f;
 }
 
-void tm_flat_want(tm_flat *f, uint32_t want) { f->want = want; }
+void tm_flat_want(tm_flat *f, uint32_t want, int cells) {
+  f->want = want;
+  f->want_cells = cells;
+}
 
 void tm_flat_natural_id(tm_flat *f, const char *field) {
   f->id = field;

@@ -46,23 +46,22 @@ typedef struct tm_row {
 
 typedef struct tm_flat tm_flat;
 
-/* A `want` that gives cells to no table (only ids are needed). */
-#define TM_NOCELLS (UINT32_MAX - 1)
-
 /*
-** A flattener for one scan. `want` is the table whose rows need cells
-** (TM_NONE: all tables; TM_NOCELLS: none). With `observe`, every record's rows are counted
-** into the schema's statistics.
+** A flattener for one scan. `want` is the table whose rows are wanted
+** (TM_NONE: all tables): with a frozen schema, only what leads to it is
+** walked. With `cells`, wanted rows get their cells; without, only ids
+** (count(*) needs no values). With `observe`, every record's rows are
+** counted into the schema's statistics.
 */
-tm_flat *tm_flat_new(tm_schema *s, uint32_t want, int observe);
+tm_flat *tm_flat_new(tm_schema *s, uint32_t want, int cells, int observe);
 void tm_flat_free(tm_flat *f);
 
 /* Use the top-level field `field` as the main row's id (option id=).
 ** The string must outlive the flattener. */
 void tm_flat_natural_id(tm_flat *f, const char *field);
 
-/* From the next record on, give cells to table `want` (TM_NONE: all). */
-void tm_flat_want(tm_flat *f, uint32_t want);
+/* From the next record on, want table `want`, with or without cells. */
+void tm_flat_want(tm_flat *f, uint32_t want, int cells);
 
 /* Flatten one record. Returns 0, -1 when out of memory, or -2 when the
 ** record lacks a scalar natural id (see tm_flat_natural_id). */

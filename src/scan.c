@@ -69,7 +69,7 @@ static void scan_fail(char **err, const char *msg) {
 }
 
 tm_scan *tm_scan_open(const char *path, const tm_options *o, tm_schema *schema,
-                      uint32_t want, int observe, char **err) {
+                      uint32_t want, int cells, int observe, char **err) {
   char msg[600];
   tm_scan *sc = calloc(1, sizeof *sc);
   if (!sc || !(sc->path = strdup(path))) {
@@ -99,7 +99,7 @@ tm_scan *tm_scan_open(const char *path, const tm_options *o, tm_schema *schema,
     sc->own_schema = 1;
   }
   sc->schema = schema;
-  sc->flat = schema ? tm_flat_new(schema, want, observe) : NULL;
+  sc->flat = schema ? tm_flat_new(schema, want, cells, observe) : NULL;
   if (!sc->flat) {
     scan_fail(err, "out of memory");
     tm_scan_close(sc);
@@ -145,7 +145,12 @@ const tm_rec_error *tm_scan_error(const tm_scan *sc) {
 tm_schema *tm_scan_schema(const tm_scan *sc) { return sc->schema; }
 tm_flat *tm_scan_flat(const tm_scan *sc) { return sc->flat; }
 const tm_record *tm_scan_record(const tm_scan *sc) { return &sc->rec; }
-void tm_scan_want(tm_scan *sc, uint32_t want) { tm_flat_want(sc->flat, want); }
+void tm_scan_want(tm_scan *sc, uint32_t want, int cells) {
+  tm_flat_want(sc->flat, want, cells);
+}
+tm_file_id tm_scan_file_id(const tm_scan *sc) {
+  return tm_src_id(tm_rec_source(sc->reader));
+}
 
 void tm_scan_close(tm_scan *sc) {
   if (!sc) return;
@@ -154,4 +159,34 @@ void tm_scan_close(tm_scan *sc) {
   tm_rec_close(sc->reader);
   free(sc->path);
   free(sc);
+}
+
+tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
+                    tm_file_id *id, char **err) {
+  tm_schema_config cfg = tm_schema_config_of(o, name);
+  tm_schema *s = tm_schema_new(&cfg);
+  tm_scan *sc = s ? tm_scan_open(path, o, s, TM_NONE, 1, 1, err) : NULL;
+  if (!sc) {
+    if (!s) scan_fail(err, "out of memory");
+    tm_schema_free(s);
+    return NULL;
+  }
+  int64_t good = 0;
+  int rc;
+  while ((o->sample < 0 || good < o->sample) && (rc = tm_scan_next(sc)) != TM_REC_END) {
+    if (rc == TM_REC_OK) {
+      good++;
+    } else if (rc == TM_REC_FATAL || o->errors == TM_ERRORS_RAISE) {
+      scan_fail(err, tm_scan_message(sc));
+      tm_scan_close(sc);
+      tm_schema_free(s);
+      return NULL;
+    }
+  }
+  *id = tm_scan_file_id(sc);
+  tm_scan_close(sc);
+  if (o->sample >= 0)
+    for (uint32_t t = 0; t < s->ntables; t++) s->tables[t].has_extra = 1;
+  tm_schema_freeze(s);
+  return s;
 }

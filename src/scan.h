@@ -49,11 +49,11 @@ typedef struct tm_scan tm_scan;
 /*
 ** Open a scan of `path`. With schema NULL, the scan makes its own open
 ** schema (it grows as records arrive); otherwise it reads into the given
-** one. `want` and `observe` are as for tm_flat_new. On failure returns NULL
+** one. `want`, `cells` and `observe` are as for tm_flat_new. On failure returns NULL
 ** and sets *err to a malloc'd message.
 */
 tm_scan *tm_scan_open(const char *path, const tm_options *o, tm_schema *schema,
-                      uint32_t want, int observe, char **err);
+                      uint32_t want, int cells, int observe, char **err);
 
 /*
 ** Read and flatten the next record: TM_REC_OK (rows are ready), TM_REC_END,
@@ -72,9 +72,22 @@ tm_schema *tm_scan_schema(const tm_scan *sc);
 tm_flat *tm_scan_flat(const tm_scan *sc);
 const tm_record *tm_scan_record(const tm_scan *sc);
 
-/* Change which table gets cells (see tm_flat_new). */
-void tm_scan_want(tm_scan *sc, uint32_t want);
+/* The identity (size, mtime) the file had when the scan opened it. */
+tm_file_id tm_scan_file_id(const tm_scan *sc);
+
+/* Change the table wanted (see tm_flat_want). */
+void tm_scan_want(tm_scan *sc, uint32_t want, int cells);
 
 void tm_scan_close(tm_scan *sc);
+
+/*
+** The schema pass: read the whole file (or its first o->sample records)
+** into a new catalogue named `name`, with its statistics, and freeze it.
+** With a sample, every table gets an _extra column for keys met later.
+** Bad records follow o->errors: raise fails the pass, skip goes on. Returns
+** the schema and the file's identity in *id, or NULL with a malloc'd *err.
+*/
+tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
+                    tm_file_id *id, char **err);
 
 #endif

@@ -50,7 +50,7 @@ typedef struct tm_node {
   uint32_t next;            /* next sibling */
   uint32_t dup;             /* node for the next occurrence of this key */
   uint32_t nkeys;           /* distinct direct keys */
-  uint32_t stamp;           /* flatten: object instance that last used it */
+  uint64_t stamp;           /* flatten: object instance that last used it */
   uint64_t seen;            /* occurrences observed */
   uint8_t flags;
 } tm_node;
@@ -97,6 +97,10 @@ typedef struct tm_schema {
   uint32_t indexcap;
   struct tm_name_slot *taken;   /* hash: (table, folded name) taken */
   uint32_t takencap, ntaken;
+  uint64_t stamp;           /* object instances met by any flattener: each
+                               gets a new stamp, so two cursors sharing the
+                               schema never mistake each other's keys for
+                               repeated ones */
   int frozen;
   int nomem;                /* an allocation failed; the schema is unusable */
 } tm_schema;
@@ -146,5 +150,17 @@ int tm_schema_on_path(const tm_schema *s, uint32_t t, uint32_t want);
 
 /* The table named `name` (case-insensitive), or TM_NONE. */
 uint32_t tm_schema_find_table(const tm_schema *s, const char *name);
+
+/* Append the schema's serialised form (for the cache) to *out, which the
+** caller frees. Returns 0, or -1 when out of memory. */
+struct tm_out;
+int tm_schema_save(const tm_schema *s, struct tm_out *out);
+
+/*
+** A frozen schema read back from tm_schema_save's bytes. Every index is
+** checked, so bytes from an untrusted database cannot make it read out of
+** bounds: anything inconsistent gives NULL (the caller rescans the file).
+*/
+tm_schema *tm_schema_load(const void *data, size_t n);
 
 #endif

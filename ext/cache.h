@@ -1,0 +1,39 @@
+/*
+** cache.h: the schema cache, a table transmog_cache in the schema (main,
+** temp, an attached database) that holds the virtual tables. One row per
+** main table: the file as it was scanned (path, size, mtime), the options,
+** and the serialised catalogue, so that opening the database again does
+** not scan the file again while it is unchanged.
+*/
+#ifndef TM_CACHE_H
+#define TM_CACHE_H
+
+#include <sqlite3ext.h>
+
+#include "../src/source.h"
+
+/* What the cache holds for one main table. */
+typedef struct tm_cache_row {
+  char *path, *args;      /* sqlite3_malloc'd */
+  tm_file_id id;
+  void *blob;             /* the catalogue (tm_schema_save) */
+  int nblob;
+} tm_cache_row;
+
+/* Store (or replace) the row of main table `tbl`. Returns an SQLite code;
+** on error *pzErr is set. */
+int tm_cache_put(sqlite3 *db, const char *zSchema, const char *tbl,
+                 const tm_cache_row *row, char **pzErr);
+
+/* Read the row of `tbl` into *row (sqlite3_malloc'd parts). Returns 1 if
+** found, 0 if not (or if the cache cannot be read). */
+int tm_cache_get(sqlite3 *db, const char *zSchema, const char *tbl,
+                 tm_cache_row *row);
+
+/* Delete the row of `tbl` (no error if there is none). */
+int tm_cache_del(sqlite3 *db, const char *zSchema, const char *tbl);
+
+/* Free the parts of a row read by tm_cache_get. */
+void tm_cache_row_free(tm_cache_row *row);
+
+#endif

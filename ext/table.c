@@ -1,0 +1,502 @@
+/*
+** table.c: the transmog module, virtual tables over a JSON or JSONL file.
+**
+**   CREATE VIRTUAL TABLE temp.orders USING transmog('orders.jsonl.gz');
+**   SELECT name FROM pragma_table_list WHERE name LIKE 'orders%';
+**     -- orders, orders_items, orders_items_discounts
+**   SELECT o.customer_name, i.sku, i.qty
+**     FROM orders o JOIN orders_items i ON i._parent_id = o._id;
+**   DROP TABLE orders;                 -- drops the child tables too
+**
+** CREATE reads the whole file once (or its first sample=N records) to infer
+** the tables and their columns, stores that catalogue in the schema's
+** transmog_cache table, declares the main table and creates one virtual
+** table per child table in the same schema. A child's own arguments are the
+** file, the options and _main=<main table>, so a database opened again finds
+** everything it needs; while the file keeps its size and mtime, the cache
+** spares the scan. A file changed since CREATE is an error at query time
+** that says to create the table again: never rows from a mix of versions.
+**
+** Every query is a scan of the file: a table's rows are produced in file
+** order, and only the columns a query reads are converted.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/rowtext.h"
+#include "cache.h"
+#include "declare.h"
+#include "options.h"
+#include "transmog.h"
+#include "values.h"
+
+SQLITE_EXTENSION_INIT3
+
+/* Options a CREATE accepts (the table's name is the CREATE's own). */
+#define TABLE_OPTIONS (TM_OPT_ALL & ~TM_OPT_NAME)
+#define TABLE_CELLS 1   /* idxNum bit: a column other than metadata is read */
+
+typedef struct tm_vtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+  char *zSchema;         /* main, temp, or an attached database */
+  char *zName;           /* this table */
+  char *zMain;           /* the main table (zName for the main itself) */
+  char *path;            /* the file, as given */
+  char *args;            /* the option arguments, as written, joined */
+  tm_opts opts;
+  tm_schema *schema;     /* frozen catalogue */
+  tm_file_id id;         /* the file when the catalogue was made */
+  uint32_t table;        /* this table in the catalogue */
+  int nmeta;             /* metadata columns before the table's own */
+} tm_vtab;
+
+typedef struct tm_cursor {
+  sqlite3_vtab_cursor base;
+  tm_scan *scan;
+  const tm_row *rows;    /* rows of the current record */
+  uint32_t nrows, cur;
+  uint32_t *slot;        /* per column: tape index of the current value */
+  uint64_t *slotgen;     /* slot[i] holds for the row numbered slotgen[i] */
+  uint64_t gen;          /* rows seen by this cursor */
+  uint64_t filled;       /* the row whose slots are filled */
+  int eof;
+  tm_out tmp;
+} tm_cursor;
+
+/* Free a vtab and everything it holds. */
+static void tableFree(tm_vtab *v) {
+  if (!v) return;
+  tm_schema_free(v->schema);
+  tm_opts_free(&v->opts);
+  sqlite3_free(v->zSchema);
+  sqlite3_free(v->zName);
+  sqlite3_free(v->zMain);
+  sqlite3_free(v->path);
+  sqlite3_free(v->args);
+  sqlite3_free(v);
+}
+
+/* Is argument a of the form "_main=..."? Sets *value to the dequoted name. */
+static int tableMainArg(const char *a, char **value) {
+  while (*a == ' ') a++;
+  if (strncmp(a, "_main", 5) != 0) return 0;
+  const char *p = a + 5;
+  while (*p == ' ') p++;
+  if (*p != '=') return 0;
+  p++;
+  while (*p == ' ') p++;
+  *value = sqlite3_mprintf("%s", p);
+  if (*value) tm_opts_dequote(*value);
+  return 1;
+}
+
+/*
+** Read the CREATE arguments: the path, then key=value options, then (for a
+** child table) _main=<main table>. Keeps the options as written in v->args
+** for the children and for the cache.
+*/
+static int tableArgs(tm_vtab *v, int argc, const char *const *argv, char **pzErr) {
+  if (argc < 4) {
+    *pzErr = sqlite3_mprintf("transmog: CREATE VIRTUAL TABLE ... USING transmog('file' [, key=value ...]) needs a file");
+    return SQLITE_ERROR;
+  }
+  v->path = sqlite3_mprintf("%s", argv[3]);
+  if (!v->path) return SQLITE_NOMEM;
+  tm_opts_dequote(v->path);
+  sqlite3_str *args = sqlite3_str_new(v->db);
+  const char **opt = sqlite3_malloc((argc + 1) * (int)sizeof *opt);
+  int nopt = 0;
+  if (!opt) return SQLITE_NOMEM;
+  for (int i = 4; i < argc; i++) {
+    if (tableMainArg(argv[i], &v->zMain)) continue;
+    sqlite3_str_appendf(args, "%s%s", nopt ? ", " : "", argv[i]);
+    opt[nopt++] = argv[i];
+  }
+  int nomem = sqlite3_str_errcode(args) != SQLITE_OK;
+  v->args = sqlite3_str_finish(args);   /* NULL when empty */
+  if (!v->args && !nomem) v->args = sqlite3_mprintf("");
+  if (!v->zMain) v->zMain = sqlite3_mprintf("%s", v->zName);
+  char *err = NULL;
+  int fail = tm_opts_parse_args(&v->opts, nopt, opt, TABLE_OPTIONS, "transmog", &err);
+  sqlite3_free(opt);
+  if (fail) {
+    *pzErr = sqlite3_mprintf("%s", err ? err : "out of memory");
+    free(err);
+    return SQLITE_ERROR;
+  }
+  return v->args && v->zMain ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/* The schema pass: scan the file into a new catalogue. */
+static int tableInfer(tm_vtab *v, char **pzErr) {
+  char *err = NULL;
+  v->schema = tm_infer(v->path, &v->opts.o, v->zMain, &v->id, &err);
+  if (v->schema) return SQLITE_OK;
+  *pzErr = sqlite3_mprintf("transmog: %s", err ? err : "out of memory");
+  free(err);
+  return SQLITE_ERROR;
+}
+
+/* Store the catalogue in the cache (at CREATE). */
+static int tableSaveCache(tm_vtab *v, char **pzErr) {
+  tm_out blob = {0};
+  if (tm_schema_save(v->schema, &blob)) {
+    tm_out_free(&blob);
+    return SQLITE_NOMEM;
+  }
+  tm_cache_row row = {v->path, v->args, v->id, blob.p, (int)blob.n};
+  int rc = tm_cache_put(v->db, v->zSchema, v->zMain, &row, pzErr);
+  tm_out_free(&blob);
+  return rc;
+}
+
+/* The catalogue from the cache, if it was made from this file and these
+** options; otherwise scan the file again (in memory only). */
+static int tableLoad(tm_vtab *v, char **pzErr) {
+  tm_cache_row row;
+  if (tm_cache_get(v->db, v->zSchema, v->zMain, &row)) {
+    if (strcmp(row.path, v->path) == 0 && strcmp(row.args, v->args) == 0) {
+      v->schema = tm_schema_load(row.blob, (size_t)row.nblob);
+      v->id = row.id;
+    }
+    tm_cache_row_free(&row);
+  }
+  return v->schema ? SQLITE_OK : tableInfer(v, pzErr);
+}
+
+/* Create one virtual table per child table, in the main table's schema. */
+static int tableCreateChildren(tm_vtab *v, char **pzErr) {
+  const tm_schema *s = v->schema;
+  for (uint32_t t = 1; t < s->ntables; t++) {
+    if (s->tables[t].dead) continue;
+    char *sql = sqlite3_mprintf(
+        "CREATE VIRTUAL TABLE \"%w\".\"%w\" USING transmog(%Q%s%s, _main=%Q)",
+        v->zSchema, tm_schema_name(s, s->tables[t].name), v->path,
+        *v->args ? ", " : "", v->args, v->zName);
+    char *err = NULL;
+    int rc = sql ? sqlite3_exec(v->db, sql, NULL, NULL, &err) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("transmog: cannot create child table '%s': %s",
+                               tm_schema_name(s, s->tables[t].name),
+                               err ? err : sqlite3_errstr(rc));
+      sqlite3_free(err);
+      return rc;
+    }
+  }
+  return SQLITE_OK;
+}
+
+/* Declare this table's columns to SQLite. */
+static int tableDeclare(tm_vtab *v, char **pzErr) {
+  char *sql = tm_decl_create(v->schema, v->table, NULL, NULL, v->opts.o.id,
+                             v->opts.o.types == TM_TYPES_TEXT);
+  int rc = sql ? sqlite3_declare_vtab(v->db, sql) : SQLITE_NOMEM;
+  if (rc != SQLITE_OK && rc != SQLITE_NOMEM)
+    *pzErr = sqlite3_mprintf("transmog: cannot declare table '%s': %s", v->zName,
+                             sqlite3_errmsg(v->db));
+  sqlite3_free(sql);
+  return rc;
+}
+
+/* xCreate and xConnect: the catalogue, then the declaration; at CREATE of
+** a main table, also the cache and the child tables. */
+static int tableInit(sqlite3 *db, int argc, const char *const *argv,
+                     sqlite3_vtab **ppVtab, char **pzErr, int create) {
+  tm_vtab *v = sqlite3_malloc(sizeof *v);
+  if (!v) return SQLITE_NOMEM;
+  memset(v, 0, sizeof *v);
+  v->db = db;
+  v->zSchema = sqlite3_mprintf("%s", argv[1]);
+  v->zName = sqlite3_mprintf("%s", argv[2]);
+  int rc = v->zSchema && v->zName ? tableArgs(v, argc, argv, pzErr) : SQLITE_NOMEM;
+  int is_main = rc == SQLITE_OK && strcmp(v->zMain, v->zName) == 0;
+  if (rc == SQLITE_OK) rc = create && is_main ? tableInfer(v, pzErr) : tableLoad(v, pzErr);
+  if (rc == SQLITE_OK && create && is_main) rc = tableSaveCache(v, pzErr);
+  if (rc == SQLITE_OK) {
+    v->table = tm_schema_find_table(v->schema, v->zName);
+    if (v->table == TM_NONE) {
+      *pzErr = sqlite3_mprintf("transmog: '%s' has no table '%s' any more; DROP TABLE %s and create it again",
+                               v->path, v->zName, v->zMain);
+      rc = SQLITE_ERROR;
+    }
+  }
+  if (rc == SQLITE_OK) {
+    v->nmeta = tm_decl_nmeta(v->schema, v->table);
+    rc = tableDeclare(v, pzErr);
+  }
+  if (rc == SQLITE_OK) sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  if (rc == SQLITE_OK && create && is_main) rc = tableCreateChildren(v, pzErr);
+  if (rc != SQLITE_OK) {
+    tableFree(v);
+    return rc;
+  }
+  *ppVtab = &v->base;
+  return SQLITE_OK;
+}
+
+/* xCreate */
+static int tableCreate(sqlite3 *db, void *aux, int argc, const char *const *argv,
+                       sqlite3_vtab **ppVtab, char **pzErr) {
+  (void)aux;
+  return tableInit(db, argc, argv, ppVtab, pzErr, 1);
+}
+
+/* xConnect */
+static int tableConnect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+                        sqlite3_vtab **ppVtab, char **pzErr) {
+  (void)aux;
+  return tableInit(db, argc, argv, ppVtab, pzErr, 0);
+}
+
+/* xDisconnect */
+static int tableDisconnect(sqlite3_vtab *p) {
+  tableFree((tm_vtab *)p);
+  return SQLITE_OK;
+}
+
+/* xDestroy: a main table drops its children and its cache row first. If a
+** child cannot be dropped (a statement still reads it), nothing is freed
+** and the DROP fails. */
+static int tableDestroy(sqlite3_vtab *p) {
+  tm_vtab *v = (tm_vtab *)p;
+  if (strcmp(v->zMain, v->zName) == 0) {
+    const tm_schema *s = v->schema;
+    for (uint32_t t = s->ntables; t-- > 1;) {
+      if (s->tables[t].dead) continue;
+      char *sql = sqlite3_mprintf("DROP TABLE IF EXISTS \"%w\".\"%w\"", v->zSchema,
+                                  tm_schema_name(s, s->tables[t].name));
+      int rc = sql ? sqlite3_exec(v->db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+      sqlite3_free(sql);
+      if (rc != SQLITE_OK) {
+        sqlite3_free(p->zErrMsg);
+        p->zErrMsg = sqlite3_mprintf("transmog: cannot drop child table '%s': %s",
+                                     tm_schema_name(s, s->tables[t].name),
+                                     sqlite3_errmsg(v->db));
+        return rc;
+      }
+    }
+    tm_cache_del(v->db, v->zSchema, v->zMain);
+  }
+  tableFree(v);
+  return SQLITE_OK;
+}
+
+/* xRename: refused, because the child tables and the cache are named
+** after the main table. */
+static int tableRename(sqlite3_vtab *p, const char *zNew) {
+  tm_vtab *v = (tm_vtab *)p;
+  sqlite3_free(p->zErrMsg);
+  p->zErrMsg = sqlite3_mprintf(
+      "transmog: cannot rename '%s' to '%s': DROP TABLE %s, then CREATE VIRTUAL TABLE %s again",
+      v->zName, zNew, v->zMain, zNew);
+  return SQLITE_ERROR;
+}
+
+/* xBestIndex: a scan of the file. Only ask for cells when a column other
+** than the metadata is read (count(*) needs none). */
+static int tableBestIndex(sqlite3_vtab *p, sqlite3_index_info *info) {
+  tm_vtab *v = (tm_vtab *)p;
+  sqlite3_uint64 meta = (1ull << v->nmeta) - 1;
+  info->idxNum = (info->colUsed & ~meta) ? TABLE_CELLS : 0;
+  double rows = (double)v->schema->tables[v->table].rows;
+  info->estimatedRows = (sqlite3_int64)(rows > 1 ? rows : 1);
+  info->estimatedCost = 1e3 + (double)v->id.size / 64 + rows;
+  return SQLITE_OK;
+}
+
+/* xOpen */
+static int tableOpen(sqlite3_vtab *p, sqlite3_vtab_cursor **pp) {
+  tm_vtab *v = (tm_vtab *)p;
+  tm_cursor *c = sqlite3_malloc(sizeof *c);
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, sizeof *c);
+  uint32_t n = v->schema->tables[v->table].ncols;
+  c->slot = sqlite3_malloc64((n + 1) * sizeof *c->slot);
+  c->slotgen = sqlite3_malloc64((n + 1) * sizeof *c->slotgen);
+  if (!c->slot || !c->slotgen) {
+    sqlite3_free(c->slot);
+    sqlite3_free(c->slotgen);
+    sqlite3_free(c);
+    return SQLITE_NOMEM;
+  }
+  memset(c->slotgen, 0, (n + 1) * sizeof *c->slotgen);
+  c->eof = 1;
+  *pp = &c->base;
+  return SQLITE_OK;
+}
+
+/* xClose */
+static int tableClose(sqlite3_vtab_cursor *cur) {
+  tm_cursor *c = (tm_cursor *)cur;
+  tm_scan_close(c->scan);
+  tm_out_free(&c->tmp);
+  sqlite3_free(c->slot);
+  sqlite3_free(c->slotgen);
+  sqlite3_free(c);
+  return SQLITE_OK;
+}
+
+/* Fail the statement with "transmog: <msg>". */
+static int tableError(tm_cursor *c, const char *msg) {
+  sqlite3_free(c->base.pVtab->zErrMsg);
+  c->base.pVtab->zErrMsg = sqlite3_mprintf("transmog: %s", msg);
+  return SQLITE_ERROR;
+}
+
+/* Step to the next row of this table, reading records as needed. */
+static int tableAdvance(tm_cursor *c) {
+  tm_vtab *v = (tm_vtab *)c->base.pVtab;
+  for (;;) {
+    while (++c->cur < c->nrows)
+      if (c->rows[c->cur].table == v->table) {
+        c->gen++;
+        return SQLITE_OK;
+      }
+    int rc = tm_scan_next(c->scan);
+    if (rc == TM_REC_END) {
+      c->eof = 1;
+      return SQLITE_OK;
+    }
+    if (rc == TM_REC_BAD && v->opts.o.errors == TM_ERRORS_SKIP) continue;
+    if (rc != TM_REC_OK) return tableError(c, tm_scan_message(c->scan));
+    c->rows = tm_flat_rows(tm_scan_flat(c->scan), &c->nrows);
+    c->cur = UINT32_MAX;
+  }
+}
+
+/* The file must be the one the catalogue describes. */
+static int tableCheckFile(tm_cursor *c) {
+  tm_vtab *v = (tm_vtab *)c->base.pVtab;
+  tm_file_id now;
+  char err[600];
+  if (tm_src_stat(v->path, &now, err, sizeof err) != 0) return tableError(c, err);
+  if (now.size == v->id.size && now.mtime_ns == v->id.mtime_ns) return SQLITE_OK;
+  snprintf(err, sizeof err,
+           "'%s' changed since table '%s' was created (size %llu, now %llu bytes); "
+           "DROP TABLE %s and CREATE VIRTUAL TABLE again to read it",
+           v->path, v->zMain, (unsigned long long)v->id.size,
+           (unsigned long long)now.size, v->zMain);
+  return tableError(c, err);
+}
+
+/* xFilter: scan the file from its start. */
+static int tableFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+                       int argc, sqlite3_value **argv) {
+  (void)idxStr; (void)argc; (void)argv;
+  tm_cursor *c = (tm_cursor *)cur;
+  tm_vtab *v = (tm_vtab *)cur->pVtab;
+  tm_scan_close(c->scan);
+  c->scan = NULL;
+  c->eof = 1;
+  int rc = tableCheckFile(c);
+  if (rc != SQLITE_OK) return rc;
+  char *err = NULL;
+  c->scan = tm_scan_open(v->path, &v->opts.o, v->schema, v->table,
+                         (idxNum & TABLE_CELLS) != 0, 0, &err);
+  if (!c->scan) {
+    rc = tableError(c, err ? err : "out of memory");
+    free(err);
+    return rc;
+  }
+  c->eof = 0;
+  c->nrows = 0;
+  c->cur = 0;
+  return tableAdvance(c);
+}
+
+/* xNext */
+static int tableNext(sqlite3_vtab_cursor *cur) {
+  return tableAdvance((tm_cursor *)cur);
+}
+
+/* xEof */
+static int tableEof(sqlite3_vtab_cursor *cur) {
+  return ((tm_cursor *)cur)->eof;
+}
+
+/* The _id of row r (or its natural id, for a main row with id=). */
+static void tableId(tm_cursor *c, sqlite3_context *ctx, const tm_row *r) {
+  if (r->natural == TM_NONE) {
+    sqlite3_result_int64(ctx, (sqlite3_int64)r->id);
+    return;
+  }
+  const tm_record *rec = tm_scan_record(c->scan);
+  tm_vtab *v = (tm_vtab *)c->base.pVtab;
+  tm_sql_result(ctx, rec->text, rec->tape->tok, r->natural, v->opts.o.types, &c->tmp);
+}
+
+/* The tape index of column col in the current row, or TM_NONE. */
+static uint32_t tableCell(tm_cursor *c, const tm_row *r, uint32_t col) {
+  if (c->filled != c->gen) {   /* first value read in this row: index it */
+    const tm_cell *cells = tm_flat_cells(tm_scan_flat(c->scan)) + r->cell;
+    for (uint32_t i = 0; i < r->ncells; i++) {
+      c->slot[cells[i].col] = cells[i].tok;
+      c->slotgen[cells[i].col] = c->gen;
+    }
+    c->filled = c->gen;
+  }
+  return c->slotgen[col] == c->gen ? c->slot[col] : TM_NONE;
+}
+
+/* The _extra column: this row's values outside the catalogue, as JSON. */
+static void tableExtra(tm_cursor *c, sqlite3_context *ctx, const tm_row *r) {
+  if (!r->nextra) return;
+  const tm_flat *f = tm_scan_flat(c->scan);
+  const tm_record *rec = tm_scan_record(c->scan);
+  const tm_extra *x = tm_flat_extras(f) + r->extra;
+  tm_vtab *v = (tm_vtab *)c->base.pVtab;
+  c->tmp.n = 0;
+  tm_out_putc(&c->tmp, '{');
+  for (uint32_t i = 0; i < r->nextra; i++) {
+    if (i) tm_out_putc(&c->tmp, ',');
+    tm_out_string(&c->tmp, tm_flat_arena(f) + x[i].name, x[i].namelen);
+    tm_out_putc(&c->tmp, ':');
+    tm_rowtext_value(&c->tmp, rec->text, rec->tape->tok, x[i].tok,
+                     v->opts.o.types == TM_TYPES_TEXT);
+  }
+  tm_out_putc(&c->tmp, '}');
+  tm_sql_result_json(ctx, &c->tmp);
+}
+
+/* xColumn */
+static int tableColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
+  tm_cursor *c = (tm_cursor *)cur;
+  tm_vtab *v = (tm_vtab *)cur->pVtab;
+  const tm_row *r = &c->rows[c->cur];
+  const tm_table *t = &v->schema->tables[v->table];
+  if (i == 0) tableId(c, ctx, r);
+  else if (i == 1 && v->nmeta > 1) tableId(c, ctx, &c->rows[r->parent]);
+  else if (i == 2 && v->nmeta > 1) tableId(c, ctx, &c->rows[0]);
+  else if (i == 3 && v->nmeta > 1) sqlite3_result_int64(ctx, (sqlite3_int64)r->index);
+  else if ((uint32_t)(i - v->nmeta) >= t->ncols) tableExtra(c, ctx, r);
+  else {
+    uint32_t col = (uint32_t)(i - v->nmeta);
+    uint32_t tok = t->is_map && col == 0 ? r->key : tableCell(c, r, col);
+    if (tok != TM_NONE) {
+      const tm_record *rec = tm_scan_record(c->scan);
+      tm_sql_result(ctx, rec->text, rec->tape->tok, tok, v->opts.o.types, &c->tmp);
+    }
+  }
+  return SQLITE_OK;
+}
+
+/* xRowid: the row's ordinal in its table. */
+static int tableRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
+  tm_cursor *c = (tm_cursor *)cur;
+  *pRowid = (sqlite_int64)c->rows[c->cur].id;
+  return SQLITE_OK;
+}
+
+static sqlite3_module tableModule = {
+  0, tableCreate, tableConnect, tableBestIndex, tableDisconnect, tableDestroy,
+  tableOpen, tableClose, tableFilter, tableNext, tableEof, tableColumn,
+  tableRowid, NULL, NULL, NULL, NULL, NULL, NULL, tableRename, NULL, NULL,
+  NULL, NULL
+};
+
+int tm_table_register(sqlite3 *db) {
+  return sqlite3_create_module(db, "transmog", &tableModule, NULL);
+}

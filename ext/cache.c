@@ -67,10 +67,26 @@ int tm_cache_get(sqlite3 *db, const char *zSchema, const char *tbl,
   return found;
 }
 
+/* sqlite3_exec callback: set *flag when a row has a non-NULL value. */
+static int cache_flag(void *flag, int n, char **values, char **names) {
+  (void)names;
+  if (n > 0 && values[0]) *(int *)flag = 1;
+  return 0;
+}
+
 int tm_cache_del(sqlite3 *db, const char *zSchema, const char *tbl) {
-  char *sql = sqlite3_mprintf("DELETE FROM \"%w\".transmog_cache WHERE tbl = %Q", zSchema, tbl);
-  int rc = sql ? sqlite3_exec(db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+  char *sql = sqlite3_mprintf(
+      "DELETE FROM \"%w\".transmog_cache WHERE tbl = %Q;"
+      "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM \"%w\".transmog_cache)"
+      " THEN 1 END", zSchema, tbl, zSchema);
+  int empty = 0;
+  int rc = sql ? sqlite3_exec(db, sql, cache_flag, &empty, NULL) : SQLITE_NOMEM;
   sqlite3_free(sql);
+  if (rc == SQLITE_OK && empty) {   /* the last row: leave no empty table */
+    sql = sqlite3_mprintf("DROP TABLE \"%w\".transmog_cache", zSchema);
+    rc = sql ? sqlite3_exec(db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+  }
   return rc;
 }
 

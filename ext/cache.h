@@ -30,7 +30,8 @@ int tm_cache_put(sqlite3 *db, const char *zSchema, const char *tbl,
 int tm_cache_get(sqlite3 *db, const char *zSchema, const char *tbl,
                  tm_cache_row *row);
 
-/* Delete the row of `tbl` (no error if there is none). */
+/* Delete the row of `tbl` (no error if there is none); drop the cache
+** table with its last row. */
 int tm_cache_del(sqlite3 *db, const char *zSchema, const char *tbl);
 
 /* Free the parts of a row read by tm_cache_get. */

@@ -123,8 +123,9 @@ static int opt_apply(tm_opts *opts, const char *key, const char *value,
   while (i < OPT_COUNT && strcmp(key, opt_names[i])) i++;
   opt_list(allowed, valid, sizeof valid);
   if (i == OPT_COUNT || !(allowed & (1u << i))) {
-    snprintf(msg, n, "%s option '%s'; valid options are: %s",
-             i == OPT_COUNT ? "unknown" : "inapplicable", key, valid);
+    snprintf(msg, n, i == OPT_COUNT ? "unknown option '%s'; valid options are: %s"
+                                     : "option '%s' does not apply here; valid options are: %s",
+             key, valid);
     return -1;
   }
   if (opts->given & (1u << i)) {

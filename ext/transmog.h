@@ -18,4 +18,7 @@ int tm_errors_register(sqlite3 *db);
 /* CREATE VIRTUAL TABLE ... USING transmog(path, ...): ext/table.c */
 int tm_table_register(sqlite3 *db);
 
+/* transmog_tables(path [, options]), transmog_columns(...): ext/catalog.c */
+int tm_catalog_register(sqlite3 *db);
+
 #endif

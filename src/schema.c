@@ -278,7 +278,7 @@ tm_schema *tm_schema_new(const tm_schema_config *cfg) {
 
 void tm_schema_free(tm_schema *s) {
   if (!s) return;
-  for (uint32_t i = 0; i < s->ntables; i++) free(s->tables[i].cols);
+  for (uint32_t i = 0; s->tables && i < s->ntables; i++) free(s->tables[i].cols);
   free(s->tables);
   free(s->nodes);
   free(s->keys);
@@ -566,6 +566,44 @@ int tm_schema_settle(tm_schema *s) {
     }
   }
   return changed;
+}
+
+/* Append the key of node (a NUL spelled \u0000) to *o. */
+static void schema_put_key(tm_out *o, const tm_schema *s, uint32_t node) {
+  const tm_node *n = &s->nodes[node];
+  for (uint32_t i = 0; i < n->keylen; i++) {
+    char c = s->keys[n->key + i];
+    if (c) tm_out_putc(o, c);
+    else tm_out_put(o, "\\u0000", 6);
+  }
+}
+
+/* Append node's source path to *o (see tm_schema_source). */
+static void schema_put_source(tm_out *o, const tm_schema *s, uint32_t node) {
+  const tm_node *n = &s->nodes[node];
+  if (n->parent != TM_NONE) {
+    schema_put_source(o, s, n->parent);
+    if (o->n) tm_out_putc(o, '.');
+    schema_put_key(o, s, node);
+    return;
+  }
+  const tm_table *t = &s->tables[n->table];
+  if (t->parent == TM_NONE) return;
+  schema_put_source(o, s, t->owner);
+  if (!t->is_map) tm_out_put(o, "[]", 2);
+  else if (o->n) tm_out_put(o, ".*", 2);
+  else tm_out_putc(o, '*');
+}
+
+char *tm_schema_source(const tm_schema *s, uint32_t node) {
+  tm_out o = {0};
+  schema_put_source(&o, s, node);
+  tm_out_putc(&o, 0);
+  if (o.nomem) {
+    tm_out_free(&o);
+    return NULL;
+  }
+  return o.p;
 }
 
 int tm_schema_on_path(const tm_schema *s, uint32_t t, uint32_t want) {

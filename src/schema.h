@@ -145,6 +145,14 @@ static inline const char *tm_schema_name(const tm_schema *s, uint32_t off) {
 ** (the unsuffixed name its column would get). Returns a malloc'd string. */
 char *tm_schema_path(const tm_schema *s, uint32_t node);
 
+/*
+** Where node's values come from in the document, from the record's root:
+** keys joined by '.', "[]" for each array of a child table and "*" for the
+** members of a map: items[].discounts[].code, events.*.name. Returns a
+** malloc'd string ("" for the main table's element node).
+*/
+char *tm_schema_source(const tm_schema *s, uint32_t node);
+
 /* Is table t the table `want`, or one of its ancestors? */
 int tm_schema_on_path(const tm_schema *s, uint32_t t, uint32_t want);
 

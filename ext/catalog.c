@@ -1,0 +1,265 @@
+/*
+** catalog.c: transmog_tables and transmog_columns, eponymous table-valued
+** functions that describe what a file flattens into, before creating
+** anything.
+**
+**   SELECT * FROM transmog_tables('orders.jsonl.gz');
+**     name, parent, path, rows, columns
+**   SELECT * FROM transmog_columns('orders.jsonl.gz') WHERE types LIKE '%,%';
+**     table_name, column_name, path, types, count, declared
+**
+** Each reads the file once (the same schema pass as CREATE VIRTUAL TABLE,
+** so the same options apply, sample= included) and lists the catalogue:
+**
+**   path      where the values come from: keys joined by '.', [] for the
+**             elements of an array, * for the members of a map
+**   rows      rows of the table
+**   columns   the table's own columns (the metadata _id, _parent_id,
+**             _root_id, _index and _extra not counted)
+**   types     the JSON types seen, e.g. "integer,string" (null, boolean,
+**             integer, bigint for integers beyond 64 bits, real, string,
+**             array, object)
+**   count     non-null values
+**   declared  the type the virtual table declares (empty when mixed)
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "declare.h"
+#include "options.h"
+#include "transmog.h"
+#include "tvf.h"
+
+SQLITE_EXTENSION_INIT3
+
+/* Which function a vtab serves (its pAux). */
+enum { CAT_TABLES, CAT_COLUMNS };
+
+/* Column numbers of each function, up to their hidden arguments. */
+enum { TAB_NAME, TAB_PARENT, TAB_PATH, TAB_ROWS, TAB_COLUMNS, TAB_ARGS };
+enum { COL_TABLE, COL_NAME, COL_PATH, COL_TYPES, COL_COUNT, COL_DECLARED, COL_ARGS };
+
+typedef struct cat_vtab {
+  sqlite3_vtab base;
+  int kind;
+} cat_vtab;
+
+typedef struct cat_cursor {
+  sqlite3_vtab_cursor base;
+  tm_opts opts;
+  tm_schema *schema;
+  uint32_t table, col;   /* the current row: a table, or a table's column */
+  int eof;
+  sqlite3_int64 rowid;
+} cat_cursor;
+
+/* xConnect: the columns of transmog_tables or of transmog_columns. */
+static int catConnect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+                      sqlite3_vtab **ppVtab, char **pzErr) {
+  (void)argc; (void)argv; (void)pzErr;
+  int kind = aux == NULL ? CAT_TABLES : CAT_COLUMNS;
+  int rc = sqlite3_declare_vtab(db, kind == CAT_TABLES
+      ? "CREATE TABLE x(name TEXT, parent TEXT, path TEXT, rows INTEGER,"
+        " columns INTEGER, file HIDDEN, options HIDDEN)"
+      : "CREATE TABLE x(table_name TEXT, column_name TEXT, path TEXT, types TEXT,"
+        " count INTEGER, declared TEXT, file HIDDEN, options HIDDEN)");
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  cat_vtab *v = sqlite3_malloc(sizeof *v);
+  if (!v) return SQLITE_NOMEM;
+  memset(v, 0, sizeof *v);
+  v->kind = kind;
+  *ppVtab = &v->base;
+  return SQLITE_OK;
+}
+
+/* xDisconnect */
+static int catDisconnect(sqlite3_vtab *v) {
+  sqlite3_free(v);
+  return SQLITE_OK;
+}
+
+/* xBestIndex: the arguments are the hidden columns. */
+static int catBestIndex(sqlite3_vtab *p, sqlite3_index_info *info) {
+  cat_vtab *v = (cat_vtab *)p;
+  return tm_tvf_best_index(info, v->kind == CAT_TABLES ? TAB_ARGS : COL_ARGS, 2);
+}
+
+/* xOpen */
+static int catOpen(sqlite3_vtab *v, sqlite3_vtab_cursor **pp) {
+  (void)v;
+  cat_cursor *c = sqlite3_malloc(sizeof *c);
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, sizeof *c);
+  c->eof = 1;
+  *pp = &c->base;
+  return SQLITE_OK;
+}
+
+/* Free what a filter set up. */
+static void catReset(cat_cursor *c) {
+  tm_schema_free(c->schema);
+  c->schema = NULL;
+  tm_opts_free(&c->opts);
+  c->eof = 1;
+}
+
+/* xClose */
+static int catClose(sqlite3_vtab_cursor *cur) {
+  catReset((cat_cursor *)cur);
+  sqlite3_free(cur);
+  return SQLITE_OK;
+}
+
+/* Step to the next live table, or the next column of a live table. */
+static int catAdvance(cat_cursor *c, int first) {
+  const tm_schema *s = c->schema;
+  int columns = ((cat_vtab *)c->base.pVtab)->kind == CAT_COLUMNS;
+  if (first) {
+    c->table = 0;
+    c->col = 0;
+  } else if (columns) {
+    c->col++;
+  } else {
+    c->table++;
+  }
+  for (; c->table < s->ntables; c->table++, c->col = 0) {
+    const tm_table *t = &s->tables[c->table];
+    if (!t->dead && (!columns || c->col < t->ncols)) {
+      c->rowid++;
+      return SQLITE_OK;
+    }
+  }
+  c->eof = 1;
+  return SQLITE_OK;
+}
+
+/* xFilter: run the schema pass over the file. */
+static int catFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+                     int argc, sqlite3_value **argv) {
+  (void)idxStr;
+  cat_cursor *c = (cat_cursor *)cur;
+  const char *who = ((cat_vtab *)cur->pVtab)->kind == CAT_TABLES ? "transmog_tables" : "transmog_columns";
+  char *args[2], *err = NULL, *name = NULL;
+  catReset(c);
+  if (tm_tvf_args(idxNum, argc, argv, 2, args) != SQLITE_OK) return SQLITE_NOMEM;
+  int fail = tm_opts_parse(&c->opts, args[1], TM_OPT_ALL, who, &err);
+  if (!fail && !args[0]) {
+    sqlite3_free(cur->pVtab->zErrMsg);
+    cur->pVtab->zErrMsg = sqlite3_mprintf("transmog: %s needs a file path: %s(path [, options])", who, who);
+    sqlite3_free(args[1]);
+    return SQLITE_ERROR;
+  }
+  if (!fail) {
+    tm_file_id id;
+    name = c->opts.o.name ? NULL : tm_default_name(args[0]);
+    c->schema = tm_infer(args[0], &c->opts.o, c->opts.o.name ? c->opts.o.name : name, &id, &err);
+  }
+  free(name);
+  sqlite3_free(args[0]);
+  sqlite3_free(args[1]);
+  if (!c->schema) {
+    sqlite3_free(cur->pVtab->zErrMsg);
+    cur->pVtab->zErrMsg = sqlite3_mprintf("transmog: %s", err ? err : "out of memory");
+    free(err);
+    return SQLITE_ERROR;
+  }
+  c->eof = 0;
+  c->rowid = 0;
+  return catAdvance(c, 1);
+}
+
+/* xNext */
+static int catNext(sqlite3_vtab_cursor *cur) {
+  return catAdvance((cat_cursor *)cur, 0);
+}
+
+/* xEof */
+static int catEof(sqlite3_vtab_cursor *cur) {
+  return ((cat_cursor *)cur)->eof;
+}
+
+/* Result: a malloc'd string, freed here. */
+static void catText(sqlite3_context *ctx, char *s) {
+  if (!s) sqlite3_result_error_nomem(ctx);
+  else sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT);
+  free(s);
+}
+
+/* The JSON types in a column's `types` bits, comma-separated. */
+static void catTypes(sqlite3_context *ctx, uint32_t types) {
+  static const char *const names[] = {"null", "boolean", "boolean", "integer",
+                                      "bigint", "real", "string", "array", "object"};
+  char out[96] = "";
+  size_t n = 0;
+  for (unsigned k = 0; k < sizeof names / sizeof *names; k++) {
+    if (!(types & (1u << k)) || (k == TM_TRUE && (types & (1u << TM_FALSE)))) continue;
+    n += (size_t)snprintf(out + n, sizeof out - n, "%s%s", n ? "," : "", names[k]);
+  }
+  sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+/* The columns of transmog_tables. */
+static void catTableColumn(cat_cursor *c, sqlite3_context *ctx, int i) {
+  const tm_schema *s = c->schema;
+  const tm_table *t = &s->tables[c->table];
+  switch (i) {
+    case TAB_NAME: sqlite3_result_text(ctx, tm_schema_name(s, t->name), -1, SQLITE_TRANSIENT); break;
+    case TAB_PARENT:
+      if (t->parent != TM_NONE)
+        sqlite3_result_text(ctx, tm_schema_name(s, s->tables[t->parent].name), -1, SQLITE_TRANSIENT);
+      break;
+    case TAB_PATH: catText(ctx, tm_schema_source(s, t->elem)); break;
+    case TAB_ROWS: sqlite3_result_int64(ctx, (sqlite3_int64)t->rows); break;
+    case TAB_COLUMNS: sqlite3_result_int64(ctx, t->ncols); break;
+    default: break;
+  }
+}
+
+/* The columns of transmog_columns. */
+static void catColumnColumn(cat_cursor *c, sqlite3_context *ctx, int i) {
+  const tm_schema *s = c->schema;
+  const tm_table *t = &s->tables[c->table];
+  const tm_column *col = &t->cols[c->col];
+  switch (i) {
+    case COL_TABLE: sqlite3_result_text(ctx, tm_schema_name(s, t->name), -1, SQLITE_TRANSIENT); break;
+    case COL_NAME: sqlite3_result_text(ctx, tm_schema_name(s, col->name), -1, SQLITE_TRANSIENT); break;
+    case COL_PATH: catText(ctx, tm_schema_source(s, col->node == TM_NONE ? t->elem : col->node)); break;
+    case COL_TYPES: catTypes(ctx, col->types); break;
+    case COL_COUNT: sqlite3_result_int64(ctx, (sqlite3_int64)col->count); break;
+    case COL_DECLARED:
+      sqlite3_result_text(ctx, tm_decl_type(col->types, c->opts.o.types == TM_TYPES_TEXT), -1,
+                          SQLITE_STATIC);
+      break;
+    default: break;
+  }
+}
+
+/* xColumn */
+static int catColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
+  cat_cursor *c = (cat_cursor *)cur;
+  if (((cat_vtab *)cur->pVtab)->kind == CAT_TABLES) catTableColumn(c, ctx, i);
+  else catColumnColumn(c, ctx, i);
+  return SQLITE_OK;
+}
+
+/* xRowid */
+static int catRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
+  *pRowid = ((cat_cursor *)cur)->rowid;
+  return SQLITE_OK;
+}
+
+static sqlite3_module catModule = {
+  0, NULL, catConnect, catBestIndex, catDisconnect, NULL, catOpen, catClose,
+  catFilter, catNext, catEof, catColumn, catRowid, NULL, NULL, NULL, NULL,
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL
+};
+
+int tm_catalog_register(sqlite3 *db) {
+  static int columns_tag;
+  int rc = sqlite3_create_module(db, "transmog_tables", &catModule, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_module(db, "transmog_columns", &catModule, &columns_tag);
+  return rc;
+}

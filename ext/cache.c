@@ -11,13 +11,14 @@ int tm_cache_put(sqlite3 *db, const char *zSchema, const char *tbl,
                  const tm_cache_row *row, char **pzErr) {
   char *sql = sqlite3_mprintf(
       "CREATE TABLE IF NOT EXISTS \"%w\".transmog_cache(tbl TEXT PRIMARY KEY,"
-      " path TEXT, size INTEGER, mtime INTEGER, args TEXT, schema BLOB)", zSchema);
+      " path TEXT, size INTEGER, mtime INTEGER, args TEXT, schema BLOB, seek BLOB)",
+      zSchema);
   int rc = sql ? sqlite3_exec(db, sql, NULL, NULL, pzErr) : SQLITE_NOMEM;
   sqlite3_free(sql);
   if (rc != SQLITE_OK) return rc;
   sqlite3_stmt *st = NULL;
   sql = sqlite3_mprintf("INSERT OR REPLACE INTO \"%w\".transmog_cache"
-                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)", zSchema);
+                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", zSchema);
   rc = sql ? sqlite3_prepare_v2(db, sql, -1, &st, NULL) : SQLITE_NOMEM;
   sqlite3_free(sql);
   if (rc == SQLITE_OK) {
@@ -27,12 +28,22 @@ int tm_cache_put(sqlite3 *db, const char *zSchema, const char *tbl,
     sqlite3_bind_int64(st, 4, row->id.mtime_ns);
     sqlite3_bind_text(st, 5, row->args, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 6, row->blob, row->nblob, SQLITE_STATIC);
+    if (row->seek) sqlite3_bind_blob(st, 7, row->seek, row->nseek, SQLITE_STATIC);
     rc = sqlite3_step(st);
     rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
   }
   if (rc != SQLITE_OK) *pzErr = sqlite3_mprintf("transmog: cannot write the schema cache: %s", sqlite3_errmsg(db));
   sqlite3_finalize(st);
   return rc;
+}
+
+/* A sqlite3_malloc'd copy of a blob column (NULL when empty). */
+static void *cache_blob(sqlite3_stmt *st, int i, int *n) {
+  *n = sqlite3_column_bytes(st, i);
+  void *p = *n > 0 ? sqlite3_malloc(*n) : NULL;
+  if (p) memcpy(p, sqlite3_column_blob(st, i), (size_t)*n);
+  else *n = 0;
+  return p;
 }
 
 /* A sqlite3_malloc'd copy of a text column. */
@@ -45,7 +56,7 @@ int tm_cache_get(sqlite3 *db, const char *zSchema, const char *tbl,
                  tm_cache_row *row) {
   sqlite3_stmt *st = NULL;
   memset(row, 0, sizeof *row);
-  char *sql = sqlite3_mprintf("SELECT path, size, mtime, args, schema FROM"
+  char *sql = sqlite3_mprintf("SELECT path, size, mtime, args, schema, seek FROM"
                               " \"%w\".transmog_cache WHERE tbl = ?1", zSchema);
   int found = 0;
   if (sql && sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
@@ -55,9 +66,8 @@ int tm_cache_get(sqlite3 *db, const char *zSchema, const char *tbl,
       row->id.size = (uint64_t)sqlite3_column_int64(st, 1);
       row->id.mtime_ns = sqlite3_column_int64(st, 2);
       row->args = cache_text(st, 3);
-      row->nblob = sqlite3_column_bytes(st, 4);
-      row->blob = sqlite3_malloc(row->nblob > 0 ? row->nblob : 1);
-      if (row->blob && row->nblob > 0) memcpy(row->blob, sqlite3_column_blob(st, 4), (size_t)row->nblob);
+      row->blob = cache_blob(st, 4, &row->nblob);
+      row->seek = cache_blob(st, 5, &row->nseek);
       found = row->path && row->args && row->blob;
       if (!found) tm_cache_row_free(row);
     }
@@ -94,5 +104,6 @@ void tm_cache_row_free(tm_cache_row *row) {
   sqlite3_free(row->path);
   sqlite3_free(row->args);
   sqlite3_free(row->blob);
+  sqlite3_free(row->seek);
   memset(row, 0, sizeof *row);
 }

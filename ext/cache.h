@@ -3,7 +3,8 @@
 ** temp, an attached database) that holds the virtual tables. One row per
 ** main table: the file as it was scanned (path, size, mtime), the options,
 ** and the serialised catalogue, so that opening the database again does
-** not scan the file again while it is unchanged.
+** not scan the file again while it is unchanged, and the sparse index of
+** record positions that lookups use.
 */
 #ifndef TM_CACHE_H
 #define TM_CACHE_H
@@ -18,6 +19,8 @@ typedef struct tm_cache_row {
   tm_file_id id;
   void *blob;             /* the catalogue (tm_schema_save) */
   int nblob;
+  void *seek;             /* the sparse index (tm_seek_save), may be NULL */
+  int nseek;
 } tm_cache_row;
 
 /* Store (or replace) the row of main table `tbl`. Returns an SQLite code;

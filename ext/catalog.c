@@ -154,7 +154,7 @@ static int catFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   if (!fail) {
     tm_file_id id;
     name = c->opts.o.name ? NULL : tm_default_name(args[0]);
-    c->schema = tm_infer(args[0], &c->opts.o, c->opts.o.name ? c->opts.o.name : name, &id, &err);
+    c->schema = tm_infer(args[0], &c->opts.o, c->opts.o.name ? c->opts.o.name : name, &id, NULL, &err);
   }
   free(name);
   sqlite3_free(args[0]);

@@ -47,6 +47,7 @@ typedef struct tm_vtab {
   char *args;            /* the option arguments, as written, joined */
   tm_opts opts;
   tm_schema *schema;     /* frozen catalogue */
+  tm_seek *seek;         /* sparse index of record positions */
   tm_file_id id;         /* the file when the catalogue was made */
   uint32_t table;        /* this table in the catalogue */
   int nmeta;             /* metadata columns before the table's own */
@@ -69,6 +70,7 @@ typedef struct tm_cursor {
 static void tableFree(tm_vtab *v) {
   if (!v) return;
   tm_schema_free(v->schema);
+  tm_seek_free(v->seek);
   tm_opts_free(&v->opts);
   sqlite3_free(v->zSchema);
   sqlite3_free(v->zName);
@@ -132,7 +134,7 @@ static int tableArgs(tm_vtab *v, int argc, const char *const *argv, char **pzErr
 /* The schema pass: scan the file into a new catalogue. */
 static int tableInfer(tm_vtab *v, char **pzErr) {
   char *err = NULL;
-  v->schema = tm_infer(v->path, &v->opts.o, v->zMain, &v->id, &err);
+  v->schema = tm_infer(v->path, &v->opts.o, v->zMain, &v->id, &v->seek, &err);
   if (v->schema) return SQLITE_OK;
   *pzErr = sqlite3_mprintf("transmog: %s", err ? err : "out of memory");
   free(err);
@@ -141,14 +143,14 @@ static int tableInfer(tm_vtab *v, char **pzErr) {
 
 /* Store the catalogue in the cache (at CREATE). */
 static int tableSaveCache(tm_vtab *v, char **pzErr) {
-  tm_out blob = {0};
-  if (tm_schema_save(v->schema, &blob)) {
-    tm_out_free(&blob);
-    return SQLITE_NOMEM;
+  tm_out blob = {0}, seek = {0};
+  int rc = SQLITE_NOMEM;
+  if (!tm_schema_save(v->schema, &blob) && !tm_seek_save(v->seek, &seek)) {
+    tm_cache_row row = {v->path, v->args, v->id, blob.p, (int)blob.n, seek.p, (int)seek.n};
+    rc = tm_cache_put(v->db, v->zSchema, v->zMain, &row, pzErr);
   }
-  tm_cache_row row = {v->path, v->args, v->id, blob.p, (int)blob.n};
-  int rc = tm_cache_put(v->db, v->zSchema, v->zMain, &row, pzErr);
   tm_out_free(&blob);
+  tm_out_free(&seek);
   return rc;
 }
 
@@ -159,11 +161,16 @@ static int tableLoad(tm_vtab *v, char **pzErr) {
   if (tm_cache_get(v->db, v->zSchema, v->zMain, &row)) {
     if (strcmp(row.path, v->path) == 0 && strcmp(row.args, v->args) == 0) {
       v->schema = tm_schema_load(row.blob, (size_t)row.nblob);
+      v->seek = v->schema ? tm_seek_load(row.seek, (size_t)row.nseek, v->schema->ntables,
+                                         row.id.size) : NULL;
       v->id = row.id;
     }
     tm_cache_row_free(&row);
   }
-  return v->schema ? SQLITE_OK : tableInfer(v, pzErr);
+  if (v->schema && v->seek) return SQLITE_OK;
+  tm_schema_free(v->schema);
+  v->schema = NULL;
+  return tableInfer(v, pzErr);
 }
 
 /* Create one virtual table per child table, in the main table's schema. */

@@ -440,6 +440,15 @@ const tm_cell *tm_flat_cells(const tm_flat *f) { return f->cells; }
 const tm_extra *tm_flat_extras(const tm_flat *f) { return f->extras; }
 const char *tm_flat_arena(const tm_flat *f) { return f->arena; }
 
+void tm_flat_set_counts(tm_flat *f, const uint64_t *counts, uint32_t n) {
+  if (flat_tables_room(f)) return;
+  for (uint32_t t = 0; t < f->ntab; t++) {
+    f->ids[t] = t < n ? counts[t] : 0;
+    f->local[t] = 0;
+  }
+  f->ntouched = 0;
+}
+
 uint64_t tm_flat_count(const tm_flat *f, uint32_t t) {
   return t < f->ntab ? f->ids[t] + f->local[t] : 0;
 }

@@ -73,6 +73,10 @@ const tm_cell *tm_flat_cells(const tm_flat *f);
 const tm_extra *tm_flat_extras(const tm_flat *f);
 const char *tm_flat_arena(const tm_flat *f);
 
+/* Continue the ids as if `counts[t]` rows of each table t < n had been
+** seen (after a seek); other tables start from 0. */
+void tm_flat_set_counts(tm_flat *f, const uint64_t *counts, uint32_t n);
+
 /* Rows counted so far in table t (the last _id given). */
 uint64_t tm_flat_count(const tm_flat *f, uint32_t t);
 

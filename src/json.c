@@ -257,13 +257,13 @@ static int json_number(json_ctx *c, const uint8_t **pp, uint8_t *kind) {
 /* Match the literal `word` (true, false, null) at p. */
 static int json_literal(json_ctx *c, const uint8_t *p, const char *word,
                         size_t n) {
+  size_t i = 0;
+  while (i < n && p + i < c->end && p[i] == (uint8_t)word[i]) i++;
+  if (i == n) return TM_JSON_OK;
   char what[40];
   snprintf(what, sizeof what, "invalid literal: expected '%s'", word);
-  for (size_t i = 0; i < n; i++) {
-    if (p + i >= c->end) return json_short(c, p + i, what);
-    if (p[i] != (uint8_t)word[i]) return json_fail(c, p + i, what);
-  }
-  return TM_JSON_OK;
+  if (p + i >= c->end) return json_short(c, p + i, what);
+  return json_fail(c, p + i, what);
 }
 
 /* Make room for one more token. */

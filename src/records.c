@@ -623,6 +623,46 @@ tm_reader *tm_rec_open(tm_source *src, const tm_rec_config *cfg, char *err,
   return r;
 }
 
+int tm_rec_mark_ok(const tm_mark *m) {
+  return m->state <= S_DONE && m->level <= TM_JSON_MAX_DEPTH;
+}
+
+uint64_t tm_rec_offset(const tm_reader *r) { return r->base + r->pos; }
+
+void tm_rec_mark(tm_reader *r, tm_mark *m) {
+  rec_count_lines(r, r->base + r->pos);
+  m->offset = r->base + r->pos;
+  m->number = r->number;
+  m->line = r->line;
+  m->line_start = r->line_start;
+  m->state = (uint32_t)r->state;
+  m->level = (uint32_t)r->level;
+}
+
+int tm_rec_seek(tm_reader *r, const tm_mark *m) {
+  if (m->offset >= r->base && m->offset <= r->base + r->len) {
+    r->pos = (size_t)(m->offset - r->base);    /* already in the buffer */
+  } else {
+    if (tm_src_seek(r->src, m->offset)) {
+      rec_fatal(r, "%s", tm_src_error(r->src));
+      return -1;
+    }
+    r->base = m->offset;
+    r->pos = r->len = 0;
+    r->buf[0] = 0;
+    r->eof = 0;
+  }
+  r->counted = m->offset;
+  r->line = m->line;
+  r->line_start = m->line_start;
+  r->number = m->number;
+  r->state = (int)m->state;
+  r->level = (int)m->level;
+  r->docs = m->number > 0 || m->state != S_TOP;
+  r->fatal = 0;
+  return 0;
+}
+
 void tm_rec_reject(tm_reader *r, const tm_record *rec, const char *msg) {
   rec_bad(r, rec->number, rec->offset, "%s", msg);
 }

@@ -76,6 +76,33 @@ int tm_rec_next(tm_reader *r, tm_record *rec);
 /* The error behind the last TM_REC_BAD or TM_REC_FATAL. */
 const tm_rec_error *tm_rec_last_error(const tm_reader *r);
 
+/* Where a reader stands between two records: enough to resume there. */
+typedef struct tm_mark {
+  uint64_t offset;      /* content offset of the next byte to read */
+  uint64_t number;      /* records read before it */
+  uint64_t line;        /* the line at offset (1-based) */
+  uint64_t line_start;  /* content offset where that line starts */
+  uint32_t state;       /* framing state (see records.c) */
+  uint32_t level;       /* objects entered along root= */
+} tm_mark;
+
+/* Is m a mark a reader could have made (its state exists)? */
+int tm_rec_mark_ok(const tm_mark *m);
+
+/* The content offset of the next byte the reader will look at. */
+uint64_t tm_rec_offset(const tm_reader *r);
+
+/* The reader's position now; call it between two tm_rec_next calls. */
+void tm_rec_mark(tm_reader *r, tm_mark *m);
+
+/*
+** Continue from a mark taken by a reader of the same file with the same
+** options. Jumps within the buffered bytes when it can, else seeks the
+** source (see tm_src_seek). Returns 0, or -1 with the error in
+** tm_rec_last_error (the reader is then done).
+*/
+int tm_rec_seek(tm_reader *r, const tm_mark *m);
+
 /* Report `rec` (the record just read) as bad for a reason found after
 ** parsing it; tm_rec_last_error then describes it. */
 void tm_rec_reject(tm_reader *r, const tm_record *rec, const char *msg);

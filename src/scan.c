@@ -145,6 +145,18 @@ const tm_rec_error *tm_scan_error(const tm_scan *sc) {
 tm_schema *tm_scan_schema(const tm_scan *sc) { return sc->schema; }
 tm_flat *tm_scan_flat(const tm_scan *sc) { return sc->flat; }
 const tm_record *tm_scan_record(const tm_scan *sc) { return &sc->rec; }
+void tm_scan_mark(tm_scan *sc, tm_mark *m) { tm_rec_mark(sc->reader, m); }
+uint64_t tm_scan_offset(const tm_scan *sc) { return tm_rec_offset(sc->reader); }
+
+int tm_scan_seek(tm_scan *sc, const tm_seek *k, uint32_t i) {
+  if (tm_rec_seek(sc->reader, &k->marks[i])) {
+    scan_describe(sc);
+    return -1;
+  }
+  tm_flat_set_counts(sc->flat, k->counts + (size_t)i * k->ntables, k->ntables);
+  return 0;
+}
+
 void tm_scan_want(tm_scan *sc, uint32_t want, int cells) {
   tm_flat_want(sc->flat, want, cells);
 }
@@ -161,32 +173,98 @@ void tm_scan_close(tm_scan *sc) {
   free(sc);
 }
 
+/* The rows of every table so far, into *counts (grown to ntables). */
+static uint64_t *scan_counts(tm_scan *sc, uint64_t **counts, uint32_t *cap) {
+  uint32_t n = sc->schema->ntables;
+  if (n > *cap) {
+    uint64_t *c = realloc(*counts, n * sizeof *c);
+    if (!c) return NULL;
+    *counts = c;
+    *cap = n;
+  }
+  for (uint32_t t = 0; t < n; t++) (*counts)[t] = tm_flat_count(sc->flat, t);
+  return *counts;
+}
+
+/* Leave a checkpoint in k if one is due before the next record. */
+static int scan_checkpoint(tm_scan *sc, tm_seek *k, uint64_t **counts,
+                           uint32_t *cap) {
+  if (!tm_seek_due(k, tm_scan_offset(sc))) return 0;
+  tm_mark m;
+  tm_scan_mark(sc, &m);
+  if (!scan_counts(sc, counts, cap)) return -1;
+  return tm_seek_add(k, &m, *counts, sc->schema->ntables);
+}
+
+/*
+** Count again, with the frozen schema, the rows before each checkpoint of
+** k (their ids changed when a map was recognised late). Returns 0 or -1.
+*/
+static int scan_recount(const char *path, const tm_options *o, tm_schema *s,
+                        tm_seek *k, char **err) {
+  tm_scan *sc = tm_scan_open(path, o, s, TM_NONE, 0, 0, err);
+  uint64_t *counts = NULL;
+  uint32_t cap = 0, i = 0;
+  int rc = sc ? TM_REC_OK : TM_REC_FATAL;
+  while (sc && i < k->n && rc != TM_REC_END && rc != TM_REC_FATAL) {
+    if (tm_scan_offset(sc) == k->marks[i].offset) {
+      if (!scan_counts(sc, &counts, &cap) ||
+          tm_seek_set_counts(k, i, counts, s->ntables))
+        break;
+      i++;
+      continue;
+    }
+    rc = tm_scan_next(sc);
+  }
+  free(counts);
+  tm_scan_close(sc);
+  return i == k->n ? 0 : -1;
+}
+
 tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
-                    tm_file_id *id, char **err) {
+                    tm_file_id *id, tm_seek **seek, char **err) {
   tm_schema_config cfg = tm_schema_config_of(o, name);
   tm_schema *s = tm_schema_new(&cfg);
   tm_scan *sc = s ? tm_scan_open(path, o, s, TM_NONE, 1, 1, err) : NULL;
-  if (!sc) {
-    if (!s) scan_fail(err, "out of memory");
+  tm_seek *k = seek ? tm_seek_new(64 * 1024) : NULL;
+  uint64_t *counts = NULL;
+  uint32_t cap = 0, maps = 0;
+  int64_t good = 0;
+  int rc = TM_REC_OK, stale = 0, nomem = !s || (seek && !k);
+  while (sc && !nomem && (o->sample < 0 || good < o->sample)) {
+    if (k && scan_checkpoint(sc, k, &counts, &cap)) {
+      nomem = 1;
+      break;
+    }
+    rc = tm_scan_next(sc);
+    if (rc == TM_REC_END) break;
+    if (rc == TM_REC_OK) good++;
+    else if (rc == TM_REC_FATAL || o->errors == TM_ERRORS_RAISE) break;
+    if (s->maps != maps && k && k->n > 1) stale = 1;   /* see tm_infer */
+    maps = s->maps;
+  }
+  free(counts);
+  int bad = rc == TM_REC_FATAL || (rc == TM_REC_BAD && o->errors == TM_ERRORS_RAISE);
+  if (sc && bad) *err = strdup(tm_scan_message(sc));
+  if (sc) *id = tm_scan_file_id(sc);
+  tm_scan_close(sc);
+  if (s && !sc) nomem = 0;   /* the scan did not open: *err says why */
+  if (nomem) scan_fail(err, "out of memory");
+  if (!sc || bad || nomem) {
     tm_schema_free(s);
+    tm_seek_free(k);
     return NULL;
   }
-  int64_t good = 0;
-  int rc;
-  while ((o->sample < 0 || good < o->sample) && (rc = tm_scan_next(sc)) != TM_REC_END) {
-    if (rc == TM_REC_OK) {
-      good++;
-    } else if (rc == TM_REC_FATAL || o->errors == TM_ERRORS_RAISE) {
-      scan_fail(err, tm_scan_message(sc));
-      tm_scan_close(sc);
-      tm_schema_free(s);
-      return NULL;
-    }
-  }
-  *id = tm_scan_file_id(sc);
-  tm_scan_close(sc);
   if (o->sample >= 0)
     for (uint32_t t = 0; t < s->ntables; t++) s->tables[t].has_extra = 1;
   tm_schema_freeze(s);
+  if (k && stale && scan_recount(path, o, s, k, err)) {
+    tm_schema_free(s);
+    tm_seek_free(k);
+    if (!*err) scan_fail(err, "the file changed during the schema pass");
+    return NULL;
+  }
+  if (k) tm_seek_trim(k, id->size / 1024 > 65536 ? id->size / 1024 : 65536);
+  if (seek) *seek = k;
   return s;
 }

@@ -13,6 +13,7 @@
 #include "flatten.h"
 #include "records.h"
 #include "schema.h"
+#include "seek.h"
 
 enum { TM_ERRORS_RAISE, TM_ERRORS_SKIP };
 enum { TM_TYPES_INFER, TM_TYPES_TEXT };
@@ -75,6 +76,16 @@ const tm_record *tm_scan_record(const tm_scan *sc);
 /* The identity (size, mtime) the file had when the scan opened it. */
 tm_file_id tm_scan_file_id(const tm_scan *sc);
 
+/* Where the scan stands between records (see tm_rec_mark). */
+void tm_scan_mark(tm_scan *sc, tm_mark *m);
+
+/* The content offset of the next record's bytes. */
+uint64_t tm_scan_offset(const tm_scan *sc);
+
+/* Resume at checkpoint i of index k: the reader at its mark, the ids
+** counted from its counts. Returns 0, or -1 with tm_scan_message set. */
+int tm_scan_seek(tm_scan *sc, const tm_seek *k, uint32_t i);
+
 /* Change the table wanted (see tm_flat_want). */
 void tm_scan_want(tm_scan *sc, uint32_t want, int cells);
 
@@ -86,8 +97,12 @@ void tm_scan_close(tm_scan *sc);
 ** With a sample, every table gets an _extra column for keys met later.
 ** Bad records follow o->errors: raise fails the pass, skip goes on. Returns
 ** the schema and the file's identity in *id, or NULL with a malloc'd *err.
+** With `seek` not NULL, also builds the sparse index of the records read
+** (with a sample, only those). A map recognised after the first checkpoint
+** changes the ids of rows read before it, so the counts are then taken
+** again by a second, counting-only pass over that part of the file.
 */
 tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
-                    tm_file_id *id, char **err);
+                    tm_file_id *id, tm_seek **seek, char **err);
 
 #endif

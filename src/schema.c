@@ -296,7 +296,11 @@ void tm_schema_freeze(tm_schema *s) { s->frozen = 1; }
 static int schema_key_is(const tm_schema *s, uint32_t id, const char *key,
                          size_t len) {
   const tm_node *n = &s->nodes[id];
-  return n->keylen == len && memcmp(s->keys + n->key, key, len) == 0;
+  if (n->keylen != len) return 0;
+  const char *k = s->keys + n->key;
+  for (size_t i = 0; i < len; i++)   /* keys are short: no call to memcmp */
+    if (k[i] != key[i]) return 0;
+  return 1;
 }
 
 uint32_t tm_schema_child(tm_schema *s, uint32_t parent, const char *key,
@@ -503,6 +507,7 @@ static void schema_make_map(tm_schema *s, uint32_t node) {
   uint32_t mt = schema_add_table(s, node, 1);
   if (mt == TM_NONE) return;
   s->nodes[node].flags |= TM_N_MAP;
+  s->maps++;
   uint32_t elem = s->tables[mt].elem;
   for (uint32_t c = s->nodes[node].first; c != TM_NONE; c = s->nodes[c].next)
     for (uint32_t cd = c; cd != TM_NONE; cd = s->nodes[cd].dup) {

@@ -101,6 +101,7 @@ typedef struct tm_schema {
                                gets a new stamp, so two cursors sharing the
                                schema never mistake each other's keys for
                                repeated ones */
+  uint32_t maps;             /* objects turned into maps so far */
   int frozen;
   int nomem;                /* an allocation failed; the schema is unusable */
 } tm_schema;

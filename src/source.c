@@ -30,6 +30,7 @@ struct tm_source {
   int member_done;        /* inflate reached the end of a gzip member */
   tm_file_id id;
   uint64_t consumed;      /* raw bytes read from the file */
+  uint64_t out;           /* content bytes handed out (inflated for gzip) */
   z_stream zs;
   unsigned char *in;      /* compressed input (gzip only) */
   char err[512];
@@ -244,7 +245,39 @@ tm_source *tm_src_open(const char *path, int compression, char *err,
 long tm_src_read(tm_source *s, char *dst, size_t cap) {
   long n = s->gzip ? src_gz_read(s, dst, cap) : src_plain_read(s, dst, cap);
   if (n == 0 && src_check_end(s)) return -1;
+  if (n > 0) s->out += (uint64_t)n;
   return n;
+}
+
+/* Go back to the first byte of the file (and of the gzip stream). */
+static int src_rewind(tm_source *s) {
+  if (lseek(s->fd, 0, SEEK_SET) != 0) return (int)src_fail(s, "%s", "cannot seek in the file");
+  s->consumed = s->out = 0;
+  s->zs.avail_in = 0;
+  s->member_done = 0;
+  if (s->gzip && inflateReset(&s->zs) != Z_OK)
+    return (int)src_fail(s, "%s", "inflate reset failed");
+  return 0;
+}
+
+int tm_src_seek(tm_source *s, uint64_t offset) {
+  if (!s->regular) return (int)src_fail(s, "%s", "cannot seek in a pipe");
+  if (!s->gzip) {
+    if (offset > s->id.size || lseek(s->fd, (off_t)offset, SEEK_SET) < 0)
+      return (int)src_fail(s, "%s", "cannot seek in the file");
+    s->consumed = s->out = offset;
+    s->zs.avail_in = 0;
+    return 0;
+  }
+  if (offset < s->out && src_rewind(s)) return -1;
+  char skip[16384];
+  while (s->out < offset) {   /* gzip: inflate forward to the offset */
+    uint64_t want = offset - s->out;
+    long n = tm_src_read(s, skip, want < sizeof skip ? (size_t)want : sizeof skip);
+    if (n < 0) return -1;
+    if (n == 0) return (int)src_fail(s, "%s", "the file ends before the place looked for");
+  }
+  return 0;
 }
 
 const char *tm_src_error(const tm_source *s) { return s->err; }

@@ -35,6 +35,15 @@ tm_source *tm_src_open(const char *path, int compression, char *err,
 */
 long tm_src_read(tm_source *s, char *dst, size_t cap);
 
+/*
+** Continue reading at content offset `offset` (of the inflated content for
+** gzip). A plain file seeks directly. A gzip file inflates forward from
+** where it is, or from its start when the offset lies behind: going back
+** costs the inflation of everything before the offset. Pipes cannot seek.
+** Returns 0, or -1 (see tm_src_error).
+*/
+int tm_src_seek(tm_source *s, uint64_t offset);
+
 /* The last read error's message (the caller names the file and place). */
 const char *tm_src_error(const tm_source *s);
 

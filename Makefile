@@ -35,17 +35,25 @@ UNIT_BIN := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT))
 run: transmog.so
 	sqlite3 -batch :memory: < sql/demo.sql
 
-test: transmog.so $(UNIT_BIN)
+# Generated test data (deterministic: gen.py's default seed).
+GEN      = ../shared/bench/gen.py
+TESTDATA = build/data/orders3k.jsonl build/data/orders3k.jsonl.gz
+
+build/data/orders3k.%: $(GEN)
+	@mkdir -p build/data
+	python3 $(GEN) --records 3000 --out $@
+
+test: transmog.so $(UNIT_BIN) $(TESTDATA)
 	@tests/run.sh
 
 asan:
 	$(MAKE) clean-build
-	$(MAKE) CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" transmog.so $(UNIT_BIN)
+	$(MAKE) CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" transmog.so $(UNIT_BIN) $(TESTDATA)
 	TM_PRELOAD="$$(clang -print-file-name=libclang_rt.asan-x86_64.so)" \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run.sh
 	$(MAKE) clean-build
 
-valgrind: transmog.so $(UNIT_BIN)
+valgrind: transmog.so $(UNIT_BIN) $(TESTDATA)
 	TM_VALGRIND=1 tests/run.sh
 
 bench: transmog.so

@@ -27,44 +27,14 @@
 #include "../src/rowtext.h"
 #include "cache.h"
 #include "declare.h"
-#include "options.h"
+#include "table.h"
 #include "transmog.h"
 #include "values.h"
 
-SQLITE_EXTENSION_INIT3
-
 /* Options a CREATE accepts (the table's name is the CREATE's own). */
 #define TABLE_OPTIONS (TM_OPT_ALL & ~TM_OPT_NAME)
-#define TABLE_CELLS 1   /* idxNum bit: a column other than metadata is read */
 
-typedef struct tm_vtab {
-  sqlite3_vtab base;
-  sqlite3 *db;
-  char *zSchema;         /* main, temp, or an attached database */
-  char *zName;           /* this table */
-  char *zMain;           /* the main table (zName for the main itself) */
-  char *path;            /* the file, as given */
-  char *args;            /* the option arguments, as written, joined */
-  tm_opts opts;
-  tm_schema *schema;     /* frozen catalogue */
-  tm_seek *seek;         /* sparse index of record positions */
-  tm_file_id id;         /* the file when the catalogue was made */
-  uint32_t table;        /* this table in the catalogue */
-  int nmeta;             /* metadata columns before the table's own */
-} tm_vtab;
-
-typedef struct tm_cursor {
-  sqlite3_vtab_cursor base;
-  tm_scan *scan;
-  const tm_row *rows;    /* rows of the current record */
-  uint32_t nrows, cur;
-  uint32_t *slot;        /* per column: tape index of the current value */
-  uint64_t *slotgen;     /* slot[i] holds for the row numbered slotgen[i] */
-  uint64_t gen;          /* rows seen by this cursor */
-  uint64_t filled;       /* the row whose slots are filled */
-  int eof;
-  tm_out tmp;
-} tm_cursor;
+SQLITE_EXTENSION_INIT3
 
 /* Free a vtab and everything it holds. */
 static void tableFree(tm_vtab *v) {
@@ -302,16 +272,9 @@ static int tableRename(sqlite3_vtab *p, const char *zNew) {
   return SQLITE_ERROR;
 }
 
-/* xBestIndex: a scan of the file. Only ask for cells when a column other
-** than the metadata is read (count(*) needs none). */
+/* xBestIndex: see tm_lookup_plan. */
 static int tableBestIndex(sqlite3_vtab *p, sqlite3_index_info *info) {
-  tm_vtab *v = (tm_vtab *)p;
-  sqlite3_uint64 meta = (1ull << v->nmeta) - 1;
-  info->idxNum = (info->colUsed & ~meta) ? TABLE_CELLS : 0;
-  double rows = (double)v->schema->tables[v->table].rows;
-  info->estimatedRows = (sqlite3_int64)(rows > 1 ? rows : 1);
-  info->estimatedCost = 1e3 + (double)v->id.size / 64 + rows;
-  return SQLITE_OK;
+  return tm_lookup_plan((tm_vtab *)p, info);
 }
 
 /* xOpen */
@@ -346,31 +309,44 @@ static int tableClose(sqlite3_vtab_cursor *cur) {
   return SQLITE_OK;
 }
 
-/* Fail the statement with "transmog: <msg>". */
-static int tableError(tm_cursor *c, const char *msg) {
+int tm_table_error(tm_cursor *c, const char *msg) {
   sqlite3_free(c->base.pVtab->zErrMsg);
   c->base.pVtab->zErrMsg = sqlite3_mprintf("transmog: %s", msg);
   return SQLITE_ERROR;
 }
 
-/* Step to the next row of this table, reading records as needed. */
+int tm_table_next_record(tm_cursor *c) {
+  tm_vtab *v = (tm_vtab *)c->base.pVtab;
+  for (;;) {
+    int rc = tm_scan_next(c->scan);
+    if (rc == TM_REC_END) return 0;
+    if (rc == TM_REC_BAD && v->opts.o.errors == TM_ERRORS_SKIP) continue;
+    if (rc != TM_REC_OK) return tm_table_error(c, tm_scan_message(c->scan));
+    c->rows = tm_flat_rows(tm_scan_flat(c->scan), &c->nrows);
+    c->cur = UINT32_MAX;   /* the next step goes to row 0 */
+    return 1;
+  }
+}
+
+/* Step to the next row of the answer, reading records as the plan allows. */
 static int tableAdvance(tm_cursor *c) {
   tm_vtab *v = (tm_vtab *)c->base.pVtab;
   for (;;) {
-    while (++c->cur < c->nrows)
-      if (c->rows[c->cur].table == v->table) {
+    while (++c->cur < c->nrows) {
+      const tm_row *r = &c->rows[c->cur];
+      if (r->table != v->table) continue;
+      int m = tm_lookup_match(c, r);
+      if (m > 0) {
         c->gen++;
         return SQLITE_OK;
       }
-    int rc = tm_scan_next(c->scan);
-    if (rc == TM_REC_END) {
-      c->eof = 1;
-      return SQLITE_OK;
+      if (m < 0) break;
     }
-    if (rc == TM_REC_BAD && v->opts.o.errors == TM_ERRORS_SKIP) continue;
-    if (rc != TM_REC_OK) return tableError(c, tm_scan_message(c->scan));
-    c->rows = tm_flat_rows(tm_scan_flat(c->scan), &c->nrows);
-    c->cur = UINT32_MAX;
+    int rc = c->cur < c->nrows || !tm_lookup_goes_on(c) ? 0 : tm_table_next_record(c);
+    if (rc <= 0) {
+      c->eof = 1;
+      return rc < 0 ? SQLITE_ERROR : SQLITE_OK;
+    }
   }
 }
 
@@ -379,38 +355,46 @@ static int tableCheckFile(tm_cursor *c) {
   tm_vtab *v = (tm_vtab *)c->base.pVtab;
   tm_file_id now;
   char err[600];
-  if (tm_src_stat(v->path, &now, err, sizeof err) != 0) return tableError(c, err);
+  if (tm_src_stat(v->path, &now, err, sizeof err) != 0) return tm_table_error(c, err);
   if (now.size == v->id.size && now.mtime_ns == v->id.mtime_ns) return SQLITE_OK;
   snprintf(err, sizeof err,
            "'%s' changed since table '%s' was created (size %llu, now %llu bytes); "
            "DROP TABLE %s and CREATE VIRTUAL TABLE again to read it",
            v->path, v->zMain, (unsigned long long)v->id.size,
            (unsigned long long)now.size, v->zMain);
-  return tableError(c, err);
+  return tm_table_error(c, err);
 }
 
-/* xFilter: scan the file from its start. */
-static int tableFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
-                       int argc, sqlite3_value **argv) {
-  (void)idxStr; (void)argc; (void)argv;
-  tm_cursor *c = (tm_cursor *)cur;
-  tm_vtab *v = (tm_vtab *)cur->pVtab;
-  tm_scan_close(c->scan);
-  c->scan = NULL;
-  c->eof = 1;
+/* Open the cursor's scan at its first filter (checking the file once). */
+static int tableOpenScan(tm_cursor *c, int cells) {
+  tm_vtab *v = (tm_vtab *)c->base.pVtab;
+  if (c->scan) {
+    if (cells) tm_scan_want(c->scan, v->table, 1);
+    return SQLITE_OK;
+  }
   int rc = tableCheckFile(c);
   if (rc != SQLITE_OK) return rc;
   char *err = NULL;
-  c->scan = tm_scan_open(v->path, &v->opts.o, v->schema, v->table,
-                         (idxNum & TABLE_CELLS) != 0, 0, &err);
+  c->scan = tm_scan_open(v->path, &v->opts.o, v->schema, v->table, cells, 0, &err);
   if (!c->scan) {
-    rc = tableError(c, err ? err : "out of memory");
+    rc = tm_table_error(c, err ? err : "out of memory");
     free(err);
     return rc;
   }
-  c->eof = 0;
-  c->nrows = 0;
-  c->cur = 0;
+  return SQLITE_OK;
+}
+
+/* xFilter: a scan from the start, or a lookup (see lookup.c). The scan
+** stays open from one filter to the next, so lookups in file order (what
+** a join makes) only ever read forward. */
+static int tableFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+                       int argc, sqlite3_value **argv) {
+  (void)idxStr;
+  tm_cursor *c = (tm_cursor *)cur;
+  c->eof = 1;
+  int rc = tableOpenScan(c, (idxNum & TABLE_CELLS) != 0);
+  if (rc == SQLITE_OK) rc = tm_lookup_start(c, idxNum, argc, argv);
+  if (rc != SQLITE_OK || c->eof) return rc;
   return tableAdvance(c);
 }
 

@@ -296,7 +296,7 @@ parse_sqlite_flatten() {  # ROWS <table>|<n> lines of sqlite_flatten.sh
 }
 
 # results, keyed "name/label" (sub-rows "name/sub/label")
-declare -A R_TIMES=() R_RSS=() R_RESULT=() R_STATUS=() R_RUNS=()
+declare -A R_TIMES=() R_CPU=() R_RSS=() R_RESULT=() R_STATUS=() R_RUNS=()
 R_ORDER=()   # keys in report order, with their anchor: "key anchor_key"
 
 run_job() {  # run_job INDEX ROUND
@@ -304,7 +304,7 @@ run_job() {  # run_job INDEX ROUND
   local key=$name/$l base=$WORK/out/$name.$l
   export FILE=${F_PATH[$l]} MAIN=${F_MAIN[$l]} LABEL=$l NREC=${F_NREC[$l]} VTDB=$WORK/vt_$l.db
   local t0=$EPOCHREALTIME
-  /usr/bin/time -f '%e %M' -o "$base.time" timeout "$TIMEOUT" bash -c "${J_CMD[$i]}" >"$base.out" 2>"$base.err"
+  /usr/bin/time -f '%e %M %U %S' -o "$base.time" timeout "$TIMEOUT" bash -c "${J_CMD[$i]}" >"$base.out" 2>"$base.err"
   local rc=$? t1=$EPOCHREALTIME
   local us=$(( 10#${t1/./} - 10#${t0/./} )) secs
   secs=$(awk -v u="$us" 'BEGIN { printf "%.3f", u / 1e6 }')
@@ -315,8 +315,10 @@ run_job() {  # run_job INDEX ROUND
     printf '  %-18s %-6s run %d  FAILED (exit %d) %s\n' "$name" "$l" "$round" "$rc" "$why" >&2
     return
   fi
-  local rss; rss=$(tail -n1 "$base.time" | awk '{ print $2 }')
+  local rss cpu
+  read -r rss cpu < <(tail -n1 "$base.time" | awk '{ printf "%s %.2f\n", $2, $3 + $4 }')
   R_TIMES[$key]+="$secs "
+  R_CPU[$key]+="$cpu "
   [[ $rss =~ ^[0-9]+$ ]] && (( rss > ${R_RSS[$key]:-0} )) && R_RSS[$key]=$rss
   "parse_${J_PARSE[$i]}" "$base.out" "$base.err"
   if [[ -z ${R_RESULT[$key]+x} ]]; then R_RESULT[$key]=$P_RESULT
@@ -326,8 +328,8 @@ run_job() {  # run_job INDEX ROUND
     [[ -n $sub ]] || continue
     R_TIMES[$name/$sub/$l]+="$s "
   done <<<"$P_SUBS"
-  printf '  %-18s %-6s run %d/%d  %8s s  %7.1f MB  %s\n' "$name" "$l" "$round" "${J_RUNS[$i]}" "$secs" \
-    "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" "$P_RESULT" >&2
+  printf '  %-18s %-6s run %d/%d  %8s s  (cpu %6s s)  %7.1f MB  %s\n' "$name" "$l" "$round" "${J_RUNS[$i]}" "$secs" \
+    "$cpu" "$(awk -v k="${rss:-0}" 'BEGIN { print k / 1024 }')" "$P_RESULT" >&2
 }
 
 prepare_vtdb() {  # untimed: the VTDB of each file that a vtdb case uses
@@ -359,7 +361,8 @@ hdr() { HEADER+=("$1"$'\t'"$2"); printf '%-13s %s\n' "$1:" "$2"; }
 print_header() {
   hdr date "$(date -u "+%Y-%m-%d %H:%M:%S UTC")"
   hdr machine "$(nproc) cpu, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
-  hdr load "$(cut -d' ' -f1-3 /proc/loadavg)"
+  LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+  hdr load "$LOAD_START (1, 5, 15 min; other work on the machine skews every figure)"
   hdr transmog "${VERS[transmog]}"
   hdr sqlite3 "$(sqlite3 --version | cut -d' ' -f1-2)"
   hdr gcc "$(gcc --version 2>/dev/null | head -n1)"
@@ -376,11 +379,12 @@ print_header() {
 
 fmt_row() {  # key anchor_key display_name label runs -> a stdout line and a TSV line
   local key=$1 akey=$2 name=$3 l=$4 runs=$5
-  local times=${R_TIMES[$key]:-} med mm mbs xa rss status=${R_STATUS[$key]:-ok}
-  med=$(median <<<"$times"); mm=$(minmax <<<"$times")
+  local times=${R_TIMES[$key]:-} med mm mbs xa rss cpu status=${R_STATUS[$key]:-ok}
+  med=$(median <<<"$times"); mm=$(minmax <<<"$times"); cpu=$(median <<<"${R_CPU[$key]:-}")
+  [[ -n $cpu ]] && cpu=$(awk -v c="$cpu" 'BEGIN { printf "%.2f", c }')
   if [[ -z $med ]]; then
     printf '%-24s %-6s %s\n' "$name" "$l" "$status"
-    printf '%s\n' "$name"$'\t'"$l"$'\t'"${F_PATH[$l]}"$'\t'"${F_BYTES[$l]}"$'\t'0$'\t\t\t\t\t'"$([[ $akey == - ]] || echo "${akey%/*}")"$'\t\t\t'"$status"$'\t\t' >>"$TSV"
+    printf '%s\n' "$name"$'\t'"$l"$'\t'"${F_PATH[$l]}"$'\t'"${F_BYTES[$l]}"$'\t'0$'\t\t\t\t\t\t'"$([[ $akey == - ]] || echo "${akey%/*}")"$'\t\t\t'"$status"$'\t\t' >>"$TSV"
     return
   fi
   local n; n=$(wc -w <<<"$times")
@@ -392,19 +396,19 @@ fmt_row() {  # key anchor_key display_name label runs -> a stdout line and a TSV
   fi
   rss=${R_RSS[$key]:-}
   [[ -n $rss ]] && rss=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')
-  printf '%-24s %-6s %4s %9s %8s  %-14s %7s %9s  %s\n' "$name" "$l" "$n" "$med" "$mbs" \
+  printf '%-24s %-6s %4s %9s %7s %8s  %-14s %7s %8s  %s\n' "$name" "$l" "$n" "$med" "${cpu:--}" "$mbs" \
     "$([[ $akey == - ]] && echo - || echo "${akey%/*}")" "${xa:--}" "${rss:--}" "${R_RESULT[$key]:-}"
-  printf '%s\n' "$name"$'\t'"$l"$'\t'"${F_PATH[$l]}"$'\t'"${F_BYTES[$l]}"$'\t'"$n"$'\t'"$med"$'\t'"${mm% *}"$'\t'"${mm#* }"$'\t'"$mbs"$'\t'"$([[ $akey == - ]] || echo "${akey%/*}")"$'\t'"$xa"$'\t'"$rss"$'\t'"$status"$'\t'"${R_RESULT[$key]:-}"$'\t'"$(trim "$times")" >>"$TSV"
+  printf '%s\n' "$name"$'\t'"$l"$'\t'"${F_PATH[$l]}"$'\t'"${F_BYTES[$l]}"$'\t'"$n"$'\t'"$med"$'\t'"${cpu}"$'\t'"${mm% *}"$'\t'"${mm#* }"$'\t'"$mbs"$'\t'"$([[ $akey == - ]] || echo "${akey%/*}")"$'\t'"$xa"$'\t'"$rss"$'\t'"$status"$'\t'"${R_RESULT[$key]:-}"$'\t'"$(trim "$times")" >>"$TSV"
 }
 
 report() {
   TSV=$DATA/results-$STAMP.tsv
   {
     local h; for h in "${HEADER[@]}"; do printf '# %s\n' "$h"; done
-    printf 'name\tfile\tpath\tbytes\truns\tmedian_s\tmin_s\tmax_s\tmb_s\tanchor\tx_anchor\tpeak_rss_mb\tstatus\tresult\ttimes_s\n'
+    printf 'name\tfile\tpath\tbytes\truns\tmedian_s\tcpu_s\tmin_s\tmax_s\tmb_s\tanchor\tx_anchor\tpeak_rss_mb\tstatus\tresult\ttimes_s\n'
   } >"$TSV"
   echo
-  printf '%-24s %-6s %4s %9s %8s  %-14s %7s %9s  %s\n' case file runs "median s" "MB/s" anchor "x anchor" "RSS MB" result
+  printf '%-24s %-6s %4s %9s %7s %8s  %-14s %7s %8s  %s\n' case file runs "median s" "cpu s" "MB/s" anchor "x anchor" "RSS MB" result
   local l i key akey sub prev
   for l in "${LABELS[@]}"; do
     prev=
@@ -417,13 +421,14 @@ report() {
       akey=${J_ANCHOR[$i]}; [[ $akey == - ]] || akey=$akey/$l
       fmt_row "$key" "$akey" "${J_NAME[$i]}" "$l" "${J_RUNS[$i]}"
       for sub in $(printf '%s\n' "${!R_TIMES[@]}" | grep "^${J_NAME[$i]}/[^/]*/$l\$" | sort); do
-        R_RSS[$sub]=; R_RESULT[$sub]="(internal timer of the run above)"
+        R_RSS[$sub]=; R_CPU[$sub]=; R_RESULT[$sub]="(internal timer of the run above)"
         fmt_row "$sub" "$akey" "${sub%/*}" "$l" "${J_RUNS[$i]}"
       done
     done
   done
   summary
   echo
+  echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg) (at start: ${LOAD_START})"
   echo "results: $TSV"
   ln -sf "${TSV##*/}" "$DATA/results-latest.tsv"
 }

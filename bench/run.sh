@@ -396,7 +396,8 @@ fmt_row() {  # key anchor_key display_name label runs -> a stdout line and a TSV
   fi
   rss=${R_RSS[$key]:-}
   [[ -n $rss ]] && rss=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')
-  printf '%-24s %-6s %4s %9s %7s %8s  %-14s %7s %8s  %s\n' "$name" "$l" "$n" "$med" "${cpu:--}" "$mbs" \
+  local spread; spread=$(awk -v m="$med" -v lo="${mm% *}" -v hi="${mm#* }" 'BEGIN { printf "%.0f%%", (m > 0 ? 100 * (hi - lo) / m : 0) }')
+  printf '%-24s %-6s %4s %9s %6s %7s %8s  %-14s %7s %8s  %s\n' "$name" "$l" "$n" "$med" "$spread" "${cpu:--}" "$mbs" \
     "$([[ $akey == - ]] && echo - || echo "${akey%/*}")" "${xa:--}" "${rss:--}" "${R_RESULT[$key]:-}"
   printf '%s\n' "$name"$'\t'"$l"$'\t'"${F_PATH[$l]}"$'\t'"${F_BYTES[$l]}"$'\t'"$n"$'\t'"$med"$'\t'"${cpu}"$'\t'"${mm% *}"$'\t'"${mm#* }"$'\t'"$mbs"$'\t'"$([[ $akey == - ]] || echo "${akey%/*}")"$'\t'"$xa"$'\t'"$rss"$'\t'"$status"$'\t'"${R_RESULT[$key]:-}"$'\t'"$(trim "$times")" >>"$TSV"
 }
@@ -408,7 +409,7 @@ report() {
     printf 'name\tfile\tpath\tbytes\truns\tmedian_s\tcpu_s\tmin_s\tmax_s\tmb_s\tanchor\tx_anchor\tpeak_rss_mb\tstatus\tresult\ttimes_s\n'
   } >"$TSV"
   echo
-  printf '%-24s %-6s %4s %9s %7s %8s  %-14s %7s %8s  %s\n' case file runs "median s" "cpu s" "MB/s" anchor "x anchor" "RSS MB" result
+  printf '%-24s %-6s %4s %9s %6s %7s %8s  %-14s %7s %8s  %s\n' case file runs "median s" spread "cpu s" "MB/s" anchor "x anchor" "RSS MB" result
   local l i key akey sub prev
   for l in "${LABELS[@]}"; do
     prev=

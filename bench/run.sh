@@ -114,8 +114,9 @@ setup_duckdb() {
   fi
   mkdir -p "$dir"
   if [[ ! -d $dir/node_modules/@duckdb/node-api ]]; then
+    [[ $INSTALL == 1 ]] || { note "PEER MISSING: duckdb (not in $dir, and BENCH_INSTALL=0)"; return; }
     note "npm install $DUCKDB_PKG in $dir (log: $DATA/logs/npm.log)"
-    if [[ $INSTALL != 1 ]] || ! (cd "$dir" && { [[ -f package.json ]] || echo '{"private":true}' >package.json; } &&
+    if ! (cd "$dir" && { [[ -f package.json ]] || echo '{"private":true}' >package.json; } &&
          npm install --no-audit --no-fund --loglevel=error "$DUCKDB_PKG" >>"$DATA/logs/npm.log" 2>&1); then
       note "PEER MISSING: duckdb (npm install $DUCKDB_PKG failed, see $DATA/logs/npm.log)"; return
     fi

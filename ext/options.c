@@ -14,8 +14,10 @@
 /* The option names, in the order of the TM_OPT_* bits. */
 static const char *const opt_names[] = {
   "name", "format", "compression", "root", "separator", "arrays",
-  "max_depth", "max_columns", "sample", "errors", "max_record", "id", "types"
+  "max_depth", "max_columns", "sample", "errors", "max_record", "id", "types",
+  "schema", "mode", "to", "progress"
 };
+#define OPT_FORMAT_CSV 3   /* format=csv: only an output format (with to=) */
 #define OPT_COUNT (int)(sizeof opt_names / sizeof *opt_names)
 
 /* Write "a, b and c": the names of the options in `allowed`. */
@@ -64,9 +66,27 @@ static int opt_number(const char *s, int64_t lo, int64_t hi, int sized,
   return 0;
 }
 
+/* Set an export option (i >= 13) from `value`. Returns what a bad value
+** should have been, or NULL. */
+static const char *opt_set_export(tm_opts *opts, int i, const char *value) {
+  static const char *const modes[] = {"create", "replace", "append", NULL};
+  int k;
+  switch (i) {
+    case 13: if (!*value) return "a database name, such as main or an attached one"; opts->schema = value; break;
+    case 14: if ((k = opt_choice(value, modes)) < 0) return "create, replace or append"; opts->mode = k; break;
+    case 15: if (!*value) return "a directory"; opts->to = value; break;
+    default:
+      if (strcmp(value, "0") && strcmp(value, "1")) return "0 or 1";
+      opts->progress = value[0] == '1';
+      break;
+  }
+  return NULL;
+}
+
 /* Set option i from `value`; on a bad value write why to msg. */
-static int opt_set(tm_options *o, int i, const char *value, char *msg, size_t n) {
-  static const char *const formats[] = {"auto", "jsonl", "json", NULL};
+static int opt_set(tm_opts *opts, int i, const char *value, char *msg, size_t n) {
+  static const char *const formats[] = {"auto", "jsonl", "json", "csv", NULL};
+  tm_options *o = &opts->o;
   static const char *const comps[] = {"auto", "none", "gzip", NULL};
   static const char *const arrays[] = {"json", "child", "skip", NULL};
   static const char *const errors[] = {"raise", "skip", NULL};
@@ -107,7 +127,8 @@ static int opt_set(tm_options *o, int i, const char *value, char *msg, size_t n)
       else o->max_record = (size_t)v;
       break;
     case 11: if (!*value) expected = "a top-level field name"; else o->id = value; break;
-    default: if ((k = opt_choice(value, types)) < 0) expected = "infer or text"; else o->types = k; break;
+    case 12: if ((k = opt_choice(value, types)) < 0) expected = "infer or text"; else o->types = k; break;
+    default: expected = opt_set_export(opts, i, value); break;
   }
   if (!expected) return 0;
   snprintf(msg, n, "invalid value '%s' for option '%s': expected %s", value,
@@ -133,7 +154,34 @@ static int opt_apply(tm_opts *opts, const char *key, const char *value,
     return -1;
   }
   opts->given |= 1u << i;
-  return opt_set(&opts->o, i, value, msg, n);
+  return opt_set(opts, i, value, msg, n);
+}
+
+/*
+** After every pair: with to=, format= and compression= are about the files
+** written (the input's are sniffed); without it, format=csv means nothing.
+*/
+static int opt_settle(tm_opts *opts, char *msg, size_t n) {
+  tm_options *o = &opts->o;
+  if (!opts->to) {
+    if (o->format != OPT_FORMAT_CSV) return 0;
+    snprintf(msg, n, "format 'csv' is for the files transmog_export writes with to=; "
+                     "input formats are auto, jsonl and json");
+    return -1;
+  }
+  if ((opts->given & TM_OPT_FORMAT) && o->format != OPT_FORMAT_CSV && o->format != TM_FMT_JSONL) {
+    snprintf(msg, n, "with to=, format is the files' format: csv or jsonl");
+    return -1;
+  }
+  if ((opts->given & TM_OPT_COMPRESSION) && o->compression == TM_COMP_AUTO) {
+    snprintf(msg, n, "with to=, compression is the files' compression: gzip or none");
+    return -1;
+  }
+  opts->out_format = o->format == TM_FMT_JSONL ? TM_OUT_JSONL : TM_OUT_CSV;
+  opts->out_gzip = o->compression == TM_COMP_GZIP;
+  o->format = TM_FMT_AUTO;
+  o->compression = TM_COMP_AUTO;
+  return 0;
 }
 
 /* Set *err to "who: msg". */
@@ -215,7 +263,7 @@ int tm_opts_parse(tm_opts *opts, const char *text, unsigned allowed,
     snprintf(msg, sizeof msg, "expected key=value in options but found '%s'", key);
     return opt_fail(who, msg, err);
   }
-  return 0;
+  return opt_settle(opts, msg, sizeof msg) ? opt_fail(who, msg, err) : 0;
 }
 
 /* Trim spaces at both ends of s in place; returns the new start. */
@@ -252,7 +300,7 @@ int tm_opts_parse_args(tm_opts *opts, int argc, const char *const *argv,
       return opt_fail(who, msg, err);
     o += n;
   }
-  return 0;
+  return opt_settle(opts, msg, sizeof msg) ? opt_fail(who, msg, err) : 0;
 }
 
 void tm_opts_free(tm_opts *opts) {

@@ -14,6 +14,10 @@
 ** A value may be quoted with '...' or "..." (a doubled quote inside stands
 ** for itself). Unknown keys, keys given twice and bad values are errors
 ** that say what is valid. Plain C: no SQLite types here.
+**
+** transmog_export also takes schema=, mode=, to= and progress=; with to=,
+** format= (csv or jsonl) and compression= (gzip or none) describe the files
+** it writes, and the input's format and compression are sniffed.
 */
 #ifndef TM_OPTIONS_H
 #define TM_OPTIONS_H
@@ -27,13 +31,27 @@ enum {
   TM_OPT_MAX_DEPTH = 1 << 6, TM_OPT_MAX_COLUMNS = 1 << 7,
   TM_OPT_SAMPLE = 1 << 8, TM_OPT_ERRORS = 1 << 9, TM_OPT_MAX_RECORD = 1 << 10,
   TM_OPT_ID = 1 << 11, TM_OPT_TYPES = 1 << 12,
-  TM_OPT_ALL = (1 << 13) - 1
+  TM_OPT_ALL = (1 << 13) - 1,
+  /* transmog_export only */
+  TM_OPT_SCHEMA = 1 << 13, TM_OPT_MODE = 1 << 14, TM_OPT_TO = 1 << 15,
+  TM_OPT_PROGRESS = 1 << 16,
+  TM_OPT_EXPORT = (1 << 17) - 1
 };
 
-/* Parsed options; the strings in `o` live in `store`. */
+/* Export modes (mode=) and output formats (format= with to=). */
+enum { TM_MODE_CREATE, TM_MODE_REPLACE, TM_MODE_APPEND };
+enum { TM_OUT_CSV, TM_OUT_JSONL };
+
+/* Parsed options; the strings live in `store`. */
 typedef struct tm_opts {
   tm_options o;
-  unsigned given;   /* TM_OPT_* bits of the options set explicitly */
+  unsigned given;       /* TM_OPT_* bits of the options set explicitly */
+  const char *schema;   /* export: target schema (NULL: main) */
+  int mode;             /* export: TM_MODE_* */
+  const char *to;       /* export: a directory to write files to */
+  int progress;         /* export: report progress on stderr */
+  int out_format;       /* export with to=: TM_OUT_* (from format=) */
+  int out_gzip;         /* export with to=: gzip the files (compression=) */
   char *store;
 } tm_opts;
 

@@ -15,6 +15,7 @@ the records Python parses. For each file it gives:
            per JSON type, the count and a checksum (UTF-8 bytes of text,
            integers mod 1000000007, reals as sum(trunc(x*1000))), and the
            count of integers beyond 2^53
+  errors   transmog_errors lists nothing (Python parses every record)
 
 plus value checks particular to each file (ids above 2^53, the crates'
 deps per version, OpenAlex institutions per authorship, non-ASCII text,
@@ -60,7 +61,6 @@ class Table:
         self.taken = set(m.lower() for m in META)
         self.children = set()  # child table identities
         self.objkeys = {}       # object path (tuple) -> set of distinct keys
-        self.maps = set()       # object paths that are maps
         self.rows = 0
         self.is_map = False
 
@@ -85,6 +85,7 @@ class Reference:
         self.tables = {}        # identity (tuple) -> Table
         self.taken = set()      # table names, lowercased
         self.rows = []          # (table name, _id, _parent_id, _root_id, _index, {col: value})
+        self.maps = {}          # table identity -> object paths (in its rows) that are maps
         self.table(("main",), None, main)
 
     def table(self, ident, parent_ident, name):
@@ -112,9 +113,7 @@ class Reference:
             return len(rows) - 1
 
         def walk_obj(obj, ident, pos, path):
-            t = self.tables.get(ident)
-            maps = t.maps if t else set()
-            if path in maps:
+            if path in self.maps.get(ident, ()):
                 mident = ident + (("map",) + path,)
                 for i, (k, v) in enumerate(obj.items()):
                     p = new_row(mident, pos, i)
@@ -183,12 +182,12 @@ class Reference:
             if over is None:
                 break
             ident, objs = over
-            t = self.tables.get(ident) or self.table(ident, None, "?")
-            cands = [(len(k), p) for p, k in objs.items() if p not in t.maps]
+            maps = self.maps.setdefault(ident, set())
+            cands = [(len(k), p) for p, k in objs.items() if p not in maps]
             if not cands:
-                raise RuntimeError("reference: %s would need _extra" % t.name)
+                raise RuntimeError("reference: table %r would need _extra" % (ident,))
             best = max(cands, key=lambda c: c[0])[1]   # first of the widest
-            t.maps.add(best)
+            maps.add(best)
         self.commit(rows)
 
     def commit(self, rows):
@@ -284,7 +283,8 @@ class Reference:
 
 def lines_check(want):
     """The statement(s) succeed and print exactly `want` (a list of lines);
-    on a difference, show the first differing line and the line counts."""
+    on a difference, show the lines missing and unexpected (or, when only
+    the order differs, the first differing line)."""
     want = [str(l) for l in want]
 
     def check(out, err, rc):
@@ -293,6 +293,13 @@ def lines_check(want):
         got = [l.rstrip() for l in out.rstrip("\n").split("\n")] if out.strip() else []
         if got == want:
             return None
+        gs, ws = set(got), set(want)
+        missing = [l for l in want if l not in gs][:5]
+        extra = [l for l in got if l not in ws][:5]
+        if missing or extra:
+            return ("got %d lines, expected %d;\n  missing: %s\n  unexpected: %s"
+                    % (len(got), len(want), " ; ".join(l[:200] for l in missing) or "-",
+                       " ; ".join(l[:200] for l in extra) or "-"))
         for i, (g, w) in enumerate(zip(got, want)):
             if g != w:
                 return ("line %d differs (got %d lines, expected %d):\n  expected: %s\n  got:      %s"
@@ -360,11 +367,15 @@ def generic_cases(Case, label, fname, ref, opts=None):
                     " FROM %s e, json_tree(e.row) j WHERE j.type NOT IN ('object', 'array')"
                     " GROUP BY 1 ORDER BY 1;" % (MOD, src),
                     lines_check([fmt(*r) for r in ref.leaves()])))
+    eargs = [sql_str(REL + "/" + fname)] + ([sql_str(opts)] if opts is not None else [])
+    out.append(Case("realworld: %s no errors" % label,
+                    "SELECT count(*) FROM transmog_errors(%s);" % ", ".join(eargs),
+                    lines_check([0])))   # Python's json parsed every record
     return out
 
 
-def reference(main, recs):
-    ref = Reference(main)
+def reference(main, recs, **kw):
+    ref = Reference(main, **kw)
     for r in recs:
         ref.add(r)
     return ref
@@ -600,6 +611,8 @@ def gsoc_cases(Case):
             want.append(fmt(i, k, d.encode("utf-8").hex().upper()))
         if len(want) >= 40:
             break
+    if not want:
+        raise RuntimeError("realworld: no gsoc description with non-ASCII text or escapes")
     idx = ",".join(l.split("|")[0] for l in want)
     out.append(Case("realworld: gsoc-2018.json map members, text byte for byte",
                     "SELECT _index, row->>'key', hex(CAST(row->>'description' AS BLOB)) FROM %s"
@@ -700,6 +713,15 @@ def openalex_cases(Case):
         recs = records_of(fname)
         ref = reference(base, recs)
         out += generic_cases(Case, fname, fname, ref)
+    # The same rules under other options: the separator, and a lower
+    # max_columns that turns the widest objects into map tables.
+    for base, opts, kw in (("W2741809807", "separator=.", dict(sep=".")),
+                           ("W2741809807", "max_columns=100", dict(max_columns=100)),
+                           ("I27837315", "max_columns=60", dict(max_columns=60)),
+                           ("C71924100", "max_columns=40 separator=__", dict(max_columns=40, sep="__"))):
+        fname = "openalex/%s.json" % base
+        ref = reference(base, records_of(fname), **kw)
+        out += generic_cases(Case, "%s %s" % (fname, opts), fname, ref, opts)
     fname = "openalex/W2741809807.json"
     work = records_of(fname)[0]
     want = []

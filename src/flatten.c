@@ -45,6 +45,8 @@ struct tm_flat {
   uint32_t npend, cappend;
   uint32_t *seen;           /* nodes met in this record (observe) */
   uint32_t nseen, capseen;
+  uint32_t *expanded;       /* nodes whose value became child rows (observe) */
+  uint32_t nexpanded, capexpanded;
   char *arena;              /* names of _extra values */
   uint32_t narena, caparena;
   char *key;                /* an unescaped key */
@@ -193,6 +195,12 @@ static void flat_defer(tm_flat *f, uint32_t r, uint32_t node, uint32_t v,
   if (s->frozen && !tm_schema_on_path(s, s->nodes[node].child, f->want)) return;
   if (flat_room(f, (void **)&f->pend, &f->cappend, sizeof(flat_pending), f->npend, 1))
     return;
+  if (f->observe) {   /* counted by flat_observe: see tm_node.expanded */
+    if (flat_room(f, (void **)&f->expanded, &f->capexpanded, sizeof(uint32_t),
+                  f->nexpanded, 1))
+      return;
+    f->expanded[f->nexpanded++] = node;
+  }
   flat_pending *p = &f->pend[f->npend++];
   p->row = r;
   p->node = node;
@@ -347,7 +355,7 @@ static void flat_element(tm_flat *f, uint32_t r, uint32_t elem, uint32_t v,
 static void flat_reset(tm_flat *f) {
   for (uint32_t i = 0; i < f->ntouched; i++) f->local[f->touched[i]] = 0;
   f->ntouched = f->nrows = f->ncells = f->nextras = f->npend = 0;
-  f->nseen = f->narena = 0;
+  f->nseen = f->nexpanded = f->narena = 0;
 }
 
 /* Count the record's rows and values into the schema's statistics. */
@@ -369,6 +377,7 @@ static void flat_observe(tm_flat *f) {
     }
   }
   for (uint32_t i = 0; i < f->nseen; i++) s->nodes[f->seen[i]].seen++;
+  for (uint32_t i = 0; i < f->nexpanded; i++) s->nodes[f->expanded[i]].expanded++;
 }
 
 int tm_flat_record(tm_flat *f, const tm_record *rec) {
@@ -426,6 +435,7 @@ void tm_flat_free(tm_flat *f) {
   free(f->extras);
   free(f->pend);
   free(f->seen);
+  free(f->expanded);
   free(f->arena);
   free(f->key);
   free(f);

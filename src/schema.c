@@ -438,6 +438,7 @@ static uint32_t schema_width(const tm_schema *s, uint32_t t) {
 */
 static void schema_merge(tm_schema *s, uint32_t src, uint32_t dst) {
   s->nodes[dst].seen += s->nodes[src].seen;
+  s->nodes[dst].expanded += s->nodes[src].expanded;
   if (s->nodes[src].col >= 0) {
     int32_t c = tm_schema_column(s, dst);
     if (c >= 0) {
@@ -448,11 +449,21 @@ static void schema_merge(tm_schema *s, uint32_t src, uint32_t dst) {
     }
   }
   uint32_t st = s->nodes[src].child;
-  if (st != TM_NONE) {
+  if (st != TM_NONE && !s->tables[st].is_map && s->nodes[dst].parent == TM_NONE) {
+    /* A member's array of objects: at a row's own level, flattening keeps
+       arrays as JSON text in `value`, so the rows merge as those values. */
+    int32_t c = tm_schema_column(s, dst);
+    if (c >= 0) {
+      s->tables[s->nodes[dst].table].cols[c].types |= 1u << TM_ARR;
+      s->tables[s->nodes[dst].table].cols[c].count += s->nodes[src].expanded;
+    }
+  } else if (st != TM_NONE) {
     int is_map = s->tables[st].is_map;
     uint32_t dt = s->nodes[dst].child;
     if (dt == TM_NONE) dt = schema_add_table(s, dst, is_map);
-    if (dt == TM_NONE) return;
+    /* a path that held an array of objects in some records and a map in
+       others: what src saw of the other kind is not carried over */
+    if (dt == TM_NONE || s->tables[dt].is_map != is_map) return;
     if (is_map) {
       s->nodes[dst].flags |= TM_N_MAP;
       s->tables[dt].cols[0].types |= s->tables[st].cols[0].types;
@@ -630,7 +641,7 @@ uint32_t tm_schema_find_table(const tm_schema *s, const char *name) {
 ** native integers, then the two arenas. The hash index and the set of taken
 ** names are not stored: a loaded schema is frozen, and the index is rebuilt.
 */
-#define SCHEMA_MAGIC 0x314d5354u     /* "TSM1" */
+#define SCHEMA_MAGIC 0x324d5354u     /* "TSM2" */
 #define SCHEMA_ENDIAN 0x01020304u
 
 /* Append integers and strings to the cache form. */
@@ -661,6 +672,7 @@ int tm_schema_save(const tm_schema *s, tm_out *o) {
                           n->flags};
     for (size_t k = 0; k < sizeof f / sizeof *f; k++) save_u32(o, f[k]);
     save_u64(o, n->seen);
+    save_u64(o, n->expanded);
   }
   for (uint32_t t = 0; t < s->ntables; t++) {
     const tm_table *tb = &s->tables[t];
@@ -791,6 +803,7 @@ static void schema_load_nodes(tm_schema *s, schema_rd *r) {
     n->nkeys = load_u32(r);
     n->flags = (uint8_t)load_u32(r);
     n->seen = load_u64(r);
+    n->expanded = load_u64(r);
   }
 }
 
@@ -856,7 +869,7 @@ tm_schema *tm_schema_load(const void *data, size_t n) {
   s->ntables = load_u32(&r);
   uint64_t nkeys = load_u64(&r), nnames = load_u64(&r);
   uint64_t left = (uint64_t)(r.e - r.p);
-  if (r.bad || (uint64_t)s->nnodes * 56 > left || (uint64_t)s->ntables * 36 > left ||
+  if (r.bad || (uint64_t)s->nnodes * 64 > left || (uint64_t)s->ntables * 36 > left ||
       nkeys > left || nnames > left || !s->cfg.name || !s->cfg.sep) {
     tm_schema_free(s);
     return NULL;

@@ -52,6 +52,7 @@ typedef struct tm_node {
   uint32_t nkeys;           /* distinct direct keys */
   uint64_t stamp;           /* flatten: object instance that last used it */
   uint64_t seen;            /* occurrences observed */
+  uint64_t expanded;        /* values here expanded as child table rows */
   uint8_t flags;
 } tm_node;
 

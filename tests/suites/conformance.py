@@ -9,11 +9,13 @@ One case per file, named after it:
             as `value` with the type and the exact bytes Python decodes.
   n_*.json  must be rejected with format=json by an error located as
             "transmog: '<path>' line ...", and again with the default
-            format=auto (a second case per file, "(format=auto)"). The one
-            exception under auto: a file with no value at all (only
+            format=auto (a second case per file, "(format=auto)"). Two
+            exceptions under auto: a file with no value at all (only
             whitespace, or only a UTF-8 BOM) is an empty JSON Lines file
-            under auto (DESIGN section 4: "an empty file is zero records"),
-            so there the auto case asserts zero records instead.
+            (DESIGN section 4: "an empty file is zero records"), and a file
+            that is several complete JSON values one after another (such as
+            "[][]") is a sequence of values, one record each (README,
+            Inputs); there the auto case asserts that many records.
   i_*.json  implementation-defined: either accepted (then the main row count
             must equal Python's, when Python can parse the file) or a clean
             "transmog: " error; never a crash (exit code 0 or 1 only).
@@ -23,6 +25,30 @@ Expectations come from Python's json module only, never from transmog.
 import json
 import os
 import re
+
+def value_sequence(data):
+    """The JSON values of data read one after another (a UTF-8 BOM first
+    allowed, whitespace between), with Python's json module: None unless it
+    is zero values or two or more, all strictly valid (no NaN, no Infinity)."""
+    def refuse(name):
+        raise ValueError(name)
+    try:
+        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "strict")
+    except UnicodeDecodeError:
+        return None
+    decoder = json.JSONDecoder(parse_constant=refuse)
+    values, i = [], 0
+    while True:
+        while i < len(text) and text[i] in " \t\r\n":
+            i += 1
+        if i == len(text):
+            return values if len(values) != 1 else None
+        try:
+            value, i = decoder.raw_decode(text, i)
+        except ValueError:
+            return None
+        values.append(value)
+
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REL = "../shared/data/jsontestsuite"          # relative to the repo root (the cases' cwd)
@@ -150,8 +176,9 @@ def cases(Case, expect_output, expect_error):
                             "SELECT count(*) FROM transmog_each(%s, NULL, 'format=json');" % sql_str(path),
                             rejected_check(path)))
             auto_sql = "SELECT count(*) FROM transmog_each(%s);" % sql_str(path)
-            if data.removeprefix(b"\xef\xbb\xbf").strip(b" \t\r\n") == b"":
-                auto_check = accepted_check(fname, ["0"])
+            values = value_sequence(data)
+            if values is not None:
+                auto_check = accepted_check(fname, [str(len(values))])
             else:
                 auto_check = rejected_check(path)
             out.append(Case("conformance: %s (format=auto)" % fname, auto_sql, auto_check))

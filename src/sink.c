@@ -1,0 +1,137 @@
+/*
+** sink.c: the output files declared in sink.h.
+**
+** Writes go through a 1 MiB buffer to write(2), or to zlib's gzwrite for
+** gzip (level 6, as gzip's default), so a row is never a system call.
+*/
+#define _POSIX_C_SOURCE 200809L   /* strdup */
+#include "sink.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define SINK_BUF (1u << 20)
+
+struct tm_sink {
+  char *path;        /* the target */
+  char *tmp;         /* where it is written until committed */
+  int fd;            /* plain output, or -1 */
+  gzFile gz;         /* gzip output, or NULL */
+  char *buf;
+  size_t n;
+  int committed;
+  char err[300];
+};
+
+/* "dir/name", or "dir/.name.tmp-PID" for the temporary name. */
+static char *sink_join(const char *dir, const char *name, int tmp) {
+  size_t n = strlen(dir) + strlen(name) + 40;
+  char *p = malloc(n);
+  if (!p) return NULL;
+  const char *slash = *dir && dir[strlen(dir) - 1] == '/' ? "" : "/";
+  if (tmp) snprintf(p, n, "%s%s.%s.tmp-%ld", dir, slash, name, (long)getpid());
+  else snprintf(p, n, "%s%s%s", dir, slash, name);
+  return p;
+}
+
+/* Record an error about the target, with errno's reason. */
+static int sink_fail(tm_sink *k, const char *what) {
+  char why[128];
+  snprintf(why, sizeof why, "%s", strerror(errno));
+  if (why[0] >= 'A' && why[0] <= 'Z') why[0] = (char)(why[0] - 'A' + 'a');
+  snprintf(k->err, sizeof k->err, "cannot %s '%s': %s", what, k->path, why);
+  return -1;
+}
+
+tm_sink *tm_sink_open(const char *dir, const char *name, int gzip, char *err,
+                      size_t errlen) {
+  tm_sink *k = calloc(1, sizeof *k);
+  if (!k || !(k->path = sink_join(dir, name, 0)) || !(k->tmp = sink_join(dir, name, 1)) ||
+      !(k->buf = malloc(SINK_BUF))) {
+    snprintf(err, errlen, "out of memory");
+    tm_sink_free(k);
+    return NULL;
+  }
+  k->fd = open(k->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (k->fd >= 0 && gzip) {
+    k->gz = gzdopen(k->fd, "wb6");
+    if (!k->gz) close(k->fd);
+    k->fd = -1;
+  }
+  if (k->fd < 0 && !k->gz) {
+    sink_fail(k, "write");
+    snprintf(err, errlen, "%s", k->err);
+    tm_sink_free(k);
+    return NULL;
+  }
+  return k;
+}
+
+/* Write the buffer out. */
+static int sink_flush(tm_sink *k) {
+  const char *p = k->buf;
+  size_t n = k->n;
+  k->n = 0;
+  if (k->gz) {
+    if (n && gzwrite(k->gz, p, (unsigned)n) != (int)n) return sink_fail(k, "write");
+    return 0;
+  }
+  while (n) {
+    ssize_t w = write(k->fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return sink_fail(k, "write");
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+int tm_sink_write(tm_sink *k, const void *p, size_t n) {
+  if (k->n + n > SINK_BUF && sink_flush(k)) return -1;
+  if (n > SINK_BUF) {   /* too big to buffer: straight out */
+    memcpy(k->buf, p, 0);
+    const char *q = p;
+    while (n) {
+      size_t part = n < SINK_BUF ? n : SINK_BUF;
+      memcpy(k->buf, q, part);
+      k->n = part;
+      if (sink_flush(k)) return -1;
+      q += part;
+      n -= part;
+    }
+    return 0;
+  }
+  memcpy(k->buf + k->n, p, n);
+  k->n += n;
+  return 0;
+}
+
+int tm_sink_commit(tm_sink *k) {
+  if (sink_flush(k)) return -1;
+  int rc = k->gz ? gzclose(k->gz) : close(k->fd);
+  k->gz = NULL;
+  k->fd = -1;
+  if (rc != 0) return sink_fail(k, "write");
+  if (rename(k->tmp, k->path) != 0) return sink_fail(k, "rename the temporary file to");
+  k->committed = 1;
+  return 0;
+}
+
+const char *tm_sink_path(const tm_sink *k) { return k->path; }
+const char *tm_sink_error(const tm_sink *k) { return k->err; }
+
+void tm_sink_free(tm_sink *k) {
+  if (!k) return;
+  if (k->gz) gzclose(k->gz);
+  else if (k->fd > 0) close(k->fd);
+  if (!k->committed && k->tmp) unlink(k->tmp);
+  free(k->path);
+  free(k->tmp);
+  free(k->buf);
+  free(k);
+}

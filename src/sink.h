@@ -1,0 +1,35 @@
+/*
+** sink.h: files out. A sink writes to a temporary name beside its target
+** (".<name>.tmp-<pid>" in the same directory), plain or gzip, and becomes
+** the target only when tm_sink_commit renames it: a failed or interrupted
+** export leaves no half-written file under a real name.
+*/
+#ifndef TM_SINK_H
+#define TM_SINK_H
+
+#include <stddef.h>
+
+typedef struct tm_sink tm_sink;
+
+/* Open a sink for dir/name (gzip-compressed when `gzip`). Returns NULL
+** with a message in err on failure. */
+tm_sink *tm_sink_open(const char *dir, const char *name, int gzip, char *err,
+                      size_t errlen);
+
+/* Append n bytes. Returns 0, or -1 (see tm_sink_error). */
+int tm_sink_write(tm_sink *k, const void *p, size_t n);
+
+/* Flush and close the temporary file, then rename it to its target.
+** Returns 0, or -1 (see tm_sink_error). The sink stays to be freed. */
+int tm_sink_commit(tm_sink *k);
+
+/* The target's path. */
+const char *tm_sink_path(const tm_sink *k);
+
+/* The last error's message. */
+const char *tm_sink_error(const tm_sink *k);
+
+/* Free the sink; an uncommitted temporary file is removed. Accepts NULL. */
+void tm_sink_free(tm_sink *k);
+
+#endif

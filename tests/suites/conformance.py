@@ -45,7 +45,7 @@ def value_sequence(data):
             return values if len(values) != 1 else None
         try:
             value, i = decoder.raw_decode(text, i)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         values.append(value)
 

@@ -220,7 +220,7 @@ static int eachColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
     case EACH_ROW:
       c->tmp.n = 0;
       tm_rowtext_json(&c->tmp, s, tm_scan_flat(c->scan), tm_scan_record(c->scan),
-                      r, c->opts.o.types == TM_TYPES_TEXT);
+                      r, c->opts.o.types == TM_TYPES_TEXT, NULL, 0);
       tm_sql_result_json(ctx, &c->tmp);
       break;
     default: break;   /* hidden argument columns read back as NULL */

@@ -34,5 +34,6 @@ int sqlite3_transmog_init(sqlite3 *db, char **pzErrMsg,
   if (rc == SQLITE_OK) rc = tm_errors_register(db);
   if (rc == SQLITE_OK) rc = tm_table_register(db);
   if (rc == SQLITE_OK) rc = tm_catalog_register(db);
+  if (rc == SQLITE_OK) rc = tm_export_register(db);
   return rc;
 }

@@ -21,4 +21,7 @@ int tm_table_register(sqlite3 *db);
 /* transmog_tables(path [, options]), transmog_columns(...): ext/catalog.c */
 int tm_catalog_register(sqlite3 *db);
 
+/* transmog_export(path, name [, options]): ext/export.c */
+int tm_export_register(sqlite3 *db);
+
 #endif

@@ -4,6 +4,9 @@
 ** overflowing exponents), TEXT for strings (NULs kept), 1/0 for booleans,
 ** NULL for null, and JSON text with SQLite's JSON subtype for arrays and
 ** objects. types=text gives every scalar as TEXT, spelled as in the file.
+**
+** A token is converted once into a tm_value, which then becomes a result
+** (xColumn), a bound parameter (exports to tables) or text (CSV files).
 */
 #ifndef TM_VALUES_H
 #define TM_VALUES_H
@@ -16,7 +19,34 @@
 /* SQLite's subtype for JSON text ('J'). */
 #define TM_JSON_SUBTYPE 74
 
-/* Set the result to the value of token i of a record; `tmp` is scratch. */
+/* One value, as SQLite will see it. */
+typedef struct tm_value {
+  int type;            /* SQLITE_NULL, SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT */
+  int json;            /* TEXT that is JSON (gets the JSON subtype) */
+  sqlite3_int64 i;
+  double d;
+  const char *text;    /* TEXT: the bytes, in the record or in the scratch */
+  size_t n;
+} tm_value;
+
+/*
+** Convert token i of a record. A string with escapes, or a container's JSON
+** text, is written at the end of `scratch` and points there: the caller
+** keeps enough room reserved (tm_out_reserve) for the pointers to hold.
+*/
+void tm_value_of(tm_value *v, const char *text, const tm_tok *tok, uint32_t i,
+                 int types, tm_out *scratch);
+
+/* Set a result from a value (copied). */
+void tm_value_result(sqlite3_context *ctx, const tm_value *v);
+
+/* Bind a value without copying it: it must hold until the statement steps. */
+int tm_value_bind(sqlite3_stmt *st, int param, const tm_value *v);
+
+/* Append the text SQLite gives the value (CAST(v AS TEXT); nothing for NULL). */
+void tm_value_text(tm_out *o, const tm_value *v);
+
+/* Set the result to token i of a record (tm_value_of then tm_value_result). */
 void tm_sql_result(sqlite3_context *ctx, const char *text, const tm_tok *tok,
                    uint32_t i, int types, tm_out *tmp);
 

@@ -20,6 +20,10 @@ typedef struct tm_out {
 /* Append n bytes. */
 void tm_out_put(tm_out *o, const void *p, size_t n);
 
+/* Make room for n more bytes without moving the content later on.
+** Returns 0, or -1 (and nomem) when out of memory. */
+int tm_out_reserve(tm_out *o, size_t n);
+
 /* Append one byte. */
 void tm_out_putc(tm_out *o, char c);
 

@@ -22,11 +22,13 @@ static void rowtext_name(tm_out *o, const char *name, size_t len, int first) {
 }
 
 void tm_rowtext_json(tm_out *o, const tm_schema *s, const tm_flat *f,
-                     const tm_record *rec, const tm_row *row, int as_text) {
+                     const tm_record *rec, const tm_row *row, int as_text,
+                     const char *meta, size_t metalen) {
   const tm_table *t = &s->tables[row->table];
   const tm_tok *tok = rec->tape->tok;
-  int first = 1;
+  int first = metalen == 0;
   tm_out_putc(o, '{');
+  if (metalen) tm_out_put(o, meta, metalen);
   if (row->key != TM_NONE) {
     const char *name = tm_schema_name(s, t->cols[0].name);
     rowtext_name(o, name, strlen(name), first);

@@ -15,8 +15,10 @@
 void tm_rowtext_value(tm_out *o, const char *text, const tm_tok *tok,
                       uint32_t i, int as_text);
 
-/* Append row `row` of the flattener's last record as a JSON object. */
+/* Append row `row` of the flattener's last record as a JSON object; `meta`
+** (members already written as JSON, such as "_id":1, or NULL) come first. */
 void tm_rowtext_json(tm_out *o, const tm_schema *s, const tm_flat *f,
-                     const tm_record *rec, const tm_row *row, int as_text);
+                     const tm_record *rec, const tm_row *row, int as_text,
+                     const char *meta, size_t metalen);
 
 #endif

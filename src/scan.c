@@ -11,6 +11,9 @@
 
 struct tm_scan {
   char *path;
+  int (*tick)(void *arg, const tm_progress *p);
+  void *tick_arg;
+  tm_progress progress;
   tm_reader *reader;
   tm_schema *schema;
   int own_schema;
@@ -107,6 +110,9 @@ tm_scan *tm_scan_open(const char *path, const tm_options *o, tm_schema *schema,
   }
   sc->id = o->id;
   tm_flat_natural_id(sc->flat, o->id);
+  sc->tick = o->tick;
+  sc->tick_arg = o->tick_arg;
+  sc->progress.size = tm_src_id(tm_rec_source(sc->reader)).size;
   return sc;
 }
 
@@ -119,7 +125,17 @@ static void scan_describe(tm_scan *sc) {
            (unsigned long long)e->offset, (unsigned long long)e->record, e->msg);
 }
 
+/* Every 256 records, tell the caller where the scan stands; it may stop it. */
+static int scan_tick(tm_scan *sc) {
+  if (!sc->tick || (++sc->progress.records & 255) != 0) return 0;
+  sc->progress.consumed = tm_rec_consumed(sc->reader);
+  if (!sc->tick(sc->tick_arg, &sc->progress)) return 0;
+  snprintf(sc->msg, sizeof sc->msg, "interrupted");
+  return 1;
+}
+
 int tm_scan_next(tm_scan *sc) {
+  if (scan_tick(sc)) return TM_REC_FATAL;
   int rc = tm_rec_next(sc->reader, &sc->rec);
   int flat = rc == TM_REC_OK ? tm_flat_record(sc->flat, &sc->rec) : 0;
   if (flat == -1) {
@@ -227,6 +243,7 @@ tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
   tm_schema *s = tm_schema_new(&cfg);
   tm_scan *sc = s ? tm_scan_open(path, o, s, TM_NONE, 1, 1, err) : NULL;
   tm_seek *k = seek ? tm_seek_new(64 * 1024) : NULL;
+  if (sc) sc->progress.inferring = 1;
   uint64_t *counts = NULL;
   uint32_t cap = 0, maps = 0;
   int64_t good = 0;

@@ -18,6 +18,14 @@
 enum { TM_ERRORS_RAISE, TM_ERRORS_SKIP };
 enum { TM_TYPES_INFER, TM_TYPES_TEXT };
 
+/* Where a scan stands, for progress reports. */
+typedef struct tm_progress {
+  uint64_t records;         /* records read so far */
+  uint64_t consumed;        /* bytes of the file read (compressed, for gzip) */
+  uint64_t size;            /* the file's size (0 for a pipe) */
+  int inferring;            /* 1 in the schema pass */
+} tm_progress;
+
 /* Every option of DESIGN 3.1. Strings belong to the caller. */
 typedef struct tm_options {
   const char *name;         /* main table name; NULL: from the file name */
@@ -33,6 +41,10 @@ typedef struct tm_options {
   size_t max_record;
   const char *id;           /* natural id field; NULL for none */
   int types;                /* TM_TYPES_* */
+  /* Called every 256 records; a non-zero return stops the scan, which then
+     fails with "interrupted" (a caller's Ctrl-C). NULL for none. */
+  int (*tick)(void *arg, const tm_progress *p);
+  void *tick_arg;
 } tm_options;
 
 /* The defaults of DESIGN 3.1. */

@@ -1,0 +1,605 @@
+/*
+** export.c: transmog_export(path, name [, options]), which materialises a
+** file's tables in one statement.
+**
+**   SELECT transmog_export('orders.jsonl.gz', 'orders');
+**     -- {"tables":{"orders":1000000,"orders_items":1850365,...},
+**     --  "records":1000000,"skipped":0,"bytes":595193032,"seconds":4.1}
+**   SELECT transmog_export('dump.json', 'events', 'schema=archive mode=replace');
+**   SELECT transmog_export('orders.jsonl', 'orders', 'to=out/ format=csv compression=gzip');
+**
+** The schema pass finds the tables and their columns; then one pass over
+** the file writes every table at once: real tables name, name_items, ...
+** (typed as the virtual tables declare them) in the current database or in
+** schema=, inside one savepoint, or with to=DIR one file per table (CSV
+** with a header, or JSONL), each written under a temporary name and renamed
+** only when everything succeeded. A failure, or an interrupt (Ctrl-C in
+** the shell), leaves no table and no file behind.
+**
+** Values are bound without copies: strings point into the record's bytes,
+** which hold until the row's INSERT has run.
+*/
+#define _POSIX_C_SOURCE 200809L   /* clock_gettime */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../src/rowtext.h"
+#include "../src/sink.h"
+#include "declare.h"
+#include "options.h"
+#include "transmog.h"
+#include "values.h"
+
+SQLITE_EXTENSION_INIT3
+
+/* One table's destination. */
+typedef struct ex_target {
+  sqlite3_stmt *ins;     /* INSERT into a real table, or */
+  tm_sink *sink;         /* a file */
+  uint64_t rows;
+} ex_target;
+
+typedef struct exporter {
+  sqlite3 *db;
+  tm_opts opts;
+  const char *path, *name;
+  const char *zSchema;   /* where tables go */
+  tm_schema *schema;
+  ex_target *targets;    /* one per table of the schema */
+  uint32_t *slot;        /* files: per column, the tape index of its value */
+  uint64_t *slotgen;
+  uint64_t gen;
+  sqlite3_stmt *poll;    /* files: a statement stepped to notice interrupts */
+  tm_scan *scan;
+  tm_out scratch;        /* converted values of the current row */
+  tm_out text;           /* a row of text (files), or an _extra value */
+  tm_out meta;           /* JSONL: the row's ids, as JSON members */
+  uint64_t records, skipped;
+  double t0, reported;
+  double phase_t0;       /* when the current pass began (progress rates) */
+  int phase;             /* the pass of the last report: 1 schema, 0 writing */
+  int savepoint;         /* a savepoint is open */
+  char *err;             /* sqlite3_malloc'd message */
+} exporter;
+
+/* Seconds on a monotonic clock. */
+static double ex_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Keep the first error: "transmog: <printf>". Returns SQLITE_ERROR. */
+static int ex_fail(exporter *x, const char *fmt, ...) {
+  if (x->err) return SQLITE_ERROR;
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  x->err = sqlite3_mprintf("transmog: %s", msg ? msg : "out of memory");
+  sqlite3_free(msg);
+  return SQLITE_ERROR;
+}
+
+/* Run one statement of SQL; on error keep its message. */
+static int ex_exec(exporter *x, const char *sql) {
+  char *err = NULL;
+  int rc = sql ? sqlite3_exec(x->db, sql, NULL, NULL, &err) : SQLITE_NOMEM;
+  if (rc != SQLITE_OK) ex_fail(x, "%s", err ? err : sqlite3_errstr(rc));
+  sqlite3_free(err);
+  return rc;
+}
+
+/* The name of table t. */
+static const char *ex_table(const exporter *x, uint32_t t) {
+  return tm_schema_name(x->schema, x->schema->tables[t].name);
+}
+
+/* The declared name of column c of table t (metadata, columns, _extra). */
+static const char *ex_column(const exporter *x, uint32_t t, int c) {
+  static const char *const meta[] = {"_id", "_parent_id", "_root_id", "_index"};
+  const tm_table *tb = &x->schema->tables[t];
+  int nmeta = tm_decl_nmeta(x->schema, t);
+  if (c < nmeta) return meta[c];
+  if ((uint32_t)(c - nmeta) < tb->ncols) return tm_schema_name(x->schema, tb->cols[c - nmeta].name);
+  return "_extra";
+}
+
+/* Number of declared columns of table t. */
+static int ex_ncolumns(const exporter *x, uint32_t t) {
+  const tm_table *tb = &x->schema->tables[t];
+  return tm_decl_nmeta(x->schema, t) + (int)tb->ncols + tb->has_extra;
+}
+
+/* Does an object named `name` exist in the target schema? */
+static int ex_exists(exporter *x, const char *name) {
+  sqlite3_stmt *st = NULL;
+  char *sql = sqlite3_mprintf("SELECT 1 FROM \"%w\".sqlite_master WHERE name = ?1 COLLATE NOCASE",
+                              x->zSchema);
+  int found = 0;
+  if (sql && sqlite3_prepare_v2(x->db, sql, -1, &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    found = sqlite3_step(st) == SQLITE_ROW;
+  }
+  sqlite3_finalize(st);
+  sqlite3_free(sql);
+  return found;
+}
+
+/* mode=append: every column we write must exist in the table already. */
+static int ex_check_columns(exporter *x, uint32_t t) {
+  sqlite3_stmt *st = NULL;
+  char *sql = sqlite3_mprintf("SELECT 1 FROM pragma_table_info(?1, ?2) WHERE name = ?3 COLLATE NOCASE");
+  int rc = sql ? sqlite3_prepare_v2(x->db, sql, -1, &st, NULL) : SQLITE_NOMEM;
+  sqlite3_free(sql);
+  for (int c = 0; rc == SQLITE_OK && c < ex_ncolumns(x, t); c++) {
+    sqlite3_bind_text(st, 1, ex_table(x, t), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, x->zSchema, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, ex_column(x, t, c), -1, SQLITE_STATIC);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    if (!found)
+      rc = ex_fail(x, "mode=append: table '%s' has no column '%s' (the file has it); "
+                      "use mode=replace or another name", ex_table(x, t), ex_column(x, t, c));
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* Make (or check, or replace) table t and prepare its INSERT. */
+static int ex_open_table(exporter *x, uint32_t t) {
+  const char *name = ex_table(x, t);
+  int exists = ex_exists(x, name), rc = SQLITE_OK;
+  if (exists && x->opts.mode == TM_MODE_CREATE)
+    return ex_fail(x, "table '%s' already exists in '%s'; use mode=replace or mode=append",
+                   name, x->zSchema);
+  if (exists && x->opts.mode == TM_MODE_REPLACE) {
+    char *sql = sqlite3_mprintf("DROP TABLE \"%w\".\"%w\"", x->zSchema, name);
+    rc = ex_exec(x, sql);
+    sqlite3_free(sql);
+    exists = 0;
+  }
+  if (rc == SQLITE_OK && exists) rc = ex_check_columns(x, t);
+  if (rc == SQLITE_OK && !exists) {
+    char *sql = tm_decl_create(x->schema, t, x->zSchema, name, x->opts.o.id,
+                               x->opts.o.types == TM_TYPES_TEXT);
+    rc = ex_exec(x, sql);
+    sqlite3_free(sql);
+  }
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_str *q = sqlite3_str_new(x->db);
+  sqlite3_str_appendf(q, "INSERT INTO \"%w\".\"%w\"(", x->zSchema, name);
+  int n = ex_ncolumns(x, t);
+  for (int c = 0; c < n; c++) sqlite3_str_appendf(q, "%s\"%w\"", c ? ", " : "", ex_column(x, t, c));
+  sqlite3_str_appendall(q, ") VALUES(");
+  for (int c = 0; c < n; c++) sqlite3_str_appendf(q, "%s?", c ? ", " : "");
+  sqlite3_str_appendall(q, ")");
+  char *sql = sqlite3_str_finish(q);
+  rc = sql ? sqlite3_prepare_v2(x->db, sql, -1, &x->targets[t].ins, NULL) : SQLITE_NOMEM;
+  sqlite3_free(sql);
+  if (rc != SQLITE_OK) return ex_fail(x, "%s", sqlite3_errmsg(x->db));
+  return SQLITE_OK;
+}
+
+/* A table's file name: its name with '/' and '%' escaped, then .csv or
+** .jsonl (and .gz). */
+static char *ex_file_name(const exporter *x, uint32_t t) {
+  sqlite3_str *q = sqlite3_str_new(x->db);
+  for (const char *p = ex_table(x, t); *p; p++) {
+    if (*p == '/') sqlite3_str_appendall(q, "%2F");
+    else if (*p == '%') sqlite3_str_appendall(q, "%25");
+    else sqlite3_str_appendchar(q, 1, *p);
+  }
+  sqlite3_str_appendall(q, x->opts.out_format == TM_OUT_CSV ? ".csv" : ".jsonl");
+  if (x->opts.out_gzip) sqlite3_str_appendall(q, ".gz");
+  return sqlite3_str_finish(q);
+}
+
+/* Append one CSV field (RFC 4180: quoted when it holds , " CR or LF). */
+static void ex_csv_field(tm_out *o, const char *p, size_t n) {
+  size_t i = 0;
+  while (i < n && p[i] != ',' && p[i] != '"' && p[i] != '\r' && p[i] != '\n') i++;
+  if (i == n) {
+    tm_out_put(o, p, n);
+    return;
+  }
+  tm_out_putc(o, '"');
+  for (i = 0; i < n; i++) {
+    if (p[i] == '"') tm_out_putc(o, '"');
+    tm_out_putc(o, p[i]);
+  }
+  tm_out_putc(o, '"');
+}
+
+/* Open table t's file (refusing to replace one unless mode=replace) and
+** write the CSV header. */
+static int ex_open_file(exporter *x, uint32_t t) {
+  char err[400], *file = ex_file_name(x, t);
+  if (!file) return SQLITE_NOMEM;
+  char *target = sqlite3_mprintf("%s/%s", x->opts.to, file);
+  tm_file_id id;
+  int rc = SQLITE_OK;
+  if (x->opts.mode == TM_MODE_APPEND)
+    rc = ex_fail(x, "mode=append is for tables; with to=, use mode=create or mode=replace");
+  else if (x->opts.mode == TM_MODE_CREATE && target && tm_src_stat(target, &id, err, sizeof err) == 0)
+    rc = ex_fail(x, "'%s' already exists; use mode=replace", target);
+  sqlite3_free(target);
+  if (rc == SQLITE_OK) {
+    x->targets[t].sink = tm_sink_open(x->opts.to, file, x->opts.out_gzip, err, sizeof err);
+    if (!x->targets[t].sink) rc = ex_fail(x, "%s", err);
+  }
+  sqlite3_free(file);
+  if (rc != SQLITE_OK || x->opts.out_format != TM_OUT_CSV) return rc;
+  x->text.n = 0;
+  for (int c = 0; c < ex_ncolumns(x, t); c++) {
+    if (c) tm_out_putc(&x->text, ',');
+    ex_csv_field(&x->text, ex_column(x, t, c), strlen(ex_column(x, t, c)));
+  }
+  tm_out_put(&x->text, "\r\n", 2);
+  if (tm_sink_write(x->targets[t].sink, x->text.p, x->text.n))
+    return ex_fail(x, "%s", tm_sink_error(x->targets[t].sink));
+  return SQLITE_OK;
+}
+
+/* Every table's destination; tables go inside a savepoint. */
+static int ex_open(exporter *x) {
+  const tm_schema *s = x->schema;
+  uint32_t widest = 0;
+  x->targets = sqlite3_malloc64(s->ntables * sizeof *x->targets);
+  if (!x->targets) return SQLITE_NOMEM;
+  memset(x->targets, 0, s->ntables * sizeof *x->targets);
+  if (!x->opts.to) {
+    if (ex_exec(x, "SAVEPOINT transmog_export") != SQLITE_OK) return SQLITE_ERROR;
+    x->savepoint = 1;
+  } else if (sqlite3_prepare_v2(x->db, "SELECT 1", -1, &x->poll, NULL) != SQLITE_OK) {
+    return ex_fail(x, "%s", sqlite3_errmsg(x->db));
+  }
+  for (uint32_t t = 0; t < s->ntables; t++) {
+    if (s->tables[t].dead) continue;
+    int rc = x->opts.to ? ex_open_file(x, t) : ex_open_table(x, t);
+    if (rc != SQLITE_OK) return rc;
+    if (s->tables[t].ncols > widest) widest = s->tables[t].ncols;
+  }
+  x->slot = sqlite3_malloc64((widest + 1) * sizeof *x->slot);
+  x->slotgen = sqlite3_malloc64((widest + 1) * sizeof *x->slotgen);
+  if (!x->slot || !x->slotgen) return SQLITE_NOMEM;
+  memset(x->slotgen, 0, (widest + 1) * sizeof *x->slotgen);
+  return SQLITE_OK;
+}
+
+/* The value of the _id of row r: its ordinal, or its natural id. */
+static void ex_id(exporter *x, const tm_record *rec, const tm_row *r, tm_value *v) {
+  if (r->natural != TM_NONE) {
+    tm_value_of(v, rec->text, rec->tape->tok, r->natural, x->opts.o.types, &x->scratch);
+    return;
+  }
+  v->type = SQLITE_INTEGER;
+  v->i = (sqlite3_int64)r->id;
+}
+
+/* The _extra of row r as JSON text in x->text. */
+static void ex_extra(exporter *x, const tm_record *rec, const tm_row *r) {
+  const tm_flat *f = tm_scan_flat(x->scan);
+  const tm_extra *e = tm_flat_extras(f) + r->extra;
+  x->text.n = 0;
+  tm_out_putc(&x->text, '{');
+  for (uint32_t i = 0; i < r->nextra; i++) {
+    if (i) tm_out_putc(&x->text, ',');
+    tm_out_string(&x->text, tm_flat_arena(f) + e[i].name, e[i].namelen);
+    tm_out_putc(&x->text, ':');
+    tm_rowtext_value(&x->text, rec->text, rec->tape->tok, e[i].tok,
+                     x->opts.o.types == TM_TYPES_TEXT);
+  }
+  tm_out_putc(&x->text, '}');
+}
+
+/*
+** The values of row `ri` in declared column order, one by one: calls
+** put(x, column, value) for each column that has a value.
+*/
+typedef int (*ex_put_fn)(exporter *x, uint32_t t, int column, const tm_value *v);
+
+static int ex_values(exporter *x, const tm_record *rec, const tm_row *rows,
+                     uint32_t ri, ex_put_fn put) {
+  const tm_row *r = &rows[ri];
+  const tm_table *tb = &x->schema->tables[r->table];
+  const tm_cell *cells = tm_flat_cells(tm_scan_flat(x->scan)) + r->cell;
+  int nmeta = tm_decl_nmeta(x->schema, r->table), rc = SQLITE_OK;
+  tm_value v;
+  x->scratch.n = 0;
+  ex_id(x, rec, r, &v);
+  rc = put(x, r->table, 0, &v);
+  if (nmeta > 1) {
+    ex_id(x, rec, &rows[r->parent], &v);
+    if (rc == SQLITE_OK) rc = put(x, r->table, 1, &v);
+    ex_id(x, rec, &rows[0], &v);
+    if (rc == SQLITE_OK) rc = put(x, r->table, 2, &v);
+    v.type = SQLITE_INTEGER;
+    v.i = (sqlite3_int64)r->index;
+    if (rc == SQLITE_OK) rc = put(x, r->table, 3, &v);
+  }
+  if (tb->is_map && rc == SQLITE_OK) {
+    tm_value_of(&v, rec->text, rec->tape->tok, r->key, x->opts.o.types, &x->scratch);
+    rc = put(x, r->table, nmeta, &v);
+  }
+  for (uint32_t i = 0; i < r->ncells && rc == SQLITE_OK; i++) {
+    tm_value_of(&v, rec->text, rec->tape->tok, cells[i].tok, x->opts.o.types, &x->scratch);
+    rc = put(x, r->table, nmeta + (int)cells[i].col, &v);
+  }
+  if (r->nextra && rc == SQLITE_OK) {
+    ex_extra(x, rec, r);
+    v.type = SQLITE_TEXT;
+    v.text = x->text.p;
+    v.n = x->text.n;
+    rc = put(x, r->table, nmeta + (int)tb->ncols, &v);
+  }
+  return x->scratch.nomem || x->text.nomem ? SQLITE_NOMEM : rc;
+}
+
+/* ex_put_fn for tables: bind the value to its parameter. */
+static int ex_bind(exporter *x, uint32_t t, int column, const tm_value *v) {
+  return tm_value_bind(x->targets[t].ins, column + 1, v);
+}
+
+/* Insert row ri into its table. */
+static int ex_insert(exporter *x, const tm_record *rec, const tm_row *rows, uint32_t ri) {
+  sqlite3_stmt *st = x->targets[rows[ri].table].ins;
+  int rc = ex_values(x, rec, rows, ri, ex_bind);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (rc != SQLITE_DONE && rc != SQLITE_OK)
+    return ex_fail(x, "cannot insert into '%s': %s", ex_table(x, rows[ri].table),
+                   rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(x->db));
+  return SQLITE_OK;
+}
+
+/* ex_put_fn for CSV: remember which column has which value (by position
+** in the scratch, since the values come in cell order, not column order). */
+static int ex_note(exporter *x, uint32_t t, int column, const tm_value *v) {
+  (void)t;
+  tm_out *o = &x->text;
+  size_t at = o->n;
+  tm_value_text(o, v);
+  x->slot[column] = (uint32_t)at;
+  x->slotgen[column] = x->gen;
+  tm_out_putc(o, 0);   /* field end, dropped when the line is written */
+  return SQLITE_OK;
+}
+
+/* Write row ri as a CSV line: fields in declared order, empty for NULL. */
+static int ex_write_csv(exporter *x, const tm_record *rec, const tm_row *rows, uint32_t ri) {
+  uint32_t t = rows[ri].table;
+  x->gen++;
+  x->text.n = 0;
+  int rc = ex_values(x, rec, rows, ri, ex_note);
+  if (rc != SQLITE_OK) return rc;
+  size_t fields = x->text.n;
+  for (int c = 0; c < ex_ncolumns(x, t); c++) {
+    if (c) tm_out_putc(&x->text, ',');
+    if (x->slotgen[c] != x->gen) continue;
+    const char *p = x->text.p + x->slot[c];
+    ex_csv_field(&x->text, p, strlen(p));
+  }
+  tm_out_put(&x->text, "\r\n", 2);
+  if (x->text.nomem) return SQLITE_NOMEM;
+  if (tm_sink_write(x->targets[t].sink, x->text.p + fields, x->text.n - fields))
+    return ex_fail(x, "%s", tm_sink_error(x->targets[t].sink));
+  return SQLITE_OK;
+}
+
+/* Write row ri as a JSONL line: the metadata, then the row's JSON. */
+static int ex_write_jsonl(exporter *x, const tm_record *rec, const tm_row *rows, uint32_t ri) {
+  const tm_row *r = &rows[ri];
+  tm_out *meta = &x->meta;
+  const tm_row *ids[3] = {r, r->parent == TM_NONE ? NULL : &rows[r->parent],
+                          r->parent == TM_NONE ? NULL : &rows[0]};
+  static const char *const names[] = {"\"_id\":", ",\"_parent_id\":", ",\"_root_id\":"};
+  meta->n = 0;
+  for (int k = 0; k < 3 && ids[k]; k++) {
+    tm_out_put(meta, names[k], strlen(names[k]));
+    if (ids[k]->natural != TM_NONE) {
+      tm_rowtext_value(meta, rec->text, rec->tape->tok, ids[k]->natural, x->opts.o.types == TM_TYPES_TEXT);
+    } else {
+      char num[24];
+      snprintf(num, sizeof num, "%llu", (unsigned long long)ids[k]->id);
+      tm_out_put(meta, num, strlen(num));
+    }
+  }
+  if (ids[1]) {
+    char num[40];
+    snprintf(num, sizeof num, ",\"_index\":%llu", (unsigned long long)r->index);
+    tm_out_put(meta, num, strlen(num));
+  }
+  x->text.n = 0;
+  tm_rowtext_json(&x->text, x->schema, tm_scan_flat(x->scan), rec, r,
+                  x->opts.o.types == TM_TYPES_TEXT, meta->p, meta->n);
+  tm_out_putc(&x->text, '\n');
+  if (meta->nomem || x->text.nomem) return SQLITE_NOMEM;
+  if (tm_sink_write(x->targets[r->table].sink, x->text.p, x->text.n))
+    return ex_fail(x, "%s", tm_sink_error(x->targets[r->table].sink));
+  return SQLITE_OK;
+}
+
+/*
+** The scans' tick (every 256 records): stop on an interrupt, and print
+** progress at most once a second with progress=1. With tables, the INSERTs
+** notice interrupts themselves; a file export steps a tiny statement.
+*/
+static int ex_tick(void *arg, const tm_progress *p) {
+  exporter *x = arg;
+  if (x->poll) {
+    int rc = sqlite3_step(x->poll);
+    sqlite3_reset(x->poll);
+    if (rc == SQLITE_INTERRUPT) return 1;
+  }
+  double now = ex_now();
+  if (p->inferring != x->phase) {   /* the writing pass begins */
+    x->phase = p->inferring;
+    x->phase_t0 = now;
+  }
+  if (!x->opts.progress || now - x->reported < 1.0) return 0;
+  x->reported = now;
+  double secs = now - x->phase_t0, mb = (double)p->consumed / 1e6, rate = secs > 0 ? mb / secs : 0;
+  const char *what = p->inferring ? "schema pass" : "writing";
+  if (p->size && rate > 0) {
+    double total = (double)p->size / 1e6;
+    fprintf(stderr, "transmog_export: %s: %llu records, %.1f%% of %.0f MB, %.0f MB/s, %.0f s left\n",
+            what, (unsigned long long)p->records, 100.0 * mb / total, total, rate,
+            (total - mb) / rate);
+  } else {
+    fprintf(stderr, "transmog_export: %s: %llu records, %.0f MB, %.0f MB/s\n", what,
+            (unsigned long long)p->records, mb, rate);
+  }
+  return 0;
+}
+
+/* The pass over the file: every row to its destination. */
+static int ex_pass(exporter *x) {
+  char *err = NULL;
+  x->scan = tm_scan_open(x->path, &x->opts.o, x->schema, TM_NONE, 1, 0, &err);
+  if (!x->scan) {
+    int rc = ex_fail(x, "%s", err ? err : "out of memory");
+    free(err);
+    return rc;
+  }
+  for (;;) {
+    int rc = tm_scan_next(x->scan);
+    if (rc == TM_REC_END) return SQLITE_OK;
+    if (rc == TM_REC_BAD && x->opts.o.errors == TM_ERRORS_SKIP) {
+      x->skipped++;
+      continue;
+    }
+    if (rc != TM_REC_OK) return ex_fail(x, "%s", tm_scan_message(x->scan));
+    const tm_record *rec = tm_scan_record(x->scan);
+    uint32_t n;
+    const tm_row *rows = tm_flat_rows(tm_scan_flat(x->scan), &n);
+    if (tm_out_reserve(&x->scratch, rec->len + 64)) return SQLITE_NOMEM;
+    for (uint32_t i = 0; i < n; i++) {
+      rc = !x->opts.to ? ex_insert(x, rec, rows, i)
+         : x->opts.out_format == TM_OUT_CSV ? ex_write_csv(x, rec, rows, i)
+         : ex_write_jsonl(x, rec, rows, i);
+      if (rc != SQLITE_OK) return rc;
+      x->targets[rows[i].table].rows++;
+    }
+    x->records++;
+  }
+}
+
+/* Make it all visible (release the savepoint, rename the files). */
+static int ex_commit(exporter *x) {
+  if (x->savepoint) {
+    x->savepoint = 0;
+    return ex_exec(x, "RELEASE transmog_export");
+  }
+  for (uint32_t t = 0; t < x->schema->ntables; t++)
+    if (x->targets[t].sink && tm_sink_commit(x->targets[t].sink))
+      return ex_fail(x, "%s", tm_sink_error(x->targets[t].sink));
+  return SQLITE_OK;
+}
+
+/* Leave nothing behind: roll the savepoint back (files are removed when
+** their sinks are freed). */
+static void ex_rollback(exporter *x) {
+  if (!x->savepoint) return;
+  x->savepoint = 0;
+  sqlite3_exec(x->db, "ROLLBACK TO transmog_export; RELEASE transmog_export", NULL, NULL, NULL);
+}
+
+/* The JSON summary: rows per table, records, skipped, bytes, seconds. */
+static void ex_summary(exporter *x, sqlite3_context *ctx) {
+  tm_out o = {0};
+  char num[96];
+  tm_out_put(&o, "{\"tables\":{", 11);
+  int first = 1;
+  for (uint32_t t = 0; t < x->schema->ntables; t++) {
+    if (x->schema->tables[t].dead) continue;
+    if (!first) tm_out_putc(&o, ',');
+    first = 0;
+    tm_out_string(&o, ex_table(x, t), strlen(ex_table(x, t)));
+    snprintf(num, sizeof num, ":%llu", (unsigned long long)x->targets[t].rows);
+    tm_out_put(&o, num, strlen(num));
+  }
+  snprintf(num, sizeof num, "},\"records\":%llu,\"skipped\":%llu,\"bytes\":%llu,\"seconds\":%.3f}",
+           (unsigned long long)x->records, (unsigned long long)x->skipped,
+           (unsigned long long)tm_scan_file_id(x->scan).size, ex_now() - x->t0);
+  tm_out_put(&o, num, strlen(num));
+  tm_sql_result_json(ctx, &o);
+  tm_out_free(&o);
+}
+
+/* Free everything an export holds (uncommitted files are removed). */
+static void ex_free(exporter *x) {
+  ex_rollback(x);
+  if (x->targets) {
+    for (uint32_t t = 0; t < x->schema->ntables; t++) {
+      sqlite3_finalize(x->targets[t].ins);
+      tm_sink_free(x->targets[t].sink);
+    }
+  }
+  sqlite3_free(x->targets);
+  sqlite3_finalize(x->poll);
+  sqlite3_free(x->slot);
+  sqlite3_free(x->slotgen);
+  tm_scan_close(x->scan);
+  tm_schema_free(x->schema);
+  tm_opts_free(&x->opts);
+  tm_out_free(&x->scratch);
+  tm_out_free(&x->text);
+  tm_out_free(&x->meta);
+  sqlite3_free(x->err);
+}
+
+/* Read the arguments: path, name, options. */
+static int ex_args(exporter *x, int argc, sqlite3_value **argv) {
+  char *err = NULL;
+  x->path = (const char *)sqlite3_value_text(argv[0]);
+  x->name = (const char *)sqlite3_value_text(argv[1]);
+  const char *options = argc > 2 ? (const char *)sqlite3_value_text(argv[2]) : NULL;
+  if (!x->path || !x->name || !*x->name)
+    return ex_fail(x, "transmog_export needs a file and a table name: transmog_export(path, name [, options])");
+  if (tm_opts_parse(&x->opts, options, TM_OPT_EXPORT & ~TM_OPT_NAME, "transmog_export", &err)) {
+    ex_fail(x, "%s", err ? err + strlen("transmog_export: ") : "out of memory");
+    free(err);
+    return SQLITE_ERROR;
+  }
+  x->zSchema = x->opts.schema ? x->opts.schema : "main";
+  x->opts.o.tick = ex_tick;
+  x->opts.o.tick_arg = x;
+  return SQLITE_OK;
+}
+
+/* transmog_export(path, name [, options]) */
+static void exportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  exporter x;
+  char *err = NULL;
+  memset(&x, 0, sizeof x);
+  x.db = sqlite3_context_db_handle(ctx);
+  x.t0 = x.reported = x.phase_t0 = ex_now();
+  x.phase = 1;
+  int rc = ex_args(&x, argc, argv);
+  if (rc == SQLITE_OK) {
+    tm_file_id id;
+    x.schema = tm_infer(x.path, &x.opts.o, x.name, &id, NULL, &err);
+    if (!x.schema) rc = ex_fail(&x, "%s", err ? err : "out of memory");
+    free(err);
+  }
+  if (rc == SQLITE_OK) rc = ex_open(&x);
+  if (rc == SQLITE_OK) rc = ex_pass(&x);
+  if (rc == SQLITE_OK) rc = ex_commit(&x);
+  if (rc == SQLITE_OK) ex_summary(&x, ctx);
+  else if (rc == SQLITE_NOMEM && !x.err) sqlite3_result_error_nomem(ctx);
+  else sqlite3_result_error(ctx, x.err ? x.err : "transmog: export failed", -1);
+  ex_free(&x);
+}
+
+int tm_export_register(sqlite3 *db) {
+  int rc = SQLITE_OK;
+  for (int n = 2; n <= 3 && rc == SQLITE_OK; n++)
+    rc = sqlite3_create_function(db, "transmog_export", n, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+                                 NULL, exportFunc, NULL, NULL);
+  return rc;
+}

@@ -217,12 +217,14 @@ static int eachColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
     case EACH_PARENT: if (!main) eachId(c, ctx, &c->rows[r->parent]); break;
     case EACH_ROOT: if (!main) eachId(c, ctx, &c->rows[0]); break;
     case EACH_INDEX: if (!main) sqlite3_result_int64(ctx, (sqlite3_int64)r->index); break;
-    case EACH_ROW:
+    case EACH_ROW: {
+      tm_rows v;
+      tm_flat_view(tm_scan_flat(c->scan), tm_scan_record(c->scan), &v);
       c->tmp.n = 0;
-      tm_rowtext_json(&c->tmp, s, tm_scan_flat(c->scan), tm_scan_record(c->scan),
-                      r, c->opts.o.types == TM_TYPES_TEXT, NULL, 0);
+      tm_rowtext_json(&c->tmp, s, &v, r, c->opts.o.types == TM_TYPES_TEXT, NULL, 0);
       tm_sql_result_json(ctx, &c->tmp);
       break;
+    }
     default: break;   /* hidden argument columns read back as NULL */
   }
   return SQLITE_OK;

@@ -280,33 +280,17 @@ static void ex_id(exporter *x, const tm_record *rec, const tm_row *r, tm_value *
   v->i = (sqlite3_int64)r->id;
 }
 
-/* The _extra of row r as JSON text in x->text. */
-static void ex_extra(exporter *x, const tm_record *rec, const tm_row *r) {
-  const tm_flat *f = tm_scan_flat(x->scan);
-  const tm_extra *e = tm_flat_extras(f) + r->extra;
-  x->text.n = 0;
-  tm_out_putc(&x->text, '{');
-  for (uint32_t i = 0; i < r->nextra; i++) {
-    if (i) tm_out_putc(&x->text, ',');
-    tm_out_string(&x->text, tm_flat_arena(f) + e[i].name, e[i].namelen);
-    tm_out_putc(&x->text, ':');
-    tm_rowtext_value(&x->text, rec->text, rec->tape->tok, e[i].tok,
-                     x->opts.o.types == TM_TYPES_TEXT);
-  }
-  tm_out_putc(&x->text, '}');
-}
-
 /*
 ** The values of row `ri` in declared column order, one by one: calls
 ** put(x, column, value) for each column that has a value.
 */
 typedef int (*ex_put_fn)(exporter *x, uint32_t t, int column, const tm_value *v);
 
-static int ex_values(exporter *x, const tm_record *rec, const tm_row *rows,
-                     uint32_t ri, ex_put_fn put) {
-  const tm_row *r = &rows[ri];
+static int ex_values(exporter *x, const tm_rows *rv, uint32_t ri, ex_put_fn put) {
+  const tm_record *rec = rv->rec;
+  const tm_row *rows = rv->row, *r = &rows[ri];
   const tm_table *tb = &x->schema->tables[r->table];
-  const tm_cell *cells = tm_flat_cells(tm_scan_flat(x->scan)) + r->cell;
+  const tm_cell *cells = rv->cells + r->cell;
   int nmeta = tm_decl_nmeta(x->schema, r->table), rc = SQLITE_OK;
   tm_value v;
   x->scratch.n = 0;
@@ -330,7 +314,8 @@ static int ex_values(exporter *x, const tm_record *rec, const tm_row *rows,
     rc = put(x, r->table, nmeta + (int)cells[i].col, &v);
   }
   if (r->nextra && rc == SQLITE_OK) {
-    ex_extra(x, rec, r);
+    x->text.n = 0;
+    tm_rowtext_extra(&x->text, rv, r, x->opts.o.types == TM_TYPES_TEXT);
     v.type = SQLITE_TEXT;
     v.text = x->text.p;
     v.n = x->text.n;
@@ -345,9 +330,10 @@ static int ex_bind(exporter *x, uint32_t t, int column, const tm_value *v) {
 }
 
 /* Insert row ri into its table. */
-static int ex_insert(exporter *x, const tm_record *rec, const tm_row *rows, uint32_t ri) {
+static int ex_insert(exporter *x, const tm_rows *rv, uint32_t ri) {
+  const tm_row *rows = rv->row;
   sqlite3_stmt *st = x->targets[rows[ri].table].ins;
-  int rc = ex_values(x, rec, rows, ri, ex_bind);
+  int rc = ex_values(x, rv, ri, ex_bind);
   if (rc == SQLITE_OK) rc = sqlite3_step(st);
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
@@ -371,11 +357,11 @@ static int ex_note(exporter *x, uint32_t t, int column, const tm_value *v) {
 }
 
 /* Write row ri as a CSV line: fields in declared order, empty for NULL. */
-static int ex_write_csv(exporter *x, const tm_record *rec, const tm_row *rows, uint32_t ri) {
-  uint32_t t = rows[ri].table;
+static int ex_write_csv(exporter *x, const tm_rows *rv, uint32_t ri) {
+  uint32_t t = rv->row[ri].table;
   x->gen++;
   x->text.n = 0;
-  int rc = ex_values(x, rec, rows, ri, ex_note);
+  int rc = ex_values(x, rv, ri, ex_note);
   if (rc != SQLITE_OK) return rc;
   size_t fields = x->text.n;
   for (int c = 0; c < ex_ncolumns(x, t); c++) {
@@ -392,8 +378,9 @@ static int ex_write_csv(exporter *x, const tm_record *rec, const tm_row *rows, u
 }
 
 /* Write row ri as a JSONL line: the metadata, then the row's JSON. */
-static int ex_write_jsonl(exporter *x, const tm_record *rec, const tm_row *rows, uint32_t ri) {
-  const tm_row *r = &rows[ri];
+static int ex_write_jsonl(exporter *x, const tm_rows *rv, uint32_t ri) {
+  const tm_record *rec = rv->rec;
+  const tm_row *rows = rv->row, *r = &rows[ri];
   tm_out *meta = &x->meta;
   const tm_row *ids[3] = {r, r->parent == TM_NONE ? NULL : &rows[r->parent],
                           r->parent == TM_NONE ? NULL : &rows[0]};
@@ -415,8 +402,8 @@ static int ex_write_jsonl(exporter *x, const tm_record *rec, const tm_row *rows,
     tm_out_put(meta, num, strlen(num));
   }
   x->text.n = 0;
-  tm_rowtext_json(&x->text, x->schema, tm_scan_flat(x->scan), rec, r,
-                  x->opts.o.types == TM_TYPES_TEXT, meta->p, meta->n);
+  tm_rowtext_json(&x->text, x->schema, rv, r, x->opts.o.types == TM_TYPES_TEXT,
+                  meta->p, meta->n);
   tm_out_putc(&x->text, '\n');
   if (meta->nomem || x->text.nomem) return SQLITE_NOMEM;
   if (tm_sink_write(x->targets[r->table].sink, x->text.p, x->text.n))
@@ -474,16 +461,15 @@ static int ex_pass(exporter *x) {
       continue;
     }
     if (rc != TM_REC_OK) return ex_fail(x, "%s", tm_scan_message(x->scan));
-    const tm_record *rec = tm_scan_record(x->scan);
-    uint32_t n;
-    const tm_row *rows = tm_flat_rows(tm_scan_flat(x->scan), &n);
-    if (tm_out_reserve(&x->scratch, rec->len + 64)) return SQLITE_NOMEM;
-    for (uint32_t i = 0; i < n; i++) {
-      rc = !x->opts.to ? ex_insert(x, rec, rows, i)
-         : x->opts.out_format == TM_OUT_CSV ? ex_write_csv(x, rec, rows, i)
-         : ex_write_jsonl(x, rec, rows, i);
+    tm_rows rv;
+    tm_flat_view(tm_scan_flat(x->scan), tm_scan_record(x->scan), &rv);
+    if (tm_out_reserve(&x->scratch, rv.rec->len + 64)) return SQLITE_NOMEM;
+    for (uint32_t i = 0; i < rv.nrows; i++) {
+      rc = !x->opts.to ? ex_insert(x, &rv, i)
+         : x->opts.out_format == TM_OUT_CSV ? ex_write_csv(x, &rv, i)
+         : ex_write_jsonl(x, &rv, i);
       if (rc != SQLITE_OK) return rc;
-      x->targets[rows[i].table].rows++;
+      x->targets[rv.row[i].table].rows++;
     }
     x->records++;
   }

@@ -435,20 +435,11 @@ static uint32_t tableCell(tm_cursor *c, const tm_row *r, uint32_t col) {
 /* The _extra column: this row's values outside the catalogue, as JSON. */
 static void tableExtra(tm_cursor *c, sqlite3_context *ctx, const tm_row *r) {
   if (!r->nextra) return;
-  const tm_flat *f = tm_scan_flat(c->scan);
-  const tm_record *rec = tm_scan_record(c->scan);
-  const tm_extra *x = tm_flat_extras(f) + r->extra;
   tm_vtab *v = (tm_vtab *)c->base.pVtab;
+  tm_rows rows;
+  tm_flat_view(tm_scan_flat(c->scan), tm_scan_record(c->scan), &rows);
   c->tmp.n = 0;
-  tm_out_putc(&c->tmp, '{');
-  for (uint32_t i = 0; i < r->nextra; i++) {
-    if (i) tm_out_putc(&c->tmp, ',');
-    tm_out_string(&c->tmp, tm_flat_arena(f) + x[i].name, x[i].namelen);
-    tm_out_putc(&c->tmp, ':');
-    tm_rowtext_value(&c->tmp, rec->text, rec->tape->tok, x[i].tok,
-                     v->opts.o.types == TM_TYPES_TEXT);
-  }
-  tm_out_putc(&c->tmp, '}');
+  tm_rowtext_extra(&c->tmp, &rows, r, v->opts.o.types == TM_TYPES_TEXT);
   tm_sql_result_json(ctx, &c->tmp);
 }
 

@@ -447,6 +447,18 @@ const tm_row *tm_flat_rows(const tm_flat *f, uint32_t *n) {
 }
 
 const tm_cell *tm_flat_cells(const tm_flat *f) { return f->cells; }
+
+void tm_flat_view(const tm_flat *f, const tm_record *rec, tm_rows *v) {
+  v->rec = rec;
+  v->row = f->rows;
+  v->nrows = f->nrows;
+  v->cells = f->cells;
+  v->ncells = f->ncells;
+  v->extras = f->extras;
+  v->nextras = f->nextras;
+  v->arena = f->arena;
+  v->narena = f->narena;
+}
 const tm_extra *tm_flat_extras(const tm_flat *f) { return f->extras; }
 const char *tm_flat_arena(const tm_flat *f) { return f->arena; }
 

@@ -73,6 +73,21 @@ const tm_cell *tm_flat_cells(const tm_flat *f);
 const tm_extra *tm_flat_extras(const tm_flat *f);
 const char *tm_flat_arena(const tm_flat *f);
 
+/* A record's rows with everything they point to: what a reader of rows
+** needs, wherever they were made (here, or in a pipe's thread). */
+typedef struct tm_rows {
+  const tm_record *rec;     /* the record's text and tokens */
+  const tm_row *row;
+  uint32_t nrows;
+  uint32_t ncells, nextras, narena;
+  const tm_cell *cells;
+  const tm_extra *extras;
+  const char *arena;
+} tm_rows;
+
+/* The view of the last record's rows (valid until the next record). */
+void tm_flat_view(const tm_flat *f, const tm_record *rec, tm_rows *v);
+
 /* Continue the ids as if `counts[t]` rows of each table t < n had been
 ** seen (after a seek); other tables start from 0. */
 void tm_flat_set_counts(tm_flat *f, const uint64_t *counts, uint32_t n);

@@ -3,12 +3,21 @@
 */
 #include "rowtext.h"
 
+#include <math.h>
 #include <string.h>
+
+/* Is token t a number that SQLite cannot hold as one (an integer beyond 64
+** bits, a real beyond a double)? The typed columns give those as TEXT. */
+static int rowtext_huge(const char *text, const tm_tok *t) {
+  if (t->kind == TM_BIG) return 1;
+  return t->kind == TM_REAL && !isfinite(tm_json_real(text + t->off, t->len));
+}
 
 void tm_rowtext_value(tm_out *o, const char *text, const tm_tok *tok,
                       uint32_t i, int as_text) {
   unsigned kind = tok[i].kind;
-  int quote = as_text && kind != TM_NULL && kind != TM_STR && kind < TM_ARR;
+  int quote = kind != TM_NULL && kind != TM_STR && kind < TM_ARR &&
+              (as_text || rowtext_huge(text, &tok[i]));
   if (quote) tm_out_putc(o, '"');
   tm_out_value(o, text, tok, i);
   if (quote) tm_out_putc(o, '"');
@@ -21,10 +30,21 @@ static void rowtext_name(tm_out *o, const char *name, size_t len, int first) {
   tm_out_putc(o, ':');
 }
 
-void tm_rowtext_json(tm_out *o, const tm_schema *s, const tm_flat *f,
-                     const tm_record *rec, const tm_row *row, int as_text,
-                     const char *meta, size_t metalen) {
+void tm_rowtext_extra(tm_out *o, const tm_rows *v, const tm_row *row, int as_text) {
+  const tm_extra *x = v->extras + row->extra;
+  tm_out_putc(o, '{');
+  for (uint32_t i = 0; i < row->nextra; i++) {
+    rowtext_name(o, v->arena + x[i].name, x[i].namelen, i == 0);
+    tm_rowtext_value(o, v->rec->text, v->rec->tape->tok, x[i].tok, as_text);
+  }
+  tm_out_putc(o, '}');
+}
+
+void tm_rowtext_json(tm_out *o, const tm_schema *s, const tm_rows *v,
+                     const tm_row *row, int as_text, const char *meta,
+                     size_t metalen) {
   const tm_table *t = &s->tables[row->table];
+  const tm_record *rec = v->rec;
   const tm_tok *tok = rec->tape->tok;
   int first = metalen == 0;
   tm_out_putc(o, '{');
@@ -35,7 +55,7 @@ void tm_rowtext_json(tm_out *o, const tm_schema *s, const tm_flat *f,
     tm_out_value(o, rec->text, tok, row->key);
     first = 0;
   }
-  const tm_cell *cells = tm_flat_cells(f) + row->cell;
+  const tm_cell *cells = v->cells + row->cell;
   for (uint32_t i = 0; i < row->ncells; i++) {
     const char *name = tm_schema_name(s, t->cols[cells[i].col].name);
     rowtext_name(o, name, strlen(name), first);
@@ -43,15 +63,8 @@ void tm_rowtext_json(tm_out *o, const tm_schema *s, const tm_flat *f,
     first = 0;
   }
   if (row->nextra) {
-    const tm_extra *x = tm_flat_extras(f) + row->extra;
-    const char *arena = tm_flat_arena(f);
     rowtext_name(o, "_extra", 6, first);
-    tm_out_putc(o, '{');
-    for (uint32_t i = 0; i < row->nextra; i++) {
-      rowtext_name(o, arena + x[i].name, x[i].namelen, i == 0);
-      tm_rowtext_value(o, rec->text, tok, x[i].tok, as_text);
-    }
-    tm_out_putc(o, '}');
+    tm_rowtext_extra(o, v, row, as_text);
   }
   tm_out_putc(o, '}');
 }

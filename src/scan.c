@@ -49,7 +49,7 @@ char *tm_default_name(const char *path) {
     if (i == sizeof exts / sizeof *exts) break;
     *dot = 0;
   }
-  if (!*name || *name == '.') {
+  if (!*name) {
     free(name);
     name = strdup("data");
   }

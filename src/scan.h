@@ -50,8 +50,10 @@ typedef struct tm_options {
 /* The defaults of DESIGN 3.1. */
 void tm_options_init(tm_options *o);
 
-/* The main table's default name: the file's base name without its
-** extensions (orders.jsonl.gz -> orders). Returns a malloc'd string. */
+/* The main table's default name: the file's base name without its known
+** extensions, any case, repeatedly: .gz .gzip .jsonl .ndjson .json
+** .jsonlines .txt (orders.jsonl.gz -> orders, d.2024.ndjson -> d.2024); an
+** empty result is "data". Returns a malloc'd string. */
 char *tm_default_name(const char *path);
 
 /* The schema settings that options imply, for a main table `name`. */

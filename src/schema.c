@@ -25,7 +25,7 @@ struct tm_name_slot {
   uint32_t hash;
 };
 
-/* Metadata column names reserved in every table (children use them all). */
+/* Metadata column names, reserved in every table alike. */
 static const char *const schema_reserved[] = {
   "_id", "_extra", "_parent_id", "_root_id", "_index"
 };
@@ -240,8 +240,7 @@ static uint32_t schema_new_table(tm_schema *s, uint32_t parent, uint32_t owner,
   t->owner = owner;
   t->elem = elem;
   t->is_map = (uint8_t)is_map;
-  size_t nres = parent == TM_NONE ? 2 : 5;
-  for (size_t i = 0; i < nres; i++)
+  for (size_t i = 0; i < sizeof schema_reserved / sizeof *schema_reserved; i++)
     if (schema_name(s, id, schema_reserved[i]) == TM_NONE) return TM_NONE;
   return id;
 }

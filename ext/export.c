@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../src/pipe.h"
 #include "../src/rowtext.h"
 #include "../src/sink.h"
 #include "declare.h"
@@ -53,7 +54,7 @@ typedef struct exporter {
   uint64_t *slotgen;
   uint64_t gen;
   sqlite3_stmt *poll;    /* files: a statement stepped to notice interrupts */
-  tm_scan *scan;
+  tm_pipe *pipe;         /* the pass that writes: parsed in a thread */
   tm_out scratch;        /* converted values of the current row */
   tm_out text;           /* a row of text (files), or an _extra value */
   tm_out meta;           /* JSONL: the row's ids, as JSON members */
@@ -444,25 +445,27 @@ static int ex_tick(void *arg, const tm_progress *p) {
   return 0;
 }
 
-/* The pass over the file: every row to its destination. */
+/*
+** The pass over the file: every row to its destination. Records are parsed
+** in a thread of their own (see pipe.h) while this one writes.
+*/
 static int ex_pass(exporter *x) {
   char *err = NULL;
-  x->scan = tm_scan_open(x->path, &x->opts.o, x->schema, TM_NONE, 1, 0, &err);
-  if (!x->scan) {
+  x->pipe = tm_pipe_open(x->path, &x->opts.o, x->schema, &err);
+  if (!x->pipe) {
     int rc = ex_fail(x, "%s", err ? err : "out of memory");
     free(err);
     return rc;
   }
   for (;;) {
-    int rc = tm_scan_next(x->scan);
+    tm_rows rv;
+    int rc = tm_pipe_next(x->pipe, &rv);
     if (rc == TM_REC_END) return SQLITE_OK;
     if (rc == TM_REC_BAD && x->opts.o.errors == TM_ERRORS_SKIP) {
       x->skipped++;
       continue;
     }
-    if (rc != TM_REC_OK) return ex_fail(x, "%s", tm_scan_message(x->scan));
-    tm_rows rv;
-    tm_flat_view(tm_scan_flat(x->scan), tm_scan_record(x->scan), &rv);
+    if (rc != TM_REC_OK) return ex_fail(x, "%s", tm_pipe_message(x->pipe));
     if (tm_out_reserve(&x->scratch, rv.rec->len + 64)) return SQLITE_NOMEM;
     for (uint32_t i = 0; i < rv.nrows; i++) {
       rc = !x->opts.to ? ex_insert(x, &rv, i)
@@ -511,7 +514,7 @@ static void ex_summary(exporter *x, sqlite3_context *ctx) {
   }
   snprintf(num, sizeof num, "},\"records\":%llu,\"skipped\":%llu,\"bytes\":%llu,\"seconds\":%.3f}",
            (unsigned long long)x->records, (unsigned long long)x->skipped,
-           (unsigned long long)tm_scan_file_id(x->scan).size, ex_now() - x->t0);
+           (unsigned long long)tm_pipe_file_id(x->pipe).size, ex_now() - x->t0);
   tm_out_put(&o, num, strlen(num));
   tm_sql_result_json(ctx, &o);
   tm_out_free(&o);
@@ -530,7 +533,7 @@ static void ex_free(exporter *x) {
   sqlite3_finalize(x->poll);
   sqlite3_free(x->slot);
   sqlite3_free(x->slotgen);
-  tm_scan_close(x->scan);
+  tm_pipe_close(x->pipe);
   tm_schema_free(x->schema);
   tm_opts_free(&x->opts);
   tm_out_free(&x->scratch);

@@ -176,6 +176,8 @@ int tm_scan_seek(tm_scan *sc, const tm_seek *k, uint32_t i) {
 void tm_scan_want(tm_scan *sc, uint32_t want, int cells) {
   tm_flat_want(sc->flat, want, cells);
 }
+uint64_t tm_scan_consumed(const tm_scan *sc) { return tm_rec_consumed(sc->reader); }
+
 tm_file_id tm_scan_file_id(const tm_scan *sc) {
   return tm_src_id(tm_rec_source(sc->reader));
 }

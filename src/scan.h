@@ -87,6 +87,9 @@ tm_schema *tm_scan_schema(const tm_scan *sc);
 tm_flat *tm_scan_flat(const tm_scan *sc);
 const tm_record *tm_scan_record(const tm_scan *sc);
 
+/* Bytes of the file read so far (compressed bytes, for gzip). */
+uint64_t tm_scan_consumed(const tm_scan *sc);
+
 /* The identity (size, mtime) the file had when the scan opened it. */
 tm_file_id tm_scan_file_id(const tm_scan *sc);
 

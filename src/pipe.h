@@ -1,0 +1,42 @@
+/*
+** pipe.h: a scan run in a thread of its own. The thread reads, tokenizes
+** and flattens records and hands them over in batches (copies of the
+** records' bytes, tokens and rows), so that whoever consumes the rows (an
+** export writing into SQLite) works while the next records are parsed: on
+** two cores, the slower of the two sets the pace instead of their sum.
+**
+** Everything that must happen on the consumer's thread stays there: the
+** options' tick (progress, interrupts) is called from tm_pipe_next.
+*/
+#ifndef TM_PIPE_H
+#define TM_PIPE_H
+
+#include "scan.h"
+
+typedef struct tm_pipe tm_pipe;
+
+/*
+** Start scanning `path` into the frozen `schema` (as tm_scan_open with all
+** tables wanted and cells). The schema must not change while the pipe
+** runs. Returns NULL with a malloc'd *err on failure.
+*/
+tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
+                      char **err);
+
+/*
+** The next record's rows into *v (valid until the next call): TM_REC_OK,
+** TM_REC_END, TM_REC_BAD (the record is lost; see tm_pipe_message; call
+** again to go on) or TM_REC_FATAL.
+*/
+int tm_pipe_next(tm_pipe *p, tm_rows *v);
+
+/* The message of the last TM_REC_BAD or TM_REC_FATAL (as tm_scan_message). */
+const char *tm_pipe_message(const tm_pipe *p);
+
+/* The file's identity when the scan opened it. */
+tm_file_id tm_pipe_file_id(const tm_pipe *p);
+
+/* Stop the thread and free everything. Accepts NULL. */
+void tm_pipe_close(tm_pipe *p);
+
+#endif

@@ -6,6 +6,7 @@
 #   make asan     the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind the tests under valgrind (memcheck, leaks)
 #   make bench    benchmarks against peers (see bench/README.md)
+#   make fuzz     the libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make install  copy transmog.so where `.load transmog` finds it
 
 CC      ?= cc
@@ -31,6 +32,13 @@ build/unit/%: tests/unit/%.c tests/unit/check.h $(SRC) $(HDR)
 	$(CC) $(WARN) $(CFLAGS) -Isrc -o $@ $< $(SRC) $(LIBS)
 
 UNIT_BIN := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT))
+
+# Every fuzz target also replays its regression inputs in `make test`.
+build/unit/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(SRC) ext/options.c $(HDR)
+	@mkdir -p build/unit
+	$(CC) $(WARN) $(CFLAGS) -Isrc -Iext -o $@ $< tests/fuzz/replay.c $(SRC) ext/options.c $(LIBS)
+
+UNIT_BIN += $(patsubst tests/fuzz/fuzz_%.c,build/unit/replay_%,$(wildcard tests/fuzz/fuzz_*.c))
 
 run: transmog.so
 	sqlite3 -batch :memory: < sql/demo.sql
@@ -59,6 +67,19 @@ valgrind: transmog.so $(UNIT_BIN) $(TESTDATA)
 bench: transmog.so
 	bench/run.sh
 
+# libFuzzer targets (clang), each run for FUZZ_SECONDS on a corpus seeded
+# from ../shared/data; findings are written to build/fuzz/<target>/.
+FUZZ_SECONDS ?= 60
+FUZZ         := json flatten options cache
+FUZZFLAGS     = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc -Iext
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SRC) ext/options.c $(HDR)
+	@mkdir -p build/fuzz
+	clang $(FUZZFLAGS) -o $@ $< $(SRC) ext/options.c $(LIBS)
+
+fuzz: $(patsubst %,build/fuzz/fuzz_%,$(FUZZ))
+	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ)
+
 install: transmog.so
 	install -d $(DESTDIR)$(LIBDIR)
 	install -m 644 transmog.so $(DESTDIR)$(LIBDIR)/transmog.so
@@ -68,4 +89,4 @@ clean-build:
 
 clean: clean-build
 
-.PHONY: all run test asan valgrind bench install clean clean-build
+.PHONY: all run test asan valgrind bench fuzz install clean clean-build

@@ -291,7 +291,7 @@ static int ex_values(exporter *x, const tm_rows *rv, uint32_t ri, ex_put_fn put)
   const tm_record *rec = rv->rec;
   const tm_row *rows = rv->row, *r = &rows[ri];
   const tm_table *tb = &x->schema->tables[r->table];
-  const tm_cell *cells = rv->cells + r->cell;
+  const tm_cell *cells = r->ncells ? rv->cells + r->cell : NULL;
   int nmeta = tm_decl_nmeta(x->schema, r->table), rc = SQLITE_OK;
   tm_value v;
   x->scratch.n = 0;

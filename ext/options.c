@@ -57,7 +57,8 @@ static int opt_number(const char *s, int64_t lo, int64_t hi, int sized,
       default: return -1;
     }
     p++;
-    if ((*p | 0x20) == 'b' || (*p | 0x20) == 'i') p += (*p | 0x20) == 'i' ? 2 : 1;
+    if ((*p | 0x20) == 'i' && (p[1] | 0x20) == 'b') p += 2;   /* 64MiB */
+    else if ((*p | 0x20) == 'b') p++;                         /* 64MB */
     if (v > (INT64_MAX >> shift)) return -1;
     v <<= shift;
   }

@@ -422,10 +422,10 @@ static void tableId(tm_cursor *c, sqlite3_context *ctx, const tm_row *r) {
 /* The tape index of column col in the current row, or TM_NONE. */
 static uint32_t tableCell(tm_cursor *c, const tm_row *r, uint32_t col) {
   if (c->filled != c->gen) {   /* first value read in this row: index it */
-    const tm_cell *cells = tm_flat_cells(tm_scan_flat(c->scan)) + r->cell;
     for (uint32_t i = 0; i < r->ncells; i++) {
-      c->slot[cells[i].col] = cells[i].tok;
-      c->slotgen[cells[i].col] = c->gen;
+      const tm_cell *cell = tm_flat_cells(tm_scan_flat(c->scan)) + r->cell + i;
+      c->slot[cell->col] = cell->tok;
+      c->slotgen[cell->col] = c->gen;
     }
     c->filled = c->gen;
   }

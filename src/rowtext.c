@@ -55,8 +55,8 @@ void tm_rowtext_json(tm_out *o, const tm_schema *s, const tm_rows *v,
     tm_out_value(o, rec->text, tok, row->key);
     first = 0;
   }
-  const tm_cell *cells = v->cells + row->cell;
   for (uint32_t i = 0; i < row->ncells; i++) {
+    const tm_cell *cells = v->cells + row->cell;
     const char *name = tm_schema_name(s, t->cols[cells[i].col].name);
     rowtext_name(o, name, strlen(name), first);
     tm_rowtext_value(o, rec->text, tok, cells[i].tok, as_text);

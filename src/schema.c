@@ -487,6 +487,7 @@ static void schema_kill(tm_schema *s, uint32_t node) {
   for (uint32_t c = s->nodes[node].first; c != TM_NONE; c = s->nodes[c].next) {
     for (uint32_t cd = c; cd != TM_NONE; cd = s->nodes[cd].dup) {
       s->nodes[cd].flags |= TM_N_DEAD;
+      s->nodes[cd].col = -1;   /* its column goes (schema_compact_columns) */
       uint32_t t = s->nodes[cd].child;
       if (t != TM_NONE) {
         s->tables[t].dead = 1;
@@ -767,6 +768,12 @@ static int schema_valid(const tm_schema *s) {
     if (n->col >= 0 && ((uint32_t)n->col >= s->tables[n->table].ncols ||
                         s->tables[n->table].cols[n->col].node != i))
       return 0;
+    if (n->parent != TM_NONE && s->nodes[n->parent].table != n->table) return 0;
+    if (n->child != TM_NONE && (s->tables[n->child].owner != i ||
+                                s->tables[n->child].parent != n->table))
+      return 0;
+    if ((n->flags & TM_N_MAP) && (n->child == TM_NONE || !s->tables[n->child].is_map))
+      return 0;
   }
   for (uint32_t t = 0; t < s->ntables; t++) {
     const tm_table *tb = &s->tables[t];
@@ -774,6 +781,7 @@ static int schema_valid(const tm_schema *s) {
         s->nodes[tb->elem].table != t || s->nodes[tb->elem].parent != TM_NONE ||
         (t > 0 && (tb->parent >= t || tb->owner >= s->nnodes)))
       return 0;
+    if (tb->is_map && (tb->ncols == 0 || tb->cols[0].node != TM_NONE)) return 0;
     for (uint32_t c = 0; c < tb->ncols; c++) {
       uint32_t nd = tb->cols[c].node;
       if (tb->cols[c].name >= s->nnamebytes ||

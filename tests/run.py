@@ -4,7 +4,9 @@
 Three kinds of tests, all run from the repository root:
 
   unit     build/unit/test_* : C programs that test src/ directly; each
-           prints "ok - what" or "not ok - what (why)" per check.
+           prints "ok - what" or "not ok - what (why)" per check. Also
+           build/unit/replay_<target>: a fuzz target run on every input of
+           tests/fuzz/regress/<target>/ (what fuzzing once found).
   sql      tests/sql/*.test : cases run through the real sqlite3 shell after
            ".load ./transmog". A case is
 
@@ -176,11 +178,11 @@ def run_case(case):
     return case, case.check(out, err, p.returncode)
 
 
-def run_unit(binary):
+def run_unit(binary, args=()):
     """Run one C unit test program; returns (passed, [failures])."""
     name = os.path.relpath(binary, ROOT)
     try:
-        p = subprocess.run(wrap([binary]), capture_output=True, cwd=ROOT, env=env(), timeout=600)
+        p = subprocess.run(wrap([binary, *args]), capture_output=True, cwd=ROOT, env=env(), timeout=600)
     except subprocess.TimeoutExpired:
         return 0, ["%s: timed out" % name]
     out = p.stdout.decode("utf-8", "replace")
@@ -200,6 +202,13 @@ def main():
         if only and only not in binary:
             continue
         p, f = run_unit(binary)
+        passed += p
+        failures += f
+    for binary in sorted(glob.glob(os.path.join(ROOT, "build", "unit", "replay_*"))):
+        target = os.path.basename(binary)[len("replay_"):]
+        if only and only not in binary:
+            continue
+        p, f = run_unit(binary, [os.path.join(ROOT, "tests", "fuzz", "regress", target)])
         passed += p
         failures += f
 

@@ -321,7 +321,10 @@ int tm_table_next_record(tm_cursor *c) {
     int rc = tm_scan_next(c->scan);
     if (rc == TM_REC_END) return 0;
     if (rc == TM_REC_BAD && v->opts.o.errors == TM_ERRORS_SKIP) continue;
-    if (rc != TM_REC_OK) return tm_table_error(c, tm_scan_message(c->scan));
+    if (rc != TM_REC_OK) {
+      tm_table_error(c, tm_scan_message(c->scan));
+      return -1;
+    }
     c->rows = tm_flat_rows(tm_scan_flat(c->scan), &c->nrows);
     c->cur = UINT32_MAX;   /* the next step goes to row 0 */
     return 1;

@@ -50,7 +50,8 @@ typedef struct tm_cursor {
 int tm_table_error(tm_cursor *c, const char *msg);
 
 /* Read the next record into the cursor (skipping bad ones with
-** errors=skip). Returns 1 with c->rows set, 0 at the end, or an error. */
+** errors=skip). Returns 1 with c->rows set, 0 at the end, or -1 after
+** setting the statement's error. */
 int tm_table_next_record(tm_cursor *c);
 
 /*

@@ -151,6 +151,7 @@ static int rec_fill(tm_reader *r) {
     r->len -= r->pos;
     r->base += r->pos;
     r->pos = 0;
+    r->buf[r->len] = 0;   /* the sentinel, even if nothing more comes */
   }
   size_t room = r->cap - TM_JSON_PAD - r->len;
   if (room < REC_BLOCK / 2) {

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -618,6 +619,88 @@ static void test_maps(void) {
   }
 }
 
+/*
+** Run a scan in a child process, so that a crash is one failed check and
+** not the end of this program. The child prints the rows of the first
+** `shown` records, then reads the rest and adds one line saying whether
+** every map row's member name sits in a column named "key".
+*/
+static const char *scan_isolated(const char *content, const tm_options *o, int shown) {
+  write_file(g_path, content, strlen(content));
+  fflush(stdout);
+  int fd[2];
+  if (pipe(fd) != 0) abort();
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fd[0]);
+    str t = {0};
+    s_put(&t, "", 0);
+    char *err = NULL;
+    tm_scan *sc = tm_scan_open(g_path, o, NULL, TM_NONE, 1, &err);
+    int rc, k = 0, keys_ok = 1;
+    while (sc && (rc = tm_scan_next(sc)) == TM_REC_OK) {
+      if (k++ < shown) describe_rows(&t, sc);
+      tm_schema *s = tm_scan_schema(sc);
+      uint32_t n;
+      const tm_row *rows = tm_flat_rows(tm_scan_flat(sc), &n);
+      for (uint32_t i = 0; i < n; i++)
+        if (rows[i].key != TM_NONE &&
+            strcmp(tm_schema_name(s, s->tables[rows[i].table].cols[0].name), "key") != 0)
+          keys_ok = 0;
+    }
+    s_str(&t, keys_ok ? "map keys in key columns\n" : "a map key outside a key column\n");
+    tm_scan_close(sc);
+    if (write(fd[1], t.p, t.n) < 0) _exit(3);
+    _exit(0);
+  }
+  close(fd[1]);
+  g_rows.n = 0;
+  s_put(&g_rows, "", 0);
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd[0], buf, sizeof buf)) > 0) s_put(&g_rows, buf, (size_t)n);
+  close(fd[0]);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  char why[64] = "";
+  if (WIFSIGNALED(st)) snprintf(why, sizeof why, "CRASH: signal %d\n", WTERMSIG(st));
+  else if (WEXITSTATUS(st)) snprintf(why, sizeof why, "CRASH: exit %d\n", WEXITSTATUS(st));
+  s_str(&g_rows, why);
+  return g_rows.p;
+}
+
+/*
+** Two members of an object that becomes a map hold the same key K: in one
+** K is an array of objects (a child table), in the other K is an object
+** that already became a map. Merging them must not crash, and a map key
+** must never land in another column.
+*/
+static void test_map_merge_shapes(void) {
+  tm_options o = opts();
+  o.max_columns = 3;
+  CHECK_STR(scan_isolated("{\"s\":{\"m1\":{\"K\":[{\"x\":{}}]}}}\n"
+                          "{\"s\":{\"m2\":{\"K\":{\"a\":1,\"b\":2,\"c\":3,\"d\":4}}}}\n"
+                          "{\"s\":{\"m3\":1,\"m4\":2}}\n", &o, 3),
+            "orders#1\n"
+            "orders_s_m1_K#1<orders#1/0\n"
+            "orders#2\n"
+            "orders_s_m2_K#1<orders#2/0 key=\"a\" value=1\n"
+            "orders_s_m2_K#2<orders#2/1 key=\"b\" value=2\n"
+            "orders_s_m2_K#3<orders#2/2 key=\"c\" value=3\n"
+            "orders_s_m2_K#4<orders#2/3 key=\"d\" value=4\n"
+            "orders#3\n"
+            "orders_s#1<orders#3/0 key=\"m3\" value=1\n"
+            "orders_s#2<orders#3/1 key=\"m4\" value=2\n"
+            "map keys in key columns\n",
+            "map merge: an array table and a map at the same member key (no crash)");
+  CHECK_STR(scan_isolated("{\"s\":{\"m1\":{\"K\":[{\"x\":1}]}}}\n"
+                          "{\"s\":{\"m2\":{\"K\":{\"a\":1,\"b\":2,\"c\":3,\"d\":4}}}}\n"
+                          "{\"s\":{\"m3\":1,\"m4\":2}}\n"
+                          "{\"s\":{\"m1\":{\"K\":[{\"x\":5}]},\"m2\":{\"K\":{\"a\":9}}}}\n", &o, 0),
+            "map keys in key columns\n",
+            "map merge: an array table and a map at the same member key (map keys stay in key)");
+}
+
 /* -------------------------------------------------------------- frozen */
 
 /*
@@ -747,6 +830,7 @@ int main(void) {
   test_depth();
   test_names();
   test_maps();
+  test_map_merge_shapes();
   test_reuse();
   test_frozen();
   test_natural_id();

@@ -681,6 +681,16 @@ static void test_max_record(void) {
               strstr(t, "| !2 L2:C1 B101 record larger than max_record (100 bytes); raise max_record | END"),
           "jsonl: exactly max_record is allowed, one byte more is not");
   }
+  {
+    /* max_record limits the record (the value), not the CR or spaces after it */
+    char v100[128];
+    snprintf(v100, sizeof v100, "\"%.98s\"", x200);
+    snprintf(doc, sizeof doc, "%s\r\n%s  \n", v100, v100);
+    char want[600];
+    snprintf(want, sizeof want, "jsonl: #1@0 %s | #2@102 %s | END", v100, v100);
+    CHECK_STR(T(doc, TM_FMT_JSONL, NULL, 100), want,
+              "jsonl: a value of exactly max_record bytes followed by CR or spaces is allowed");
+  }
   snprintf(doc, sizeof doc, "[1,\"%s\",3]", x200);
   CHECK_STR(T(doc, TM_FMT_JSON, NULL, 100),
             "json: #1@1 1 | !2 L1:C4 B3 record larger than max_record (100 bytes); raise max_record |"

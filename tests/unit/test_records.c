@@ -348,7 +348,7 @@ static void test_root(void) {
             "values: !1 L1:C13 B12 root path 'a.b' not found in the document | END",
             "root=a.b not found");
   CHECK_STR(T("{\"a\":{\"c\":1}}\n{\"a\":{\"b\":[5]}}\n", TM_FMT_AUTO, "a.b", BIG),
-            "values: !1 L1:C13 B12 root path 'a.b' not found in the document | #2@22 5 | END",
+            "values: !1 L1:C13 B12 root path 'a.b' not found in the document | #2@25 5 | END",
             "root=a.b: a document without the path counts as a record; the next one is record 2");
   CHECK_STR(T("{\"a\":[1]}", TM_FMT_AUTO, "a.b", BIG),
             "values: !1 L1:C6 B5 root path 'a.b' not found: a step of the path is not an object | END",

@@ -27,15 +27,17 @@ transmog.so: $(SRC) $(EXT) $(HDR)
 	$(CC) $(WARN) $(CFLAGS) -fPIC -shared -o $@ $(SRC) $(EXT) $(LIBS)
 
 # The unit tests link the engine directly (no SQLite).
-build/unit/%: tests/unit/%.c tests/unit/check.h $(SRC) $(HDR)
-	@mkdir -p build/unit
+UNIT_DIR ?= build/unit
+
+$(UNIT_DIR)/%: tests/unit/%.c tests/unit/check.h $(SRC) $(HDR)
+	@mkdir -p $(UNIT_DIR)
 	$(CC) $(WARN) $(CFLAGS) -Isrc -o $@ $< $(SRC) $(LIBS)
 
 UNIT_BIN := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT))
 
 # Every fuzz target also replays its regression inputs in `make test`.
-build/unit/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(SRC) ext/options.c $(HDR)
-	@mkdir -p build/unit
+$(UNIT_DIR)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(SRC) ext/options.c $(HDR)
+	@mkdir -p $(UNIT_DIR)
 	$(CC) $(WARN) $(CFLAGS) -Isrc -Iext -o $@ $< tests/fuzz/replay.c $(SRC) ext/options.c $(LIBS)
 
 UNIT_BIN += $(patsubst tests/fuzz/fuzz_%.c,build/unit/replay_%,$(wildcard tests/fuzz/fuzz_*.c))
@@ -54,12 +56,20 @@ build/data/orders3k.%: $(GEN)
 test: transmog.so $(UNIT_BIN) $(TESTDATA)
 	@tests/run.sh
 
-asan:
-	$(MAKE) clean-build
-	$(MAKE) CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" transmog.so $(UNIT_BIN) $(TESTDATA)
-	TM_PRELOAD="$$(clang -print-file-name=libclang_rt.asan-x86_64.so)" \
-	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run.sh
-	$(MAKE) clean-build
+# The sanitizer build lives in build/asan (the extension in
+# build/asan/ext/transmog.so, loaded by name there), never in ./transmog.so.
+ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+asan: $(TESTDATA)
+	@mkdir -p build/asan/ext build/asan/unit
+	clang $(WARN) $(ASAN_CFLAGS) -fPIC -shared -o build/asan/ext/transmog.so $(SRC) $(EXT) $(LIBS)
+	$(MAKE) CC=clang CFLAGS="$(ASAN_CFLAGS)" UNIT_DIR=build/asan/unit asan-units
+	TM_SO=build/asan/ext/transmog TM_BUILD=build/asan \
+	  TM_PRELOAD="$$(clang -print-file-name=libclang_rt.asan-x86_64.so)" \
+	  ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	  UBSAN_OPTIONS=print_stacktrace=1 tests/run.sh
+
+asan-units: $(patsubst build/unit/%,$(UNIT_DIR)/%,$(UNIT_BIN))
 
 valgrind: transmog.so $(UNIT_BIN) $(TESTDATA)
 	TM_VALGRIND=1 tests/run.sh
@@ -89,4 +99,4 @@ clean-build:
 
 clean: clean-build
 
-.PHONY: all run test asan valgrind bench fuzz install clean clean-build
+.PHONY: all run test asan asan-units valgrind bench fuzz install clean clean-build

@@ -151,7 +151,7 @@ static int opt_apply(tm_opts *opts, const char *key, const char *value,
     return -1;
   }
   if (opts->given & (1u << i)) {
-    snprintf(msg, n, "option '%s' given twice", key);
+    snprintf(msg, n, "option '%s' given twice; valid options are: %s", key, valid);
     return -1;
   }
   opts->given |= 1u << i;

@@ -290,13 +290,9 @@ static void flat_fields(tm_flat *f, uint32_t r, uint32_t node, uint32_t o,
   int tables_only = s->frozen && !f->rows[r].emit;
   for (uint32_t k = o + 1; k < end && !f->nomem; k = flat_skip(tok, k + 1)) {
     uint32_t v = k + 1;
-    int natural = r == 0 && f->id && node == s->tables[0].elem;
-    if (tables_only && tok[v].kind < TM_ARR && !natural) continue;
+    if (tables_only && tok[v].kind < TM_ARR) continue;
     size_t len;
     const char *key = flat_key_text(f, k, &len);
-    if (natural && len == f->idlen && memcmp(key, f->id, len) == 0)
-      f->rows[0].natural = v;
-    if (tables_only && tok[v].kind < TM_ARR) continue;
     uint32_t c = tm_schema_child(s, node, key, len, &hint);
     if (c != TM_NONE && s->nodes[c].stamp == stamp) c = flat_repeat(f, c, stamp);
     if (c == TM_NONE) {
@@ -380,10 +376,29 @@ static void flat_observe(tm_flat *f) {
   for (uint32_t i = 0; i < f->nexpanded; i++) s->nodes[f->expanded[i]].expanded++;
 }
 
+/*
+** The tape index of the natural id (the first top-level member named f->id)
+** of the record, or TM_NONE if there is none or it is null or not a scalar.
+*/
+static uint32_t flat_natural(tm_flat *f) {
+  const tm_tok *tok = f->tok;
+  if (tok[0].kind != TM_OBJ) return TM_NONE;
+  for (uint32_t k = 1; k < tok[0].end && !f->nomem; k = flat_skip(tok, k + 1)) {
+    size_t len;
+    const char *key = flat_key_text(f, k, &len);
+    if (len != f->idlen || memcmp(key, f->id, len) != 0) continue;
+    return tok[k + 1].kind == TM_NULL || tok[k + 1].kind >= TM_ARR ? TM_NONE : k + 1;
+  }
+  return TM_NONE;
+}
+
 int tm_flat_record(tm_flat *f, const tm_record *rec) {
   tm_schema *s = f->s;
   f->tok = rec->tape->tok;
   f->text = rec->text;
+  uint32_t natural = TM_NONE;
+  if (f->id && (natural = flat_natural(f)) == TM_NONE)
+    return f->nomem ? -1 : -2;   /* rejected before it leaves any trace */
   do {
     flat_reset(f);
     uint32_t r = flat_new_row(f, 0, TM_NONE, 0);
@@ -391,10 +406,7 @@ int tm_flat_record(tm_flat *f, const tm_record *rec) {
     if (f->nomem || s->nomem) return -1;
   } while (!s->frozen && tm_schema_settle(s));
   if (s->nomem) return -1;
-  if (f->id && (f->rows[0].natural == TM_NONE ||
-                f->tok[f->rows[0].natural].kind >= TM_ARR ||
-                f->tok[f->rows[0].natural].kind == TM_NULL))
-    return -2;
+  f->rows[0].natural = natural;
   for (uint32_t i = 0; i < f->ntouched; i++) {
     uint32_t t = f->touched[i];
     f->ids[t] += f->local[t];

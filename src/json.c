@@ -98,6 +98,10 @@ static int json_utf8_len(const uint8_t *p, const uint8_t *end) {
   return n;
 }
 
+int tm_json_utf8_len(const char *p, const char *end) {
+  return json_utf8_len((const uint8_t *)p, (const uint8_t *)end);
+}
+
 /* Describe the byte at p for an error message ("'x'", "byte 0x00", ...). */
 static void json_describe(const uint8_t *p, const uint8_t *end, char *out,
                           size_t n) {

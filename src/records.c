@@ -30,6 +30,7 @@
 
 #define REC_BLOCK (1u << 20)    /* initial buffer and minimum read */
 #define REC_SNIFF (1u << 20)    /* format=auto looks this far */
+#define REC_SLACK 4096          /* blanks allowed after a max_record line */
 
 enum { M_LINES, M_VALUES, M_DOC };
 enum { S_TOP, S_DESCEND, S_ELEM_FIRST, S_ELEM_NEXT, S_ASCEND, S_DONE };
@@ -49,6 +50,7 @@ struct tm_reader {
   int docs;               /* top-level values started */
   int eof;                /* the source is exhausted */
   int fatal;
+  int busy;               /* a record was begun (counted) and not yet done */
   char *buf;              /* content; buf[len] == 0, TM_JSON_PAD bytes after */
   size_t cap, len, pos;
   uint64_t base;          /* content offset of buf[0] */
@@ -62,35 +64,43 @@ struct tm_reader {
   size_t keycap;
 };
 
-/* Count newlines up to content offset `upto` (never backwards). */
-static void rec_count_lines(tm_reader *r, uint64_t upto) {
-  if (upto <= r->counted) return;
-  const char *p = r->buf + (r->counted - r->base);
+/*
+** Count the newlines in [*counted, upto) into *line and *line_start, all
+** content offsets; the bytes must still be in the buffer.
+*/
+static void rec_count(const tm_reader *r, uint64_t upto, uint64_t *counted,
+                      uint64_t *line, uint64_t *line_start) {
+  if (upto <= *counted) return;
+  const char *p = r->buf + (*counted - r->base);
   const char *e = r->buf + (upto - r->base);
   const char *q;
   while (p < e && (q = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-    r->line++;
-    r->line_start = r->base + (uint64_t)(q - r->buf) + 1;
+    (*line)++;
+    *line_start = r->base + (uint64_t)(q - r->buf) + 1;
     p = q + 1;
   }
-  r->counted = upto;
+  *counted = upto;
 }
 
-/* Copy printable text around content offset `at` into the error snippet. */
-static void rec_snippet(tm_reader *r, uint64_t at) {
+/* Count newlines up to content offset `upto` for good (never backwards). */
+static void rec_count_lines(tm_reader *r, uint64_t upto) {
+  rec_count(r, upto, &r->counted, &r->line, &r->line_start);
+}
+
+/* Copy printable text around content offset `at` (on a line that starts
+** at line_start) into the error snippet: valid UTF-8, '?' for the rest. */
+static void rec_snippet(tm_reader *r, uint64_t at, uint64_t line_start) {
   char *o = r->err.snippet;
   size_t room = sizeof r->err.snippet - 1;
-  uint64_t from = at > r->line_start + 30 ? at - 30 : r->line_start;
+  uint64_t from = at > line_start + 30 ? at - 30 : line_start;
   if (from < r->base) from = r->base;
-  const unsigned char *p = (const unsigned char *)r->buf + (from - r->base);
-  const unsigned char *e = (const unsigned char *)r->buf + r->len;
-  while (p < e && (*p & 0xC0) == 0x80) p++;   /* start on a whole character */
+  const char *p = r->buf + (from - r->base);
+  const char *e = r->buf + r->len;
+  while (p < e && ((unsigned char)*p & 0xC0) == 0x80) p++;   /* a whole character */
   while (p < e && room > 4 && *p != '\n') {
-    unsigned char c = *p;
-    int n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-    int ok = n > 0 && p + n <= e;
-    for (int i = 1; ok && i < n; i++) ok = (p[i] & 0xC0) == 0x80;
-    if (!ok || c < 0x20 || c == 0x7F) {
+    unsigned char c = (unsigned char)*p;
+    int n = c < 0x80 ? 1 : tm_json_utf8_len(p, e);
+    if (n <= 0 || c < 0x20 || c == 0x7F) {
       *o++ = '?';
       room--;
       p++;
@@ -107,19 +117,23 @@ static void rec_snippet(tm_reader *r, uint64_t at) {
 /* Describe an error at content offset `at` in record `record`. */
 static void rec_set_error(tm_reader *r, uint64_t record, uint64_t at,
                           const char *fmt, va_list ap) {
-  uint64_t end = r->base + r->len;
-  rec_count_lines(r, at < end ? at : end);
+  /* Count on a copy: reading may resume before `at` (the pieces of a bad
+     value), and those later errors need the lines before it. */
+  uint64_t end = r->base + r->len, counted = r->counted;
+  uint64_t line = r->line, line_start = r->line_start;
+  rec_count(r, at < end ? at : end, &counted, &line, &line_start);
   r->err.record = record;
   r->err.offset = at;
-  r->err.line = r->line;
-  r->err.col = at >= r->line_start ? at - r->line_start + 1 : 1;
+  r->err.line = line;
+  r->err.col = at >= line_start ? at - line_start + 1 : 1;
   vsnprintf(r->err.msg, sizeof r->err.msg, fmt, ap);
-  rec_snippet(r, at);
+  rec_snippet(r, at, line_start);
 }
 
 /* A bad record: fill the error and return TM_REC_BAD. */
 static int rec_bad(tm_reader *r, uint64_t record, uint64_t at, const char *fmt,
                    ...) {
+  r->busy = 0;
   va_list ap;
   va_start(ap, fmt);
   rec_set_error(r, record, at, fmt, ap);
@@ -127,11 +141,12 @@ static int rec_bad(tm_reader *r, uint64_t record, uint64_t at, const char *fmt,
   return TM_REC_BAD;
 }
 
-/* A fatal error: the reader stops for good. */
+/* A fatal error: the reader stops for good. It belongs to the record being
+** read, if one is (a gzip file cut inside it), else to the next one. */
 static int rec_fatal(tm_reader *r, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  rec_set_error(r, r->number + 1, r->base + r->len, fmt, ap);
+  rec_set_error(r, r->busy ? r->number : r->number + 1, r->base + r->len, fmt, ap);
   va_end(ap);
   r->fatal = 1;
   r->state = S_DONE;
@@ -199,6 +214,7 @@ static int rec_too_big(tm_reader *r, uint64_t record) {
 
 /* Hand out the record parsed at pos with `n` bytes, and move past it. */
 static int rec_emit(tm_reader *r, tm_record *rec, size_t n, size_t next) {
+  r->busy = 0;
   rec->text = r->buf + r->pos;
   rec->len = n;
   rec->tape = &r->tape;
@@ -290,8 +306,9 @@ static int rec_line(tm_reader *r, tm_record *rec) {
   size_t scanned = 0;
   char *nl;
   r->number++;
+  r->busy = 1;
   while (!(nl = memchr(r->buf + r->pos + scanned, '\n', r->len - r->pos - scanned))) {
-    if (r->len - r->pos > r->cfg.max_record) {
+    if (r->len - r->pos > r->cfg.max_record + REC_SLACK) {
       int bad = rec_too_big(r, r->number);
       return rec_skip_line(r) < 0 ? TM_REC_FATAL : bad;
     }
@@ -302,7 +319,11 @@ static int rec_line(tm_reader *r, tm_record *rec) {
   }
   size_t end = nl ? (size_t)(nl - r->buf) : r->len;
   size_t next = nl ? end + 1 : end;
-  if (end - r->pos > r->cfg.max_record) {
+  size_t last = end;   /* max_record counts the value, not blanks after it */
+  while (last > r->pos && (r->buf[last - 1] == ' ' || r->buf[last - 1] == '\t' ||
+                           r->buf[last - 1] == '\r'))
+    last--;
+  if (last - r->pos > r->cfg.max_record) {
     int bad = rec_too_big(r, r->number);
     r->pos = next;
     return bad;
@@ -337,9 +358,14 @@ static int rec_line(tm_reader *r, tm_record *rec) {
 static int rec_value(tm_reader *r, tm_record *rec) {
   size_t n;
   r->number++;
+  r->busy = 1;
   int rc = rec_parse_value(r, r->number, &n);
   if (rc == TM_REC_OK) return rec_emit(r, rec, n, r->pos + n);
   if (rc == TM_REC_FATAL) return rc;
+  if (r->mode == M_DOC && r->level == 0) {   /* the one document is broken */
+    r->state = S_DONE;
+    return rc;
+  }
   int ok = r->mode == M_VALUES && r->level == 0 ? rec_resync_values(r)
                                                  : rec_skim(r, 0, 1);
   return ok < 0 ? TM_REC_FATAL : rc;
@@ -349,10 +375,14 @@ static int rec_value(tm_reader *r, tm_record *rec) {
 static int rec_element(tm_reader *r, tm_record *rec) {
   size_t n;
   r->number++;
+  r->busy = 1;
   r->state = S_ELEM_NEXT;
   int rc = rec_parse_value(r, r->number, &n);
   if (rc == TM_REC_OK) return rec_emit(r, rec, n, r->pos + n);
-  if (rc == TM_REC_BAD && rec_skim(r, 0, 0) < 0) return TM_REC_FATAL;
+  if (rc != TM_REC_BAD) return rc;
+  int skim = rec_skim(r, 0, 0);
+  if (skim < 0) return TM_REC_FATAL;
+  if (skim == 0) r->state = S_DONE;   /* cut by the end: that was the last */
   return rc;
 }
 
@@ -390,13 +420,17 @@ static int rec_between_elements(tm_reader *r, tm_record *rec) {
   char found[16];
   snprintf(found, sizeof found, c >= 0x20 && c < 0x7F ? "'%c'" : "byte 0x%02X",
            (unsigned char)c);
-  rc = rec_bad(r, r->number + 1, r->base + r->pos,
+  rc = rec_bad(r, ++r->number, r->base + r->pos,   /* a lost element */
                "expected ',' or ']' after an element but found %s", found);
   return rec_skim(r, 0, 1) < 0 ? TM_REC_FATAL : rc;
 }
 
 /* ASCEND: skip the rest of the objects that enclose the root value. */
 static int rec_ascend(tm_reader *r) {
+  if (r->level == 0) {   /* the document already closed */
+    r->state = S_TOP;
+    return REC_AGAIN;
+  }
   int rc = rec_skim(r, (uint32_t)r->level, 1);
   r->level = 0;
   r->state = S_TOP;
@@ -405,9 +439,10 @@ static int rec_ascend(tm_reader *r) {
   return REC_AGAIN;
 }
 
-/* Give up on root= for this document: report and skip what is left. */
+/* Give up on root= for this document, which counts as a (lost) record:
+** report, then skip what is left of it. */
 static int rec_root_missing(tm_reader *r, const char *why) {
-  int rc = rec_bad(r, r->number + 1, r->base + r->pos, "root path '%s' %s",
+  int rc = rec_bad(r, ++r->number, r->base + r->pos, "root path '%s' %s",
                    r->cfg.root, why);
   r->state = S_ASCEND;
   return rc;
@@ -501,7 +536,11 @@ static int rec_top(tm_reader *r, tm_record *rec) {
   r->docs++;
   char c = r->buf[r->pos];
   if (r->nseg) {
-    if (c != '{') return rec_root_missing(r, "not found: the document is not an object");
+    if (c != '{') {   /* report, then skip the whole value */
+      int bad = rec_root_missing(r, "not found: the document is not an object");
+      r->state = S_TOP;
+      return rec_skim(r, 0, 1) < 0 ? TM_REC_FATAL : bad;
+    }
     r->pos++;
     r->level = 1;
     r->first_member = 1;
@@ -532,6 +571,20 @@ int tm_rec_next(tm_reader *r, tm_record *rec) {
 }
 
 /*
+** format=auto, when the first value is broken at offset `off` from pos: an
+** array is one document; a value broken past its first line, a sequence of
+** values; else JSON Lines if more lines follow, one document if not.
+*/
+static int rec_sniff_broken(tm_reader *r, char first, size_t off) {
+  const char *p = r->buf + r->pos, *nl;
+  if (first == '[') return M_DOC;
+  if (memchr(p, '\n', off)) return M_VALUES;
+  nl = memchr(p + off, '\n', r->len - r->pos - off);
+  if (nl && tm_json_skip_ws(r->buf, r->len, (size_t)(nl - r->buf)) < r->len) return M_LINES;
+  return M_DOC;
+}
+
+/*
 ** format=auto: decide from the first value (see records.h). Nothing is
 ** consumed; the first value is parsed again as a record.
 */
@@ -543,8 +596,8 @@ static int rec_sniff(tm_reader *r) {
     size_t n;
     tm_json_err e;
     rc = tm_json_parse(r->buf + r->pos, r->len - r->pos, r->eof, &r->tape, &n, &e);
-    if (rc == TM_JSON_ERROR || rc == TM_JSON_NOMEM)
-      return memchr(r->buf + r->pos, '\n', r->len - r->pos) ? M_LINES : M_DOC;
+    if (rc == TM_JSON_ERROR || rc == TM_JSON_NOMEM)   /* let reading say where */
+      return rec_sniff_broken(r, first, e.off);
     if (rc == TM_JSON_OK) {
       size_t after = r->pos + n;
       while ((after = tm_json_skip_ws(r->buf, r->len, after)) == r->len) {
@@ -615,12 +668,12 @@ tm_reader *tm_rec_open(tm_source *src, const tm_rec_config *cfg, char *err,
     else if (r->nseg) mode = M_VALUES;
     else mode = rec_sniff(r);
   }
-  if (mode < 0) {
+  if (mode < 0 && !r->fatal) {
     snprintf(err, errlen, "%s", r->err.msg);
     tm_rec_close(r);
     return NULL;
   }
-  r->mode = mode;
+  r->mode = mode < 0 ? M_LINES : mode;   /* on a fatal error, any: reading stops */
   return r;
 }
 

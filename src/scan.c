@@ -43,7 +43,7 @@ char *tm_default_name(const char *path) {
   const char *base = strrchr(path, '/');
   char *name = strdup(base ? base + 1 : path);
   if (!name) return NULL;
-  for (char *dot; (dot = strrchr(name, '.')) != NULL && dot != name;) {
+  for (char *dot; (dot = strrchr(name, '.')) != NULL;) {
     size_t i = 0;
     while (i < sizeof exts / sizeof *exts && strcasecmp(dot + 1, exts[i])) i++;
     if (i == sizeof exts / sizeof *exts) break;

@@ -554,11 +554,13 @@ static uint32_t schema_widest(const tm_schema *s, uint32_t t) {
   return best;
 }
 
-/* Table t is full: its columns past max_columns move to _extra. */
+/* Table t is full: its columns past max_columns move to _extra (a map
+** table's key column stays: it names the rows). */
 static void schema_fill_up(tm_schema *s, uint32_t t) {
   tm_table *tb = &s->tables[t];
   uint32_t keep = (uint32_t)s->cfg.max_columns > tb->nchild
                       ? (uint32_t)s->cfg.max_columns - tb->nchild : 0;
+  if (tb->is_map && keep < 1) keep = 1;
   for (uint32_t i = keep; i < tb->ncols; i++) {
     uint32_t nd = tb->cols[i].node;
     if (nd == TM_NONE) continue;

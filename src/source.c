@@ -28,6 +28,7 @@ struct tm_source {
   int gzip;
   int zinit;              /* zs is initialised */
   int member_done;        /* inflate reached the end of a gzip member */
+  int failed;             /* an error is pending, after bytes handed out */
   tm_file_id id;
   uint64_t consumed;      /* raw bytes read from the file */
   uint64_t out;           /* content bytes handed out (inflated for gzip) */
@@ -92,6 +93,8 @@ static long src_raw_read(tm_source *s, void *dst, size_t cap) {
   }
   for (;;) {
     ssize_t n = read(s->fd, dst, cap);
+    if (n == 0 && s->regular && s->consumed < s->id.size)
+      return src_fail(s, "%s", "file shrank while being read");
     if (n >= 0) {
       s->consumed += (uint64_t)n;
       return (long)n;
@@ -150,8 +153,12 @@ static int src_gz_next_member(tm_source *s) {
   }
 }
 
-/* Inflate up to cap bytes into dst. */
+/*
+** Inflate up to cap bytes into dst. An error found in the same step that
+** produced bytes waits for the next call, so nothing inflated is lost.
+*/
 static long src_gz_read(tm_source *s, char *dst, size_t cap) {
+  if (s->failed) return -1;
   s->zs.next_out = (unsigned char *)dst;
   s->zs.avail_out = (uInt)(cap > (1u << 30) ? (1u << 30) : cap);
   uInt want = s->zs.avail_out;
@@ -168,21 +175,27 @@ static long src_gz_read(tm_source *s, char *dst, size_t cap) {
     if (rc == Z_STREAM_END) {
       s->member_done = 1;
     } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-      return src_fail(s, "corrupt gzip data: %s",
-                      s->zs.msg ? s->zs.msg : "inflate failed");
+      src_fail(s, "corrupt gzip data: %s", s->zs.msg ? s->zs.msg : "inflate failed");
+      s->failed = 1;
+      return want > s->zs.avail_out ? (long)(want - s->zs.avail_out) : -1;
     }
   }
   return (long)(want - s->zs.avail_out);
 }
 
-/* Peek at the first bytes of the file for the gzip magic; leaves them in
-** s->in so nothing is read twice. */
+/* Peek at the first two bytes of the file for the gzip magic; leaves them
+** in s->in so nothing is read twice. */
 static int src_sniff_gzip(tm_source *s) {
-  long n = src_raw_read(s, s->in, SRC_INBUF);
-  if (n < 0) return -1;
+  size_t got = 0;
+  while (got < 2) {   /* a pipe may hand out one byte at a time */
+    long n = src_raw_read(s, s->in + got, SRC_INBUF - got);
+    if (n < 0) return -1;
+    if (n == 0) break;
+    got += (size_t)n;
+  }
   s->zs.next_in = s->in;
-  s->zs.avail_in = (uInt)n;
-  return n >= 2 && s->in[0] == 0x1f && s->in[1] == 0x8b;
+  s->zs.avail_in = (uInt)got;
+  return got >= 2 && s->in[0] == 0x1f && s->in[1] == 0x8b;
 }
 
 /* Prepare inflate, or hand the sniffed bytes back as plain content. */

@@ -24,9 +24,11 @@ Three kinds of tests, all run from the repository root:
            values computed independently of transmog (Python's json module),
            such as the JSON conformance suite and the real-world files.
 
-Environment: TM_PRELOAD (a sanitizer runtime to preload into sqlite3),
-TM_VALGRIND=1 (run sqlite3 and the unit tests under valgrind), TM_ONLY (run
-only the cases whose name contains this text), TM_JOBS (parallel processes).
+Environment: TM_SO (the extension to load, default ./transmog), TM_BUILD
+(where the unit programs are, default build), TM_PRELOAD (a sanitizer runtime
+to preload into sqlite3, which is not instrumented itself), TM_VALGRIND=1
+(run sqlite3 and the unit programs under valgrind), TM_ONLY (run only the
+cases whose name contains this text), TM_JOBS (parallel processes).
 """
 import concurrent.futures
 import glob
@@ -41,12 +43,17 @@ VALGRIND = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
             "--errors-for-leak-kinds=definite,indirect", "--track-fds=no"]
 
 
-def env():
-    """The environment for child processes (sanitizer runtime preloaded)."""
+def env(preload=True):
+    """The environment for child processes: the sanitizer runtime preloaded
+    into sqlite3 (the unit programs link it themselves)."""
     e = dict(os.environ)
-    if os.environ.get("TM_PRELOAD"):
+    if preload and os.environ.get("TM_PRELOAD"):
         e["LD_PRELOAD"] = os.environ["TM_PRELOAD"]
     return e
+
+
+EXTENSION = os.environ.get("TM_SO", "./transmog")
+BUILD = os.path.join(ROOT, os.environ.get("TM_BUILD", "build"))
 
 
 def wrap(cmd):
@@ -163,7 +170,7 @@ def load_suites():
 
 def run_case(case):
     """Run one case in a fresh sqlite3 process; returns (case, problem)."""
-    sql = ".load ./transmog\n" + case.sql + "\n"
+    sql = ".load %s\n" % EXTENSION + case.sql + "\n"
     try:
         p = subprocess.run(wrap(["sqlite3", "-batch", "-bail", ":memory:"]), input=sql.encode(),
                            capture_output=True, cwd=ROOT, env=env(), timeout=case.timeout)
@@ -182,14 +189,20 @@ def run_unit(binary, args=()):
     """Run one C unit test program; returns (passed, [failures])."""
     name = os.path.relpath(binary, ROOT)
     try:
-        p = subprocess.run(wrap([binary, *args]), capture_output=True, cwd=ROOT, env=env(), timeout=600)
+        p = subprocess.run(wrap([binary, *args]), capture_output=True, cwd=ROOT,
+                           env=env(preload=False), timeout=600)
     except subprocess.TimeoutExpired:
         return 0, ["%s: timed out" % name]
     out = p.stdout.decode("utf-8", "replace")
+    err = p.stderr.decode("utf-8", "replace")
     passed = sum(1 for l in out.splitlines() if l.startswith("ok "))
     failed = ["%s: %s" % (name, l) for l in out.splitlines() if l.startswith("not ok ")]
-    if p.returncode != 0 and not failed:
-        failed.append("%s: exit %d\n%s" % (name, p.returncode, p.stderr.decode("utf-8", "replace")[-2000:]))
+    if p.returncode == 99 and os.environ.get("TM_VALGRIND"):
+        failed.append("%s: valgrind found errors:\n%s" % (name, err[-2000:]))
+    elif "ERROR: AddressSanitizer" in err or "runtime error:" in err or "ERROR: LeakSanitizer" in err:
+        failed.append("%s: sanitizer report:\n%s" % (name, err[-2000:]))
+    elif p.returncode != 0 and not failed:
+        failed.append("%s: exit %d\n%s" % (name, p.returncode, err[-2000:]))
     return passed, failed
 
 
@@ -198,13 +211,13 @@ def main():
     jobs = int(os.environ.get("TM_JOBS", os.cpu_count() or 2))
     passed, failures = 0, []
 
-    for binary in sorted(glob.glob(os.path.join(ROOT, "build", "unit", "test_*"))):
+    for binary in sorted(glob.glob(os.path.join(BUILD, "unit", "test_*"))):
         if only and only not in binary:
             continue
         p, f = run_unit(binary)
         passed += p
         failures += f
-    for binary in sorted(glob.glob(os.path.join(ROOT, "build", "unit", "replay_*"))):
+    for binary in sorted(glob.glob(os.path.join(BUILD, "unit", "replay_*"))):
         target = os.path.basename(binary)[len("replay_"):]
         if only and only not in binary:
             continue

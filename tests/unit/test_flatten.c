@@ -174,14 +174,19 @@ static str g_rows, g_schema;
 ** observing statistics. Leaves the rows of every record in g_rows (bad
 ** records as "!message") and the schema in g_schema. Returns the rows.
 */
+/* A `want` meaning: every table's ids, no cells (count(*)). */
+#define NO_CELLS (UINT32_MAX - 1)
+
 static const char *scan_into(const char *content, const tm_options *o, tm_schema *schema,
                              uint32_t want) {
+  int cells = want != NO_CELLS;
+  if (!cells) want = TM_NONE;
   write_file(g_path, content, strlen(content));
   g_rows.n = g_schema.n = 0;
   s_put(&g_rows, "", 0);
   s_put(&g_schema, "", 0);
   char *err = NULL;
-  tm_scan *sc = tm_scan_open(g_path, o, schema, want, schema == NULL, &err);
+  tm_scan *sc = tm_scan_open(g_path, o, schema, want, cells, schema == NULL, &err);
   if (!sc) {
     s_str(&g_rows, "OPEN ");
     s_str(&g_rows, err);
@@ -308,7 +313,7 @@ static void test_nesting(void) {
     tm_options d;
     tm_options_init(&d);
     char *err = NULL;
-    tm_scan *sc = tm_scan_open(path, &d, NULL, TM_NONE, 1, &err);
+    tm_scan *sc = tm_scan_open(path, &d, NULL, TM_NONE, 1, 1, &err);
     str t = {0};
     s_put(&t, "", 0);
     if (sc && tm_scan_next(sc) == TM_REC_OK) describe_rows(&t, sc);
@@ -595,7 +600,7 @@ static void test_maps(void) {
     o.max_columns = 5;
     scan("{\"id\":1,\"scores\":{\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5},\"name\":\"x\"}\n", &o);
     char *err = NULL;
-    tm_scan *sc = tm_scan_open(g_path, &o, NULL, TM_NONE, 1, &err);
+    tm_scan *sc = tm_scan_open(g_path, &o, NULL, TM_NONE, 1, 1, &err);
     while (tm_scan_next(sc) == TM_REC_OK) {}
     tm_schema *s = tm_scan_schema(sc);
     tm_schema_freeze(s);
@@ -604,7 +609,7 @@ static void test_maps(void) {
       const char *d2 = "{\"id\":9,\"scores\":{\"zz\":1,\"k1\":{\"deep\":1}},\"name\":\"y\",\"more\":true}\n";
       write_file(g_path, d2, strlen(d2));
     }
-    sc2 = tm_scan_open(g_path, &o, s, TM_NONE, 0, &err);
+    sc2 = tm_scan_open(g_path, &o, s, TM_NONE, 1, 0, &err);
     str t = {0};
     s_put(&t, "", 0);
     if (sc2 && tm_scan_next(sc2) == TM_REC_OK) describe_rows(&t, sc2);
@@ -636,7 +641,7 @@ static const char *scan_isolated(const char *content, const tm_options *o, int s
     str t = {0};
     s_put(&t, "", 0);
     char *err = NULL;
-    tm_scan *sc = tm_scan_open(g_path, o, NULL, TM_NONE, 1, &err);
+    tm_scan *sc = tm_scan_open(g_path, o, NULL, TM_NONE, 1, 1, &err);
     int rc, k = 0, keys_ok = 1;
     while (sc && (rc = tm_scan_next(sc)) == TM_REC_OK) {
       if (k++ < shown) describe_rows(&t, sc);
@@ -714,7 +719,7 @@ static void test_reuse(void) {
   for (int frozen = 0; frozen < 2; frozen++) {
     write_file(g_path, doc, strlen(doc));
     char *err = NULL;
-    tm_scan *sc = tm_scan_open(g_path, &o, NULL, TM_NONE, 1, &err);
+    tm_scan *sc = tm_scan_open(g_path, &o, NULL, TM_NONE, 1, 1, &err);
     while (tm_scan_next(sc) == TM_REC_OK) {}
     tm_schema *s = tm_scan_schema(sc);
     if (frozen) tm_schema_freeze(s);
@@ -735,7 +740,7 @@ static void test_frozen(void) {
     const char *d1 = "{\"a\":1,\"o\":{\"b\":2},\"items\":[{\"x\":1}],\"tags\":[{\"t\":1}]}\n";
     write_file(g_path, d1, strlen(d1));
   }
-  tm_scan *sc = tm_scan_open(g_path, &o, NULL, TM_NONE, 1, &err);
+  tm_scan *sc = tm_scan_open(g_path, &o, NULL, TM_NONE, 1, 1, &err);
   while (tm_scan_next(sc) == TM_REC_OK) {}
   tm_schema *s = tm_scan_schema(sc);
   tm_schema_freeze(s);
@@ -770,11 +775,11 @@ static void test_frozen(void) {
   CHECK_INT(tm_schema_find_table(s, "nope"), TM_NONE, "tm_schema_find_table: unknown name");
   tm_scan_close(sc);
 
-  /* TM_NOCELLS: rows and ids, no cells */
+  /* NO_CELLS: rows and ids, no cells */
   o = opts();
-  scan_into("{\"a\":1,\"l\":[{\"x\":1},{\"x\":2}]}\n{\"a\":2,\"l\":[{\"x\":3}]}\n", &o, NULL, TM_NOCELLS);
+  scan_into("{\"a\":1,\"l\":[{\"x\":1},{\"x\":2}]}\n{\"a\":2,\"l\":[{\"x\":3}]}\n", &o, NULL, NO_CELLS);
   CHECK_STR(g_rows.p, "orders#1\norders_l#1<orders#1/0\norders_l#2<orders#1/1\norders#2\norders_l#3<orders#2/0\n",
-            "TM_NOCELLS: ids and parents only");
+            "NO_CELLS: ids and parents only");
 }
 
 /* ------------------------------------------------------------------ id= */

@@ -802,8 +802,8 @@ static void test_fatal(void) {
   }
   write_file(g_path, "\x1f\x8b", 2);
   CHECK_STR(transcript_file(TM_FMT_AUTO, NULL, BIG),
-            "OPEN-ERR truncated gzip data (the file ends inside a gzip member)",
-            "sniffing a broken gzip file fails the open");
+            "jsonl: FATAL 1 L1:C1 B0 truncated gzip data (the file ends inside a gzip member)",
+            "a gzip file broken before its first record: the first read says where");
   unlink(gzpath);
 }
 

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../src/pipe.h"
 #include "../src/rowtext.h"
@@ -50,13 +51,15 @@ typedef struct exporter {
   const char *zSchema;   /* where tables go */
   tm_schema *schema;
   ex_target *targets;    /* one per table of the schema */
-  uint32_t *slot;        /* files: per column, the tape index of its value */
-  uint64_t *slotgen;
+  size_t *slot, *slotlen; /* CSV: per column, its text in `fields` */
+  uint64_t *slotgen;     /* CSV: slot[c] holds for the row numbered slotgen[c] */
   uint64_t gen;
-  sqlite3_stmt *poll;    /* files: a statement stepped to notice interrupts */
+  sqlite3_stmt *poll;    /* a statement stepped to notice interrupts */
   tm_pipe *pipe;         /* the pass that writes: parsed in a thread */
   tm_out scratch;        /* converted values of the current row */
-  tm_out text;           /* a row of text (files), or an _extra value */
+  tm_out text;           /* a line of a file, or the CSV header */
+  tm_out fields;         /* CSV: the values of the row, as text */
+  tm_out extra;          /* the row's _extra value */
   tm_out meta;           /* JSONL: the row's ids, as JSON members */
   uint64_t records, skipped;
   double t0, reported;
@@ -223,9 +226,7 @@ static int ex_open_file(exporter *x, uint32_t t) {
   char *target = sqlite3_mprintf("%s/%s", x->opts.to, file);
   tm_file_id id;
   int rc = SQLITE_OK;
-  if (x->opts.mode == TM_MODE_APPEND)
-    rc = ex_fail(x, "mode=append is for tables; with to=, use mode=create or mode=replace");
-  else if (x->opts.mode == TM_MODE_CREATE && target && tm_src_stat(target, &id, err, sizeof err) == 0)
+  if (x->opts.mode == TM_MODE_CREATE && target && tm_src_stat(target, &id, err, sizeof err) == 0)
     rc = ex_fail(x, "'%s' already exists; use mode=replace", target);
   sqlite3_free(target);
   if (rc == SQLITE_OK) {
@@ -255,19 +256,18 @@ static int ex_open(exporter *x) {
   if (!x->opts.to) {
     if (ex_exec(x, "SAVEPOINT transmog_export") != SQLITE_OK) return SQLITE_ERROR;
     x->savepoint = 1;
-  } else if (sqlite3_prepare_v2(x->db, "SELECT 1", -1, &x->poll, NULL) != SQLITE_OK) {
-    return ex_fail(x, "%s", sqlite3_errmsg(x->db));
   }
   for (uint32_t t = 0; t < s->ntables; t++) {
     if (s->tables[t].dead) continue;
     int rc = x->opts.to ? ex_open_file(x, t) : ex_open_table(x, t);
     if (rc != SQLITE_OK) return rc;
-    if (s->tables[t].ncols > widest) widest = s->tables[t].ncols;
+    if ((uint32_t)ex_ncolumns(x, t) > widest) widest = (uint32_t)ex_ncolumns(x, t);
   }
-  x->slot = sqlite3_malloc64((widest + 1) * sizeof *x->slot);
-  x->slotgen = sqlite3_malloc64((widest + 1) * sizeof *x->slotgen);
-  if (!x->slot || !x->slotgen) return SQLITE_NOMEM;
-  memset(x->slotgen, 0, (widest + 1) * sizeof *x->slotgen);
+  x->slot = sqlite3_malloc64(widest * sizeof *x->slot);
+  x->slotlen = sqlite3_malloc64(widest * sizeof *x->slotlen);
+  x->slotgen = sqlite3_malloc64(widest * sizeof *x->slotgen);
+  if (!x->slot || !x->slotlen || !x->slotgen) return SQLITE_NOMEM;
+  memset(x->slotgen, 0, widest * sizeof *x->slotgen);
   return SQLITE_OK;
 }
 
@@ -279,6 +279,7 @@ static void ex_id(exporter *x, const tm_record *rec, const tm_row *r, tm_value *
   }
   v->type = SQLITE_INTEGER;
   v->i = (sqlite3_int64)r->id;
+  v->text = NULL;
 }
 
 /*
@@ -304,6 +305,7 @@ static int ex_values(exporter *x, const tm_rows *rv, uint32_t ri, ex_put_fn put)
     if (rc == SQLITE_OK) rc = put(x, r->table, 2, &v);
     v.type = SQLITE_INTEGER;
     v.i = (sqlite3_int64)r->index;
+    v.text = NULL;
     if (rc == SQLITE_OK) rc = put(x, r->table, 3, &v);
   }
   if (tb->is_map && rc == SQLITE_OK) {
@@ -315,14 +317,14 @@ static int ex_values(exporter *x, const tm_rows *rv, uint32_t ri, ex_put_fn put)
     rc = put(x, r->table, nmeta + (int)cells[i].col, &v);
   }
   if (r->nextra && rc == SQLITE_OK) {
-    x->text.n = 0;
-    tm_rowtext_extra(&x->text, rv, r, x->opts.o.types == TM_TYPES_TEXT);
+    x->extra.n = 0;
+    tm_rowtext_extra(&x->extra, rv, r, x->opts.o.types == TM_TYPES_TEXT);
     v.type = SQLITE_TEXT;
-    v.text = x->text.p;
-    v.n = x->text.n;
+    v.text = x->extra.p;
+    v.n = x->extra.n;
     rc = put(x, r->table, nmeta + (int)tb->ncols, &v);
   }
-  return x->scratch.nomem || x->text.nomem ? SQLITE_NOMEM : rc;
+  return x->scratch.nomem || x->extra.nomem ? SQLITE_NOMEM : rc;
 }
 
 /* ex_put_fn for tables: bind the value to its parameter. */
@@ -338,22 +340,22 @@ static int ex_insert(exporter *x, const tm_rows *rv, uint32_t ri) {
   if (rc == SQLITE_OK) rc = sqlite3_step(st);
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
+  if (rc == SQLITE_INTERRUPT) return ex_fail(x, "interrupted");
   if (rc != SQLITE_DONE && rc != SQLITE_OK)
     return ex_fail(x, "cannot insert into '%s': %s", ex_table(x, rows[ri].table),
                    rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(x->db));
   return SQLITE_OK;
 }
 
-/* ex_put_fn for CSV: remember which column has which value (by position
-** in the scratch, since the values come in cell order, not column order). */
+/* ex_put_fn for CSV: keep the value's text (the values come in the
+** record's order; the line wants them in column order). */
 static int ex_note(exporter *x, uint32_t t, int column, const tm_value *v) {
   (void)t;
-  tm_out *o = &x->text;
-  size_t at = o->n;
-  tm_value_text(o, v);
-  x->slot[column] = (uint32_t)at;
+  size_t at = x->fields.n;
+  tm_value_text(&x->fields, v);
+  x->slot[column] = at;
+  x->slotlen[column] = x->fields.n - at;
   x->slotgen[column] = x->gen;
-  tm_out_putc(o, 0);   /* field end, dropped when the line is written */
   return SQLITE_OK;
 }
 
@@ -361,19 +363,16 @@ static int ex_note(exporter *x, uint32_t t, int column, const tm_value *v) {
 static int ex_write_csv(exporter *x, const tm_rows *rv, uint32_t ri) {
   uint32_t t = rv->row[ri].table;
   x->gen++;
-  x->text.n = 0;
+  x->fields.n = x->text.n = 0;
   int rc = ex_values(x, rv, ri, ex_note);
   if (rc != SQLITE_OK) return rc;
-  size_t fields = x->text.n;
   for (int c = 0; c < ex_ncolumns(x, t); c++) {
     if (c) tm_out_putc(&x->text, ',');
-    if (x->slotgen[c] != x->gen) continue;
-    const char *p = x->text.p + x->slot[c];
-    ex_csv_field(&x->text, p, strlen(p));
+    if (x->slotgen[c] == x->gen) ex_csv_field(&x->text, x->fields.p + x->slot[c], x->slotlen[c]);
   }
   tm_out_put(&x->text, "\r\n", 2);
-  if (x->text.nomem) return SQLITE_NOMEM;
-  if (tm_sink_write(x->targets[t].sink, x->text.p + fields, x->text.n - fields))
+  if (x->text.nomem || x->fields.nomem) return SQLITE_NOMEM;
+  if (tm_sink_write(x->targets[t].sink, x->text.p, x->text.n))
     return ex_fail(x, "%s", tm_sink_error(x->targets[t].sink));
   return SQLITE_OK;
 }
@@ -413,17 +412,15 @@ static int ex_write_jsonl(exporter *x, const tm_rows *rv, uint32_t ri) {
 }
 
 /*
-** The scans' tick (every 256 records): stop on an interrupt, and print
-** progress at most once a second with progress=1. With tables, the INSERTs
-** notice interrupts themselves; a file export steps a tiny statement.
+** The scans' tick (every 256 records, the schema pass included): stop on
+** an interrupt, which a tiny statement notices, and print progress at most
+** once a second with progress=1.
 */
 static int ex_tick(void *arg, const tm_progress *p) {
   exporter *x = arg;
-  if (x->poll) {
-    int rc = sqlite3_step(x->poll);
-    sqlite3_reset(x->poll);
-    if (rc == SQLITE_INTERRUPT) return 1;
-  }
+  int rc = sqlite3_step(x->poll);
+  sqlite3_reset(x->poll);
+  if (rc == SQLITE_INTERRUPT) return 1;
   double now = ex_now();
   if (p->inferring != x->phase) {   /* the writing pass begins */
     x->phase = p->inferring;
@@ -484,9 +481,13 @@ static int ex_commit(exporter *x) {
     x->savepoint = 0;
     return ex_exec(x, "RELEASE transmog_export");
   }
-  for (uint32_t t = 0; t < x->schema->ntables; t++)
-    if (x->targets[t].sink && tm_sink_commit(x->targets[t].sink))
-      return ex_fail(x, "%s", tm_sink_error(x->targets[t].sink));
+  for (uint32_t t = 0; t < x->schema->ntables; t++) {
+    if (!x->targets[t].sink || tm_sink_commit(x->targets[t].sink) == 0) continue;
+    int rc = ex_fail(x, "%s", tm_sink_error(x->targets[t].sink));
+    while (t-- > 0)   /* the files renamed already go too: all or nothing */
+      if (x->targets[t].sink) unlink(tm_sink_path(x->targets[t].sink));
+    return rc;
+  }
   return SQLITE_OK;
 }
 
@@ -532,14 +533,30 @@ static void ex_free(exporter *x) {
   sqlite3_free(x->targets);
   sqlite3_finalize(x->poll);
   sqlite3_free(x->slot);
+  sqlite3_free(x->slotlen);
   sqlite3_free(x->slotgen);
   tm_pipe_close(x->pipe);
   tm_schema_free(x->schema);
   tm_opts_free(&x->opts);
   tm_out_free(&x->scratch);
   tm_out_free(&x->text);
+  tm_out_free(&x->fields);
+  tm_out_free(&x->extra);
   tm_out_free(&x->meta);
   sqlite3_free(x->err);
+}
+
+/* Is there a database (schema) named x->zSchema? */
+static int ex_has_schema(exporter *x) {
+  sqlite3_stmt *st = NULL;
+  int found = sqlite3_prepare_v2(x->db, "SELECT 1 FROM pragma_database_list WHERE name = ?1",
+                                 -1, &st, NULL) == SQLITE_OK;
+  if (found) {
+    sqlite3_bind_text(st, 1, x->zSchema, -1, SQLITE_STATIC);
+    found = sqlite3_step(st) == SQLITE_ROW;
+  }
+  sqlite3_finalize(st);
+  return found;
 }
 
 /* Read the arguments: path, name, options. */
@@ -556,6 +573,12 @@ static int ex_args(exporter *x, int argc, sqlite3_value **argv) {
     return SQLITE_ERROR;
   }
   x->zSchema = x->opts.schema ? x->opts.schema : "main";
+  if (x->opts.to && x->opts.mode == TM_MODE_APPEND)
+    return ex_fail(x, "mode=append is for tables; with to=, use mode=create or mode=replace");
+  if (!x->opts.to && !ex_has_schema(x))
+    return ex_fail(x, "no database '%s' (schema=): attach it first", x->zSchema);
+  if (sqlite3_prepare_v2(x->db, "SELECT 1", -1, &x->poll, NULL) != SQLITE_OK)
+    return ex_fail(x, "%s", sqlite3_errmsg(x->db));
   x->opts.o.tick = ex_tick;
   x->opts.o.tick_arg = x;
   return SQLITE_OK;

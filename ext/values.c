@@ -34,18 +34,23 @@ void tm_value_of(tm_value *v, const char *text, const tm_tok *tok, uint32_t i,
       } else {
         v->type = SQLITE_INTEGER;
         v->i = t->kind == TM_TRUE;
+        v->text = NULL;
       }
       return;
     case TM_INT:
       if (as_text) break;
       v->type = SQLITE_INTEGER;
       v->i = tm_json_int(raw, t->len);
+      v->text = raw;
+      v->n = t->len;
       return;
     case TM_REAL:
       if (as_text) break;
       v->d = tm_json_real(raw, t->len);
       if (!isfinite(v->d)) break;   /* 1e400: keep the digits as TEXT */
       v->type = SQLITE_FLOAT;
+      v->text = raw;
+      v->n = t->len;
       return;
     case TM_STR:
       if (!(t->flags & TM_F_ESC)) break;
@@ -90,12 +95,21 @@ int tm_value_bind(sqlite3_stmt *st, int param, const tm_value *v) {
 void tm_value_text(tm_out *o, const tm_value *v) {
   char num[64];
   switch (v->type) {
-    case SQLITE_INTEGER: sqlite3_snprintf(sizeof num, num, "%lld", v->i); break;
-    case SQLITE_FLOAT: sqlite3_snprintf(sizeof num, num, "%!.15g", v->d); break;
-    case SQLITE_TEXT: tm_out_put(o, v->text, v->n); return;
-    default: return;
+    case SQLITE_FLOAT:
+    case SQLITE_TEXT:
+      tm_out_put(o, v->text, v->n);
+      return;
+    case SQLITE_INTEGER:   /* a boolean has no digits of its own */
+      if (v->text) {
+        tm_out_put(o, v->text, v->n);
+        return;
+      }
+      sqlite3_snprintf(sizeof num, num, "%lld", v->i);
+      tm_out_put(o, num, strlen(num));
+      return;
+    default:
+      return;
   }
-  tm_out_put(o, num, strlen(num));
 }
 
 void tm_sql_result(sqlite3_context *ctx, const char *text, const tm_tok *tok,

@@ -25,7 +25,8 @@ typedef struct tm_value {
   int json;            /* TEXT that is JSON (gets the JSON subtype) */
   sqlite3_int64 i;
   double d;
-  const char *text;    /* TEXT: the bytes, in the record or in the scratch */
+  const char *text;    /* TEXT: the bytes, in the record or in the scratch;
+                          a number: its digits as the file spells them */
   size_t n;
 } tm_value;
 
@@ -43,7 +44,8 @@ void tm_value_result(sqlite3_context *ctx, const tm_value *v);
 /* Bind a value without copying it: it must hold until the statement steps. */
 int tm_value_bind(sqlite3_stmt *st, int param, const tm_value *v);
 
-/* Append the text SQLite gives the value (CAST(v AS TEXT); nothing for NULL). */
+/* Append the value as text, exactly: a number as the file spells it
+** (0.30000000000000004 stays so), a boolean as 1 or 0; nothing for NULL. */
 void tm_value_text(tm_out *o, const tm_value *v);
 
 /* Set the result to token i of a record (tm_value_of then tm_value_result). */

@@ -155,9 +155,12 @@ def enumerate_inputs():
                    "FROM pragma_table_list AS t, pragma_table_info(t.name, 'temp') AS p "
                    "WHERE t.schema = 'temp' AND t.type = 'virtual';" % i)
         sql.append("DROP TABLE temp.%s;" % qi(name))
+    env = dict(os.environ)
+    if os.environ.get("TM_PRELOAD"):   # make asan: the sanitizer runtime, as tests/run.py does
+        env["LD_PRELOAD"] = os.environ["TM_PRELOAD"]
     try:
         p = subprocess.run(["sqlite3", "-batch", ":memory:"], input="\n".join(sql).encode(),
-                           capture_output=True, cwd=ROOT, timeout=300)
+                           capture_output=True, cwd=ROOT, env=env, timeout=300)
         out = p.stdout.decode("utf-8")
     except Exception as e:  # reported by the cases themselves
         return {}, str(e)

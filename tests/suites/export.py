@@ -220,20 +220,20 @@ def summary_sql(path, name, options, tables, label, d):
     whens = " ".join("WHEN %s THEN (SELECT count(*) FROM r.%s)" % (qs(t), qi(t)) for t, _ in tables)
     return [".once %s" % f,
             "SELECT transmog_export(%s, %s, %s);" % (qs(path), qs(name), qs(options)),
-            "SELECT %s, (SELECT group_concat(key, ',') FROM json_each(s)), "
-            "json_extract(s, '$.records') = (SELECT count(*) FROM r.%s), "
-            "json_extract(s, '$.skipped'), "
-            "json_extract(s, '$.bytes') = length(readfile(%s)), "
-            "json_extract(s, '$.seconds') >= 0, "
-            "(SELECT count(*) FROM json_each(s, '$.tables')), "
-            "(SELECT count(*) FROM json_each(s, '$.tables') AS j WHERE j.value IS CASE j.key %s END) "
+            "SELECT %s, 'keys=' || (SELECT group_concat(key, ',') FROM json_each(s)), "
+            "'records ok=' || (json_extract(s, '$.records') = (SELECT count(*) FROM r.%s)), "
+            "'skipped=' || json_extract(s, '$.skipped'), "
+            "'bytes ok=' || (json_extract(s, '$.bytes') = length(readfile(%s))), "
+            "'seconds ok=' || (json_extract(s, '$.seconds') >= 0), "
+            "'tables=' || (SELECT count(*) FROM json_each(s, '$.tables')), "
+            "'counts ok=' || (SELECT count(*) FROM json_each(s, '$.tables') AS j WHERE j.value IS CASE j.key %s END) "
             "FROM (SELECT CAST(readfile(%s) AS TEXT) AS s);"
             % (qs(label), qi(name), qs(path), whens, qs(f))]
 
 
 def summary_line(label, tables):
     n = len(tables)
-    return "%s|%s|1|0|1|1|%d|%d" % (label, SUMMARY_KEYS, n, n)
+    return "%s|keys=%s|records ok=1|skipped=0|bytes ok=1|seconds ok=1|tables=%d|counts ok=%d" % (label, SUMMARY_KEYS, n, n)
 
 
 def info_sig(t, schema):
@@ -262,13 +262,14 @@ def tables_case(Case, slug, path, name, opts, tables, check):
             names_only = [c for c, _ in cols]
             sig = typesig(names_only)
             sql.append(
-                "SELECT %s, %s, %s IS %s, (SELECT count(*) FROM %s.%s) = (SELECT count(*) FROM r.%s), "
-                "(SELECT count(*) FROM (SELECT *, %s FROM %s.%s EXCEPT SELECT *, %s FROM r.%s)), "
-                "(SELECT count(*) FROM (SELECT *, %s FROM r.%s EXCEPT SELECT *, %s FROM %s.%s)), "
-                "(SELECT count(*) FROM r.%s) > 0;"
+                "SELECT %s, %s, 'columns same=' || (%s IS %s), "
+                "'count same=' || ((SELECT count(*) FROM %s.%s) = (SELECT count(*) FROM r.%s)), "
+                "'only exported=' || (SELECT count(*) FROM (SELECT *, %s FROM %s.%s EXCEPT SELECT *, %s FROM r.%s)), "
+                "'only reference=' || (SELECT count(*) FROM (SELECT *, %s FROM r.%s EXCEPT SELECT *, %s FROM %s.%s)), "
+                "'rows>0=' || ((SELECT count(*) FROM r.%s) > 0);"
                 % (qs(dest), qs(t), info_sig(t, dest), info_sig(t, "v"), dest, qi(t), qi(t),
                    sig, dest, qi(t), sig, qi(t), sig, qi(t), sig, dest, qi(t), qi(t)))
-            want.append("%s|%s|1|1|0|0|1" % (dest, t))
+            want.append("%s|%s|columns same=1|count same=1|only exported=0|only reference=0|rows>0=1" % (dest, t))
     sql.append("DETACH o;")
     sql.append(".shell rm -rf %s" % d)
     return Case("export %s: tables into main, temp and an attached file (schema=)" % slug,
@@ -297,11 +298,12 @@ def csv_case(Case, slug, path, name, opts, tables, gz, reals_check):
         cond = " AND ".join("(typeof(a.%s) = 'real' OR ifnull(CAST(a.%s AS TEXT), '') = b.%s)"
                             % (qi(c), qi(c), qi(c)) for c in names)
         sql.append(
-            "SELECT %s, %s, (SELECT count(*) FROM imp_%d) = (SELECT count(*) FROM r.%s), "
-            "(SELECT count(*) FROM r.%s AS a LEFT JOIN imp_%d AS b ON b.rowid = a.rowid "
-            "WHERE b.rowid IS NULL OR NOT (%s)), (SELECT count(*) FROM r.%s) > 0;"
+            "SELECT %s, 'header same=' || (%s), "
+            "'count same=' || ((SELECT count(*) FROM imp_%d) = (SELECT count(*) FROM r.%s)), "
+            "'rows differing=' || (SELECT count(*) FROM r.%s AS a LEFT JOIN imp_%d AS b ON b.rowid = a.rowid "
+            "WHERE b.rowid IS NULL OR NOT (%s)), 'rows>0=' || ((SELECT count(*) FROM r.%s) > 0);"
             % (qs(t), hdr, i, qi(t), qi(t), i, cond, qi(t)))
-        want.append("%s|1|1|0|1" % t)
+        want.append("%s|header same=1|count same=1|rows differing=0|rows>0=1" % t)
         for c, _ in cols:   # every column: with sample=, a REAL may sit in any
             real_queries.append(
                 "SELECT 'real', %s, %s, b.%s, printf('%%!.20e', a.%s) FROM r.%s AS a "
@@ -348,17 +350,18 @@ def jsonl_case(Case, slug, path, name, opts, tables, gz, check):
         wsel = ", ".join(qi(back[c]) for c in names)
         rsel = ", ".join(qi(c) for c in names)
         sql.append(
-            "SELECT %s, (SELECT count(*) FROM (%s EXCEPT %s)) + (SELECT count(*) FROM (%s EXCEPT %s)), "
-            "(SELECT count(*) FROM w.%s) = (SELECT count(*) FROM r.%s), "
-            "(SELECT count(*) FROM (SELECT %s, %s FROM w.%s EXCEPT SELECT %s, %s FROM r.%s)), "
-            "(SELECT count(*) FROM (SELECT %s, %s FROM r.%s EXCEPT SELECT %s, %s FROM w.%s)), "
-            "%s, (SELECT count(*) FROM r.%s) > 0;"
+            "SELECT %s, 'columns differing=' || ((SELECT count(*) FROM (%s EXCEPT %s)) + (SELECT count(*) FROM (%s EXCEPT %s))), "
+            "'count same=' || ((SELECT count(*) FROM w.%s) = (SELECT count(*) FROM r.%s)), "
+            "'only read back=' || (SELECT count(*) FROM (SELECT %s, %s FROM w.%s EXCEPT SELECT %s, %s FROM r.%s)), "
+            "'only reference=' || (SELECT count(*) FROM (SELECT %s, %s FROM r.%s EXCEPT SELECT %s, %s FROM w.%s)), "
+            "'_id is not _id_2=' || %s, 'rows>0=' || ((SELECT count(*) FROM r.%s) > 0);"
             % (qs(t), expect_cols, got_cols, got_cols, expect_cols, qi(t), qi(t),
                wsel, typesig([back[c] for c in names]), qi(t), rsel, typesig(names), qi(t),
                rsel, typesig(names), qi(t), wsel, typesig([back[c] for c in names]), qi(t),
                "(SELECT count(*) FROM w.%s WHERE _id IS NOT _id_2)" % qi(t) if ordinal else "'-'",
                qi(t)))
-        want.append("%s|0|1|0|0|%s|1" % (t, "0" if ordinal else "-"))
+        want.append("%s|columns differing=0|count same=1|only read back=0|only reference=0|_id is not _id_2=%s|rows>0=1"
+                    % (t, "0" if ordinal else "-"))
     sql.append(".shell rm -rf %s" % d)
     what = "JSONL%s" % (" gzip" if gz else "")
     return Case("export %s: %s files read back through transmog give the same rows" % (slug, what),

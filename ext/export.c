@@ -546,10 +546,12 @@ static void ex_free(exporter *x) {
   sqlite3_free(x->err);
 }
 
-/* Is there a database (schema) named x->zSchema? */
+/* Is there a database (schema) named x->zSchema? (temp always is: SQLite
+** makes it on first use.) */
 static int ex_has_schema(exporter *x) {
+  if (sqlite3_stricmp(x->zSchema, "temp") == 0) return 1;
   sqlite3_stmt *st = NULL;
-  int found = sqlite3_prepare_v2(x->db, "SELECT 1 FROM pragma_database_list WHERE name = ?1",
+  int found = sqlite3_prepare_v2(x->db, "SELECT 1 FROM pragma_database_list WHERE name = ?1 COLLATE NOCASE",
                                  -1, &st, NULL) == SQLITE_OK;
   if (found) {
     sqlite3_bind_text(st, 1, x->zSchema, -1, SQLITE_STATIC);

@@ -335,7 +335,9 @@ static void flat_element(tm_flat *f, uint32_t r, uint32_t elem, uint32_t v,
                          uint32_t depth) {
   uint32_t mark = f->npend;
   const tm_tok *t = &f->tok[v];
-  if (t->kind != TM_OBJ || depth > (uint32_t)f->s->cfg.max_depth)
+  if (t->kind >= TM_ARR && t->end == v + 1)
+    ;   /* [] or {}: the row stays, with no value (as for a field) */
+  else if (t->kind != TM_OBJ || depth > (uint32_t)f->s->cfg.max_depth)
     flat_put(f, r, elem, v);
   else if (f->s->nodes[elem].flags & TM_N_MAP)
     flat_defer(f, r, elem, v, depth);

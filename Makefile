@@ -7,6 +7,7 @@
 #   make valgrind the tests under valgrind (memcheck, leaks)
 #   make bench    benchmarks against peers (see bench/README.md)
 #   make fuzz     the libFuzzer targets, FUZZ_SECONDS each (default 60)
+#   make soak     a > 2 GB file scanned, joined, exported; peak RSS
 #   make install  copy transmog.so where `.load transmog` finds it
 
 CC      ?= cc
@@ -77,6 +78,10 @@ valgrind: transmog.so $(UNIT_BIN) $(TESTDATA)
 bench: transmog.so
 	bench/run.sh
 
+# Not part of `make test`: a > 2 GB file scanned, joined and exported.
+soak: transmog.so
+	bench/soak.sh
+
 # libFuzzer targets (clang), each run for FUZZ_SECONDS on a corpus seeded
 # from ../shared/data; findings are written to build/fuzz/<target>/.
 FUZZ_SECONDS ?= 60
@@ -99,4 +104,4 @@ clean-build:
 
 clean: clean-build
 
-.PHONY: all run test asan asan-units valgrind bench fuzz install clean clean-build
+.PHONY: all run test asan asan-units valgrind bench soak fuzz install clean clean-build

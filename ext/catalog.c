@@ -29,7 +29,7 @@
 #include "declare.h"
 #include "options.h"
 #include "transmog.h"
-#include "tvf.h"
+#include "vtab.h"
 
 SQLITE_EXTENSION_INIT3
 
@@ -59,42 +59,28 @@ static int catConnect(sqlite3 *db, void *aux, int argc, const char *const *argv,
                       sqlite3_vtab **ppVtab, char **pzErr) {
   (void)argc; (void)argv; (void)pzErr;
   int kind = aux == NULL ? CAT_TABLES : CAT_COLUMNS;
-  int rc = sqlite3_declare_vtab(db, kind == CAT_TABLES
+  int rc = tm_vtab_connect(db, kind == CAT_TABLES
       ? "CREATE TABLE x(name TEXT, parent TEXT, path TEXT, rows INTEGER,"
         " columns INTEGER, file HIDDEN, options HIDDEN)"
       : "CREATE TABLE x(table_name TEXT, column_name TEXT, path TEXT, types TEXT,"
-        " count INTEGER, declared TEXT, file HIDDEN, options HIDDEN)");
-  if (rc != SQLITE_OK) return rc;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  cat_vtab *v = sqlite3_malloc(sizeof *v);
-  if (!v) return SQLITE_NOMEM;
-  memset(v, 0, sizeof *v);
-  v->kind = kind;
-  *ppVtab = &v->base;
-  return SQLITE_OK;
-}
-
-/* xDisconnect */
-static int catDisconnect(sqlite3_vtab *v) {
-  sqlite3_free(v);
-  return SQLITE_OK;
+        " count INTEGER, declared TEXT, file HIDDEN, options HIDDEN)",
+      sizeof(cat_vtab), ppVtab);
+  if (rc == SQLITE_OK) ((cat_vtab *)*ppVtab)->kind = kind;
+  return rc;
 }
 
 /* xBestIndex: the arguments are the hidden columns. */
 static int catBestIndex(sqlite3_vtab *p, sqlite3_index_info *info) {
   cat_vtab *v = (cat_vtab *)p;
-  return tm_tvf_best_index(info, v->kind == CAT_TABLES ? TAB_ARGS : COL_ARGS, 2);
+  return tm_vtab_best_index(info, v->kind == CAT_TABLES ? TAB_ARGS : COL_ARGS, 2);
 }
 
 /* xOpen */
 static int catOpen(sqlite3_vtab *v, sqlite3_vtab_cursor **pp) {
   (void)v;
-  cat_cursor *c = sqlite3_malloc(sizeof *c);
-  if (!c) return SQLITE_NOMEM;
-  memset(c, 0, sizeof *c);
-  c->eof = 1;
-  *pp = &c->base;
-  return SQLITE_OK;
+  int rc = tm_vtab_open(sizeof(cat_cursor), pp);
+  if (rc == SQLITE_OK) ((cat_cursor *)*pp)->eof = 1;
+  return rc;
 }
 
 /* Free what a filter set up. */
@@ -143,13 +129,14 @@ static int catFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   const char *who = ((cat_vtab *)cur->pVtab)->kind == CAT_TABLES ? "transmog_tables" : "transmog_columns";
   char *args[2], *err = NULL, *name = NULL;
   catReset(c);
-  if (tm_tvf_args(idxNum, argc, argv, 2, args) != SQLITE_OK) return SQLITE_NOMEM;
+  if (tm_vtab_args(idxNum, argc, argv, 2, args) != SQLITE_OK) return SQLITE_NOMEM;
   int fail = tm_opts_parse(&c->opts, args[1], TM_OPT_ALL, who, &err);
   if (!fail && !args[0]) {
-    sqlite3_free(cur->pVtab->zErrMsg);
-    cur->pVtab->zErrMsg = sqlite3_mprintf("transmog: %s needs a file path: %s(path [, options])", who, who);
+    char *msg = sqlite3_mprintf("%s needs a file path: %s(path [, options])", who, who);
+    int rc = tm_vtab_error(cur->pVtab, msg ? msg : "out of memory");
+    sqlite3_free(msg);
     sqlite3_free(args[1]);
-    return SQLITE_ERROR;
+    return rc;
   }
   if (!fail) {
     tm_file_id id;
@@ -160,10 +147,9 @@ static int catFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   sqlite3_free(args[0]);
   sqlite3_free(args[1]);
   if (!c->schema) {
-    sqlite3_free(cur->pVtab->zErrMsg);
-    cur->pVtab->zErrMsg = sqlite3_mprintf("transmog: %s", err ? err : "out of memory");
+    int rc = tm_vtab_error(cur->pVtab, err ? err : "out of memory");
     free(err);
-    return SQLITE_ERROR;
+    return rc;
   }
   c->eof = 0;
   c->rowid = 0;
@@ -251,7 +237,7 @@ static int catRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
 }
 
 static sqlite3_module catModule = {
-  0, NULL, catConnect, catBestIndex, catDisconnect, NULL, catOpen, catClose,
+  0, NULL, catConnect, catBestIndex, tm_vtab_disconnect, NULL, catOpen, catClose,
   catFilter, catNext, catEof, catColumn, catRowid, NULL, NULL, NULL, NULL,
   NULL, NULL, NULL, NULL, NULL, NULL, NULL
 };

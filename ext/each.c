@@ -26,7 +26,7 @@
 #include "options.h"
 #include "../src/rowtext.h"
 #include "transmog.h"
-#include "tvf.h"
+#include "vtab.h"
 #include "values.h"
 
 SQLITE_EXTENSION_INIT3
@@ -51,32 +51,20 @@ typedef struct each_cursor {
   tm_out tmp;
 } each_cursor;
 
-/* xConnect: declare the fixed columns; file access makes it direct-only. */
+/* xConnect: the fixed columns; the arguments are hidden ones. */
 static int eachConnect(sqlite3 *db, void *aux, int argc, const char *const *argv,
                        sqlite3_vtab **ppVtab, char **pzErr) {
   (void)aux; (void)argc; (void)argv; (void)pzErr;
-  int rc = sqlite3_declare_vtab(db,
+  return tm_vtab_connect(db,
       "CREATE TABLE x(table_name TEXT, _id, _parent_id, _root_id, _index INTEGER,"
-      " row TEXT, path HIDDEN, \"table\" HIDDEN, options HIDDEN)");
-  if (rc != SQLITE_OK) return rc;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  sqlite3_vtab *v = sqlite3_malloc(sizeof *v);
-  if (!v) return SQLITE_NOMEM;
-  memset(v, 0, sizeof *v);
-  *ppVtab = v;
-  return SQLITE_OK;
-}
-
-/* xDisconnect: nothing but the vtab itself to free. */
-static int eachDisconnect(sqlite3_vtab *v) {
-  sqlite3_free(v);
-  return SQLITE_OK;
+      " row TEXT, path HIDDEN, \"table\" HIDDEN, options HIDDEN)",
+      sizeof(sqlite3_vtab), ppVtab);
 }
 
 /* xBestIndex: arguments are hidden columns; note whether row is read. */
 static int eachBestIndex(sqlite3_vtab *v, sqlite3_index_info *info) {
   (void)v;
-  int rc = tm_tvf_best_index(info, EACH_PATH, EACH_NARGS);
+  int rc = tm_vtab_best_index(info, EACH_PATH, EACH_NARGS);
   if (rc == SQLITE_OK && (info->colUsed & (1ull << EACH_ROW)))
     info->idxNum |= EACH_ROW_USED;
   return rc;
@@ -85,11 +73,7 @@ static int eachBestIndex(sqlite3_vtab *v, sqlite3_index_info *info) {
 /* xOpen: an empty cursor. */
 static int eachOpen(sqlite3_vtab *v, sqlite3_vtab_cursor **pp) {
   (void)v;
-  each_cursor *c = sqlite3_malloc(sizeof *c);
-  if (!c) return SQLITE_NOMEM;
-  memset(c, 0, sizeof *c);
-  *pp = &c->base;
-  return SQLITE_OK;
+  return tm_vtab_open(sizeof(each_cursor), pp);
 }
 
 /* Free what one filter set up, so a cursor can be filtered again. */
@@ -116,9 +100,7 @@ static int eachClose(sqlite3_vtab_cursor *cur) {
 
 /* Fail the statement with "transmog: <msg>". */
 static int eachError(each_cursor *c, const char *msg) {
-  sqlite3_free(c->base.pVtab->zErrMsg);
-  c->base.pVtab->zErrMsg = sqlite3_mprintf("transmog: %s", msg);
-  return SQLITE_ERROR;
+  return tm_vtab_error(c->base.pVtab, msg);
 }
 
 /* Is row r one the caller asked for? Resolves the table when it appears. */
@@ -159,7 +141,7 @@ static int eachFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   each_cursor *c = (each_cursor *)cur;
   char *args[EACH_NARGS], *err = NULL;
   eachReset(c);
-  if (tm_tvf_args(idxNum, argc, argv, EACH_NARGS, args) != SQLITE_OK) return SQLITE_NOMEM;
+  if (tm_vtab_args(idxNum, argc, argv, EACH_NARGS, args) != SQLITE_OK) return SQLITE_NOMEM;
   c->path = args[0];
   c->table = args[1];
   int fail = tm_opts_parse(&c->opts, args[2], TM_OPT_ALL & ~TM_OPT_SAMPLE,
@@ -192,14 +174,9 @@ static int eachEof(sqlite3_vtab_cursor *cur) {
   return ((each_cursor *)cur)->eof;
 }
 
-/* The _id of row r: its ordinal, or the natural id of a main row. */
+/* The _id of row r (its ordinal, or the natural id of a main row). */
 static void eachId(each_cursor *c, sqlite3_context *ctx, const tm_row *r) {
-  if (r->natural != TM_NONE) {
-    const tm_record *rec = tm_scan_record(c->scan);
-    tm_sql_result(ctx, rec->text, rec->tape->tok, r->natural, TM_TYPES_INFER, &c->tmp);
-  } else {
-    sqlite3_result_int64(ctx, (sqlite3_int64)r->id);
-  }
+  tm_sql_result_id(ctx, tm_scan_record(c->scan), r, c->opts.o.types, &c->tmp);
 }
 
 /* xColumn */
@@ -237,7 +214,7 @@ static int eachRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
 }
 
 static sqlite3_module eachModule = {
-  0, NULL, eachConnect, eachBestIndex, eachDisconnect, NULL, eachOpen,
+  0, NULL, eachConnect, eachBestIndex, tm_vtab_disconnect, NULL, eachOpen,
   eachClose, eachFilter, eachNext, eachEof, eachColumn, eachRowid,
   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 };

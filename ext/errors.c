@@ -23,7 +23,7 @@
 
 #include "options.h"
 #include "transmog.h"
-#include "tvf.h"
+#include "vtab.h"
 
 SQLITE_EXTENSION_INIT3
 
@@ -41,43 +41,27 @@ typedef struct errors_cursor {
   sqlite3_int64 rowid;
 } errors_cursor;
 
-/* xConnect: declare the fixed columns; file access makes it direct-only. */
+/* xConnect: the fixed columns; the arguments are hidden ones. */
 static int errorsConnect(sqlite3 *db, void *aux, int argc,
                          const char *const *argv, sqlite3_vtab **ppVtab,
                          char **pzErr) {
   (void)aux; (void)argc; (void)argv; (void)pzErr;
-  int rc = sqlite3_declare_vtab(db,
+  return tm_vtab_connect(db,
       "CREATE TABLE x(record INTEGER, line INTEGER, col INTEGER, offset INTEGER,"
-      " message TEXT, snippet TEXT, path HIDDEN, options HIDDEN)");
-  if (rc != SQLITE_OK) return rc;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  sqlite3_vtab *v = sqlite3_malloc(sizeof *v);
-  if (!v) return SQLITE_NOMEM;
-  memset(v, 0, sizeof *v);
-  *ppVtab = v;
-  return SQLITE_OK;
-}
-
-/* xDisconnect */
-static int errorsDisconnect(sqlite3_vtab *v) {
-  sqlite3_free(v);
-  return SQLITE_OK;
+      " message TEXT, snippet TEXT, path HIDDEN, options HIDDEN)",
+      sizeof(sqlite3_vtab), ppVtab);
 }
 
 /* xBestIndex: the arguments are hidden columns. */
 static int errorsBestIndex(sqlite3_vtab *v, sqlite3_index_info *info) {
   (void)v;
-  return tm_tvf_best_index(info, ERR_PATH, ERR_NARGS);
+  return tm_vtab_best_index(info, ERR_PATH, ERR_NARGS);
 }
 
 /* xOpen */
 static int errorsOpen(sqlite3_vtab *v, sqlite3_vtab_cursor **pp) {
   (void)v;
-  errors_cursor *c = sqlite3_malloc(sizeof *c);
-  if (!c) return SQLITE_NOMEM;
-  memset(c, 0, sizeof *c);
-  *pp = &c->base;
-  return SQLITE_OK;
+  return tm_vtab_open(sizeof(errors_cursor), pp);
 }
 
 /* Free what one filter set up. */
@@ -122,7 +106,7 @@ static int errorsFilter(sqlite3_vtab_cursor *cur, int idxNum,
   errors_cursor *c = (errors_cursor *)cur;
   char *args[ERR_NARGS], *err = NULL;
   errorsReset(c);
-  if (tm_tvf_args(idxNum, argc, argv, ERR_NARGS, args) != SQLITE_OK) return SQLITE_NOMEM;
+  if (tm_vtab_args(idxNum, argc, argv, ERR_NARGS, args) != SQLITE_OK) return SQLITE_NOMEM;
   int fail = tm_opts_parse(&c->opts, args[1],
                            TM_OPT_ALL & ~(TM_OPT_SAMPLE | TM_OPT_ERRORS),
                            "transmog_errors", &err);
@@ -134,10 +118,9 @@ static int errorsFilter(sqlite3_vtab_cursor *cur, int idxNum,
   sqlite3_free(args[0]);
   sqlite3_free(args[1]);
   if (!c->scan) {
-    sqlite3_free(cur->pVtab->zErrMsg);
-    cur->pVtab->zErrMsg = sqlite3_mprintf("transmog: %s", err ? err : "out of memory");
+    int rc = tm_vtab_error(cur->pVtab, err ? err : "out of memory");
     free(err);
-    return SQLITE_ERROR;
+    return rc;
   }
   c->eof = c->fatal = 0;
   c->rowid = 0;
@@ -176,7 +159,7 @@ static int errorsRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
 }
 
 static sqlite3_module errorsModule = {
-  0, NULL, errorsConnect, errorsBestIndex, errorsDisconnect, NULL, errorsOpen,
+  0, NULL, errorsConnect, errorsBestIndex, tm_vtab_disconnect, NULL, errorsOpen,
   errorsClose, errorsFilter, errorsNext, errorsEof, errorsColumn, errorsRowid,
   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 };

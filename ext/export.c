@@ -430,11 +430,11 @@ static int ex_tick(void *arg, const tm_progress *p) {
   x->reported = now;
   double secs = now - x->phase_t0, mb = (double)p->consumed / 1e6, rate = secs > 0 ? mb / secs : 0;
   const char *what = p->inferring ? "schema pass" : "writing";
-  if (p->size && rate > 0) {
+  if (p->size) {   /* the time left is a guess at the current rate */
     double total = (double)p->size / 1e6;
     fprintf(stderr, "transmog_export: %s: %llu records, %.1f%% of %.0f MB, %.0f MB/s, %.0f s left\n",
             what, (unsigned long long)p->records, 100.0 * mb / total, total, rate,
-            (total - mb) / rate);
+            rate > 0 ? (total - mb) / rate : 0.0);
   } else {
     fprintf(stderr, "transmog_export: %s: %llu records, %.0f MB, %.0f MB/s\n", what,
             (unsigned long long)p->records, mb, rate);

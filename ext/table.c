@@ -30,6 +30,7 @@
 #include "table.h"
 #include "transmog.h"
 #include "values.h"
+#include "vtab.h"
 
 /* Options a CREATE accepts (the table's name is the CREATE's own). */
 #define TABLE_OPTIONS (TM_OPT_ALL & ~TM_OPT_NAME)
@@ -265,11 +266,11 @@ static int tableDestroy(sqlite3_vtab *p) {
 ** after the main table. */
 static int tableRename(sqlite3_vtab *p, const char *zNew) {
   tm_vtab *v = (tm_vtab *)p;
-  sqlite3_free(p->zErrMsg);
-  p->zErrMsg = sqlite3_mprintf(
-      "transmog: cannot rename '%s' to '%s': DROP TABLE %s, then CREATE VIRTUAL TABLE %s again",
-      v->zName, zNew, v->zMain, zNew);
-  return SQLITE_ERROR;
+  char *msg = sqlite3_mprintf("cannot rename '%s' to '%s': DROP TABLE %s, then CREATE VIRTUAL TABLE %s again",
+                              v->zName, zNew, v->zMain, zNew);
+  int rc = tm_vtab_error(p, msg ? msg : "out of memory");
+  sqlite3_free(msg);
+  return rc;
 }
 
 /* xBestIndex: see tm_lookup_plan. */
@@ -310,9 +311,7 @@ static int tableClose(sqlite3_vtab_cursor *cur) {
 }
 
 int tm_table_error(tm_cursor *c, const char *msg) {
-  sqlite3_free(c->base.pVtab->zErrMsg);
-  c->base.pVtab->zErrMsg = sqlite3_mprintf("transmog: %s", msg);
-  return SQLITE_ERROR;
+  return tm_vtab_error(c->base.pVtab, msg);
 }
 
 int tm_table_next_record(tm_cursor *c) {
@@ -413,13 +412,8 @@ static int tableEof(sqlite3_vtab_cursor *cur) {
 
 /* The _id of row r (or its natural id, for a main row with id=). */
 static void tableId(tm_cursor *c, sqlite3_context *ctx, const tm_row *r) {
-  if (r->natural == TM_NONE) {
-    sqlite3_result_int64(ctx, (sqlite3_int64)r->id);
-    return;
-  }
-  const tm_record *rec = tm_scan_record(c->scan);
   tm_vtab *v = (tm_vtab *)c->base.pVtab;
-  tm_sql_result(ctx, rec->text, rec->tape->tok, r->natural, v->opts.o.types, &c->tmp);
+  tm_sql_result_id(ctx, tm_scan_record(c->scan), r, v->opts.o.types, &c->tmp);
 }
 
 /* The tape index of column col in the current row, or TM_NONE. */

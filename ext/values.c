@@ -121,6 +121,12 @@ void tm_sql_result(sqlite3_context *ctx, const char *text, const tm_tok *tok,
   else tm_value_result(ctx, &v);
 }
 
+void tm_sql_result_id(sqlite3_context *ctx, const tm_record *rec, const tm_row *r,
+                      int types, tm_out *tmp) {
+  if (r->natural == TM_NONE) sqlite3_result_int64(ctx, (sqlite3_int64)r->id);
+  else tm_sql_result(ctx, rec->text, rec->tape->tok, r->natural, types, tmp);
+}
+
 void tm_sql_result_json(sqlite3_context *ctx, tm_out *o) {
   if (o->nomem) {
     sqlite3_result_error_nomem(ctx);

@@ -52,6 +52,11 @@ void tm_value_text(tm_out *o, const tm_value *v);
 void tm_sql_result(sqlite3_context *ctx, const char *text, const tm_tok *tok,
                    uint32_t i, int types, tm_out *tmp);
 
+/* Set the result to row r's _id: its ordinal, or (a main row with id=)
+** its natural id, token r->natural of the record. */
+void tm_sql_result_id(sqlite3_context *ctx, const tm_record *rec, const tm_row *r,
+                      int types, tm_out *tmp);
+
 /* Set the result to JSON text built in `o` (with the JSON subtype). */
 void tm_sql_result_json(sqlite3_context *ctx, tm_out *o);
 

@@ -158,10 +158,13 @@ char *tm_schema_source(const tm_schema *s, uint32_t node);
 /* Is table t the table `want`, or one of its ancestors? */
 int tm_schema_on_path(const tm_schema *s, uint32_t t, uint32_t want);
 
+/* Recompute the hash index of every node (after loading). 0 or -1. */
+int tm_schema_reindex(tm_schema *s);
+
 /* The table named `name` (case-insensitive), or TM_NONE. */
 uint32_t tm_schema_find_table(const tm_schema *s, const char *name);
 
-/* Append the schema's serialised form (for the cache) to *out, which the
+/* The cache form (schemaio.c). Append the schema's serialised form to *out, which the
 ** caller frees. Returns 0, or -1 when out of memory. */
 struct tm_out;
 int tm_schema_save(const tm_schema *s, struct tm_out *out);

@@ -1,13 +1,44 @@
 /*
-** tvf.c: the argument plumbing declared in tvf.h.
+** vtab.c: the shared parts declared in vtab.h.
 */
-#include "tvf.h"
+#include "vtab.h"
 
 #include <string.h>
 
 SQLITE_EXTENSION_INIT3
 
-int tm_tvf_best_index(sqlite3_index_info *info, int first, int n) {
+int tm_vtab_connect(sqlite3 *db, const char *schema, size_t size,
+                    sqlite3_vtab **ppVtab) {
+  int rc = sqlite3_declare_vtab(db, schema);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  sqlite3_vtab *v = sqlite3_malloc64(size);
+  if (!v) return SQLITE_NOMEM;
+  memset(v, 0, size);
+  *ppVtab = v;
+  return SQLITE_OK;
+}
+
+int tm_vtab_disconnect(sqlite3_vtab *v) {
+  sqlite3_free(v);
+  return SQLITE_OK;
+}
+
+int tm_vtab_open(size_t size, sqlite3_vtab_cursor **pp) {
+  sqlite3_vtab_cursor *c = sqlite3_malloc64(size);
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, size);
+  *pp = c;
+  return SQLITE_OK;
+}
+
+int tm_vtab_error(sqlite3_vtab *v, const char *msg) {
+  sqlite3_free(v->zErrMsg);
+  v->zErrMsg = sqlite3_mprintf("transmog: %s", msg);
+  return SQLITE_ERROR;
+}
+
+int tm_vtab_best_index(sqlite3_index_info *info, int first, int n) {
   int slot[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
   int unusable = 0;
   for (int i = 0; i < info->nConstraint; i++) {
@@ -31,7 +62,7 @@ int tm_tvf_best_index(sqlite3_index_info *info, int first, int n) {
   return SQLITE_OK;
 }
 
-int tm_tvf_args(int idxNum, int argc, sqlite3_value **argv, int n, char **out) {
+int tm_vtab_args(int idxNum, int argc, sqlite3_value **argv, int n, char **out) {
   int j = 0;
   for (int k = 0; k < n; k++) {
     out[k] = NULL;

@@ -169,7 +169,7 @@ static int rec_fill(tm_reader *r) {
     r->buf[r->len] = 0;   /* the sentinel, even if nothing more comes */
   }
   size_t room = r->cap - TM_JSON_PAD - r->len;
-  if (room < REC_BLOCK / 2) {
+  if (room < (r->cap - TM_JSON_PAD) / 2) {   /* an unfinished record fills half */
     size_t cap = (r->cap - TM_JSON_PAD) * 2 + TM_JSON_PAD;
     char *nb = realloc(r->buf, cap);
     if (!nb) {
@@ -653,8 +653,9 @@ tm_reader *tm_rec_open(tm_source *src, const tm_rec_config *cfg, char *err,
   r->src = src;
   r->cfg = *cfg;
   r->line = 1;
-  r->cap = REC_BLOCK + TM_JSON_PAD;
-  r->buf = malloc(r->cap);
+  uint64_t size = tm_src_is_gzip(src) ? 0 : tm_src_id(src).size;
+  r->cap = (size && size < REC_BLOCK ? (size_t)size + 1 : REC_BLOCK) + TM_JSON_PAD;
+  r->buf = malloc(r->cap);   /* a small file gets a small buffer */
   if (!r->buf || rec_split_root(r)) {
     tm_rec_close(r);
     snprintf(err, errlen, "out of memory");

@@ -33,7 +33,8 @@ struct tm_source {
   uint64_t consumed;      /* raw bytes read from the file */
   uint64_t out;           /* content bytes handed out (inflated for gzip) */
   z_stream zs;
-  unsigned char *in;      /* compressed input (gzip only) */
+  unsigned char *in;      /* compressed input (gzip), or the sniffed bytes */
+  size_t inbuf;           /* its size */
   char err[512];
 };
 
@@ -125,7 +126,7 @@ static long src_check_end(tm_source *s) {
 /* Fill the gzip input buffer if it is empty. Returns bytes available. */
 static long src_gz_refill(tm_source *s) {
   if (s->zs.avail_in) return (long)s->zs.avail_in;
-  long n = src_raw_read(s, s->in, SRC_INBUF);
+  long n = src_raw_read(s, s->in, s->inbuf);
   if (n < 0) return -1;
   s->zs.next_in = s->in;
   s->zs.avail_in = (uInt)n;
@@ -188,7 +189,7 @@ static long src_gz_read(tm_source *s, char *dst, size_t cap) {
 static int src_sniff_gzip(tm_source *s) {
   size_t got = 0;
   while (got < 2) {   /* a pipe may hand out one byte at a time */
-    long n = src_raw_read(s, s->in + got, SRC_INBUF - got);
+    long n = src_raw_read(s, s->in + got, s->inbuf - got);
     if (n < 0) return -1;
     if (n == 0) break;
     got += (size_t)n;
@@ -200,7 +201,8 @@ static int src_sniff_gzip(tm_source *s) {
 
 /* Prepare inflate, or hand the sniffed bytes back as plain content. */
 static int src_setup(tm_source *s, int compression) {
-  s->in = malloc(SRC_INBUF);
+  s->inbuf = s->regular && s->id.size + 16 < SRC_INBUF ? (size_t)s->id.size + 16 : SRC_INBUF;
+  s->in = malloc(s->inbuf);
   if (!s->in) return (int)src_fail(s, "%s", "out of memory");
   int magic = src_sniff_gzip(s);
   if (magic < 0) return -1;

@@ -13,9 +13,17 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Werror
-LIBS     = -lz -lpthread -lm
+LIBS    := -lz -lpthread -lm
 PREFIX  ?= /usr/local
 LIBDIR  ?= $(PREFIX)/lib
+
+# ISA-L's inflate (Debian libisal-dev), several times faster than zlib, is
+# used when it is installed; zlib is always there as the fallback.
+ISAL    := $(if $(wildcard /usr/include/isa-l/igzip_lib.h),1,)
+ifeq ($(ISAL),1)
+  CPPFLAGS += -DTM_ISAL
+  LIBS     += -lisal
+endif
 
 SRC     := $(wildcard src/*.c)
 EXT     := $(wildcard ext/*.c)
@@ -25,21 +33,21 @@ UNIT    := $(wildcard tests/unit/test_*.c)
 all: transmog.so
 
 transmog.so: $(SRC) $(EXT) $(HDR)
-	$(CC) $(WARN) $(CFLAGS) -fPIC -shared -o $@ $(SRC) $(EXT) $(LIBS)
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -o $@ $(SRC) $(EXT) $(LIBS)
 
 # The unit tests link the engine directly (no SQLite).
 UNIT_DIR ?= build/unit
 
 $(UNIT_DIR)/%: tests/unit/%.c tests/unit/check.h $(SRC) $(HDR)
 	@mkdir -p $(UNIT_DIR)
-	$(CC) $(WARN) $(CFLAGS) -Isrc -o $@ $< $(SRC) $(LIBS)
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(SRC) $(LIBS)
 
 UNIT_BIN := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT))
 
 # Every fuzz target also replays its regression inputs in `make test`.
 $(UNIT_DIR)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(SRC) ext/options.c $(HDR)
 	@mkdir -p $(UNIT_DIR)
-	$(CC) $(WARN) $(CFLAGS) -Isrc -Iext -o $@ $< tests/fuzz/replay.c $(SRC) ext/options.c $(LIBS)
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -Isrc -Iext -o $@ $< tests/fuzz/replay.c $(SRC) ext/options.c $(LIBS)
 
 UNIT_BIN += $(patsubst tests/fuzz/fuzz_%.c,build/unit/replay_%,$(wildcard tests/fuzz/fuzz_*.c))
 
@@ -55,7 +63,7 @@ build/data/orders3k.%: $(GEN)
 	python3 $(GEN) --records 3000 --out $@
 
 test: transmog.so $(UNIT_BIN) $(TESTDATA)
-	@tests/run.sh
+	@TM_ISAL=$(ISAL) tests/run.sh
 
 # The sanitizer build lives in build/asan (the extension in
 # build/asan/ext/transmog.so, loaded by name there), never in ./transmog.so.
@@ -63,9 +71,9 @@ ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 
 asan: $(TESTDATA)
 	@mkdir -p build/asan/ext build/asan/unit
-	clang $(WARN) $(ASAN_CFLAGS) -fPIC -shared -o build/asan/ext/transmog.so $(SRC) $(EXT) $(LIBS)
+	clang $(WARN) $(CPPFLAGS) $(ASAN_CFLAGS) -fPIC -shared -o build/asan/ext/transmog.so $(SRC) $(EXT) $(LIBS)
 	$(MAKE) CC=clang CFLAGS="$(ASAN_CFLAGS)" UNIT_DIR=build/asan/unit asan-units
-	TM_SO=build/asan/ext/transmog TM_BUILD=build/asan \
+	TM_SO=build/asan/ext/transmog TM_BUILD=build/asan TM_ISAL=$(ISAL) \
 	  TM_PRELOAD="$$(clang -print-file-name=libclang_rt.asan-x86_64.so)" \
 	  ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  UBSAN_OPTIONS=print_stacktrace=1 tests/run.sh
@@ -73,7 +81,7 @@ asan: $(TESTDATA)
 asan-units: $(patsubst build/unit/%,$(UNIT_DIR)/%,$(UNIT_BIN))
 
 valgrind: transmog.so $(UNIT_BIN) $(TESTDATA)
-	TM_VALGRIND=1 tests/run.sh
+	TM_VALGRIND=1 TM_ISAL=$(ISAL) tests/run.sh
 
 bench: transmog.so
 	bench/run.sh
@@ -90,7 +98,7 @@ FUZZFLAGS     = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitiz
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SRC) ext/options.c $(HDR)
 	@mkdir -p build/fuzz
-	clang $(FUZZFLAGS) -o $@ $< $(SRC) ext/options.c $(LIBS)
+	clang $(CPPFLAGS) $(FUZZFLAGS) -o $@ $< $(SRC) ext/options.c $(LIBS)
 
 fuzz: $(patsubst %,build/fuzz/fuzz_%,$(FUZZ))
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ)

@@ -1,40 +1,39 @@
 /*
 ** source.c: the byte source declared in source.h.
 **
-** Plain files are read with read(2) straight into the caller's buffer. Gzip
-** goes through zlib's inflate with a private input buffer; at the end of a
-** member, the next bytes must be another member (or zero padding), anything
-** else is an error. A regular file is read up to the size it had when it was
-** opened, and its size and mtime are checked again at the end, so a file
-** rewritten under a running query is an error and never a mix of versions.
+** Plain files are read with read(2) straight into the caller's buffer;
+** gzip content comes from gzread.c, which inflates ahead in a thread of its
+** own and reads the file through src_gz_raw. Either way a regular file is
+** read up to the size it had when it was opened, and its size and mtime are
+** checked again at the end, so a file rewritten under a running query is an
+** error and never a mix of versions.
 */
 #define _POSIX_C_SOURCE 200809L   /* O_CLOEXEC, st_mtim */
 #include "source.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
-#define SRC_INBUF (256 * 1024)   /* compressed input block */
+#include "gzread.h"
+
+#define SRC_SNIFF (256 * 1024)   /* the first read, to look for gzip */
 
 struct tm_source {
   int fd;
   int regular;            /* a regular file, checked for changes */
   int gzip;
-  int zinit;              /* zs is initialised */
-  int member_done;        /* inflate reached the end of a gzip member */
-  int failed;             /* an error is pending, after bytes handed out */
   tm_file_id id;
-  uint64_t consumed;      /* raw bytes read from the file */
+  _Atomic uint64_t consumed;   /* raw bytes read (by gzread's thread too) */
   uint64_t out;           /* content bytes handed out (inflated for gzip) */
-  z_stream zs;
-  unsigned char *in;      /* compressed input (gzip), or the sniffed bytes */
-  size_t inbuf;           /* its size */
+  tm_gz *gz;              /* gzip content, read ahead */
+  unsigned char *head;    /* the first bytes, read to sniff */
+  size_t nhead, headoff;  /* how many, and how many are handed out */
   char err[512];
 };
 
@@ -88,7 +87,7 @@ int tm_src_stat(const char *path, tm_file_id *id, char *err, size_t n) {
 /* read(2) that retries on EINTR; stops at the size seen at open. */
 static long src_raw_read(tm_source *s, void *dst, size_t cap) {
   if (s->regular) {
-    uint64_t left = s->id.size - s->consumed;
+    uint64_t left = s->id.size - atomic_load_explicit(&s->consumed, memory_order_relaxed);
     if (cap > left) cap = (size_t)left;
     if (cap == 0) return 0;
   }
@@ -97,7 +96,7 @@ static long src_raw_read(tm_source *s, void *dst, size_t cap) {
     if (n == 0 && s->regular && s->consumed < s->id.size)
       return src_fail(s, "%s", "file shrank while being read");
     if (n >= 0) {
-      s->consumed += (uint64_t)n;
+      atomic_fetch_add_explicit(&s->consumed, (uint64_t)n, memory_order_relaxed);
       return (long)n;
     }
     if (errno != EINTR) {
@@ -123,107 +122,55 @@ static long src_check_end(tm_source *s) {
   return 0;
 }
 
-/* Fill the gzip input buffer if it is empty. Returns bytes available. */
-static long src_gz_refill(tm_source *s) {
-  if (s->zs.avail_in) return (long)s->zs.avail_in;
-  long n = src_raw_read(s, s->in, s->inbuf);
-  if (n < 0) return -1;
-  s->zs.next_in = s->in;
-  s->zs.avail_in = (uInt)n;
+/* gzread's reader: the file's bytes, and at its end, the end check. */
+static long src_gz_raw(void *arg, unsigned char *dst, size_t cap, char *err,
+                       size_t errlen) {
+  tm_source *s = arg;
+  long n = src_raw_read(s, dst, cap);
+  if (n == 0 && src_check_end(s)) n = -1;
+  if (n < 0) snprintf(err, errlen, "%s", s->err);
   return n;
 }
 
-/*
-** After a member ends: start the next one if the input holds another gzip
-** header, accept trailing zero padding, refuse anything else. Returns 1 if a
-** new member starts, 0 at the end of the data, -1 on error.
-*/
-static int src_gz_next_member(tm_source *s) {
-  for (;;) {
-    long n = src_gz_refill(s);
-    if (n < 0) return -1;
-    if (n == 0) return 0;
-    if (s->zs.next_in[0] == 0x1f) {
-      if (inflateReset(&s->zs) != Z_OK) return (int)src_fail(s, "%s", "inflate reset failed");
-      return 1;
-    }
-    for (uInt i = 0; i < s->zs.avail_in; i++)
-      if (s->zs.next_in[i] != 0)
-        return (int)src_fail(s, "%s", "unexpected data after the end of the gzip stream");
-    s->zs.avail_in = 0;
-  }
-}
-
-/*
-** Inflate up to cap bytes into dst. An error found in the same step that
-** produced bytes waits for the next call, so nothing inflated is lost.
-*/
-static long src_gz_read(tm_source *s, char *dst, size_t cap) {
-  if (s->failed) return -1;
-  s->zs.next_out = (unsigned char *)dst;
-  s->zs.avail_out = (uInt)(cap > (1u << 30) ? (1u << 30) : cap);
-  uInt want = s->zs.avail_out;
-  while (s->zs.avail_out == want) {
-    if (s->member_done) {
-      int more = src_gz_next_member(s);
-      if (more <= 0) return more < 0 ? -1 : 0;
-      s->member_done = 0;
-    }
-    long n = src_gz_refill(s);
-    if (n < 0) return -1;
-    if (n == 0) return src_fail(s, "%s", "truncated gzip data (the file ends inside a gzip member)");
-    int rc = inflate(&s->zs, Z_NO_FLUSH);
-    if (rc == Z_STREAM_END) {
-      s->member_done = 1;
-    } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-      src_fail(s, "corrupt gzip data: %s", s->zs.msg ? s->zs.msg : "inflate failed");
-      s->failed = 1;
-      return want > s->zs.avail_out ? (long)(want - s->zs.avail_out) : -1;
-    }
-  }
-  return (long)(want - s->zs.avail_out);
-}
-
-/* Peek at the first two bytes of the file for the gzip magic; leaves them
-** in s->in so nothing is read twice. */
-static int src_sniff_gzip(tm_source *s) {
-  size_t got = 0;
-  while (got < 2) {   /* a pipe may hand out one byte at a time */
-    long n = src_raw_read(s, s->in + got, s->inbuf - got);
+/* Read the first bytes (at least two, unless the file is shorter: a pipe
+** may give one at a time) and say whether they are gzip's magic. */
+static int src_sniff_gzip(tm_source *s, size_t cap) {
+  while (s->nhead < 2) {
+    long n = src_raw_read(s, s->head + s->nhead, cap - s->nhead);
     if (n < 0) return -1;
     if (n == 0) break;
-    got += (size_t)n;
+    s->nhead += (size_t)n;
   }
-  s->zs.next_in = s->in;
-  s->zs.avail_in = (uInt)got;
-  return got >= 2 && s->in[0] == 0x1f && s->in[1] == 0x8b;
+  return s->nhead >= 2 && s->head[0] == 0x1f && s->head[1] == 0x8b;
 }
 
-/* Prepare inflate, or hand the sniffed bytes back as plain content. */
+/* Start gzread on the content from its start (the sniffed bytes first). */
+static int src_start_gz(tm_source *s) {
+  s->gz = tm_gz_open(src_gz_raw, s, s->head, s->nhead);
+  s->headoff = s->nhead;   /* gzread has them now */
+  return s->gz ? 0 : (int)src_fail(s, "%s", "cannot start inflating (out of memory)");
+}
+
+/* Sniff, then prepare gzip reading or hand the sniffed bytes back as plain
+** content. */
 static int src_setup(tm_source *s, int compression) {
-  s->inbuf = s->regular && s->id.size + 16 < SRC_INBUF ? (size_t)s->id.size + 16 : SRC_INBUF;
-  s->in = malloc(s->inbuf);
-  if (!s->in) return (int)src_fail(s, "%s", "out of memory");
-  int magic = src_sniff_gzip(s);
+  size_t cap = s->regular && s->id.size + 16 < SRC_SNIFF ? (size_t)s->id.size + 16 : SRC_SNIFF;
+  s->head = malloc(cap);
+  if (!s->head) return (int)src_fail(s, "%s", "out of memory");
+  int magic = src_sniff_gzip(s, cap);
   if (magic < 0) return -1;
   if (compression == TM_COMP_GZIP && !magic)
     return (int)src_fail(s, "%s", "not gzip data (compression=gzip)");
   s->gzip = compression == TM_COMP_NONE ? 0 : magic;
-  if (s->gzip) {
-    if (inflateInit2(&s->zs, 15 + 16) != Z_OK)
-      return (int)src_fail(s, "%s", "inflate init failed");
-    s->zinit = 1;
-  }
-  return 0;
+  return s->gzip ? src_start_gz(s) : 0;
 }
 
-/* Plain content that was sniffed: serve it from s->in first. */
+/* Plain content: the sniffed bytes first, then the file. */
 static long src_plain_read(tm_source *s, char *dst, size_t cap) {
-  if (!s->zs.avail_in) return src_raw_read(s, dst, cap);
-  size_t n = s->zs.avail_in < cap ? s->zs.avail_in : cap;
-  memcpy(dst, s->zs.next_in, n);
-  s->zs.next_in += n;
-  s->zs.avail_in -= (uInt)n;
+  if (s->headoff == s->nhead) return src_raw_read(s, dst, cap);
+  size_t n = s->nhead - s->headoff < cap ? s->nhead - s->headoff : cap;
+  memcpy(dst, s->head + s->headoff, n);
+  s->headoff += n;
   return (long)n;
 }
 
@@ -258,21 +205,27 @@ tm_source *tm_src_open(const char *path, int compression, char *err,
 }
 
 long tm_src_read(tm_source *s, char *dst, size_t cap) {
-  long n = s->gzip ? src_gz_read(s, dst, cap) : src_plain_read(s, dst, cap);
-  if (n == 0 && src_check_end(s)) return -1;
+  long n;
+  if (s->gzip) {
+    n = tm_gz_read(s->gz, dst, cap);
+    if (n < 0) snprintf(s->err, sizeof s->err, "%s", tm_gz_error(s->gz));
+  } else {
+    n = src_plain_read(s, dst, cap);
+    if (n == 0 && src_check_end(s)) n = -1;
+  }
   if (n > 0) s->out += (uint64_t)n;
   return n;
 }
 
 /* Go back to the first byte of the file (and of the gzip stream). */
 static int src_rewind(tm_source *s) {
+  tm_gz_close(s->gz);
+  s->gz = NULL;
   if (lseek(s->fd, 0, SEEK_SET) != 0) return (int)src_fail(s, "%s", "cannot seek in the file");
-  s->consumed = s->out = 0;
-  s->zs.avail_in = 0;
-  s->member_done = 0;
-  if (s->gzip && inflateReset(&s->zs) != Z_OK)
-    return (int)src_fail(s, "%s", "inflate reset failed");
-  return 0;
+  atomic_store(&s->consumed, 0);
+  s->out = 0;
+  s->nhead = s->headoff = 0;
+  return src_start_gz(s);
 }
 
 int tm_src_seek(tm_source *s, uint64_t offset) {
@@ -280,8 +233,9 @@ int tm_src_seek(tm_source *s, uint64_t offset) {
   if (!s->gzip) {
     if (offset > s->id.size || lseek(s->fd, (off_t)offset, SEEK_SET) < 0)
       return (int)src_fail(s, "%s", "cannot seek in the file");
-    s->consumed = s->out = offset;
-    s->zs.avail_in = 0;
+    atomic_store(&s->consumed, offset);
+    s->out = offset;
+    s->headoff = s->nhead;   /* the sniffed bytes are behind */
     return 0;
   }
   if (offset < s->out && src_rewind(s)) return -1;
@@ -296,14 +250,16 @@ int tm_src_seek(tm_source *s, uint64_t offset) {
 }
 
 const char *tm_src_error(const tm_source *s) { return s->err; }
-uint64_t tm_src_consumed(const tm_source *s) { return s->consumed; }
+uint64_t tm_src_consumed(const tm_source *s) {
+  return atomic_load_explicit(&((tm_source *)s)->consumed, memory_order_relaxed);
+}
 tm_file_id tm_src_id(const tm_source *s) { return s->id; }
 int tm_src_is_gzip(const tm_source *s) { return s->gzip; }
 
 void tm_src_close(tm_source *s) {
   if (!s) return;
-  if (s->zinit) inflateEnd(&s->zs);
+  tm_gz_close(s->gz);
   if (s->fd >= 0) close(s->fd);
-  free(s->in);
+  free(s->head);
   free(s);
 }

@@ -65,11 +65,27 @@ class Case:
     """One SQL case: a name, the SQL, and a check of what the shell printed.
 
     check(stdout, stderr, returncode) returns None when the case passes, or
-    a short explanation when it fails.
+    a short explanation when it fails. `extra_env` is added to the shell's
+    environment.
     """
 
-    def __init__(self, name, sql, check, timeout=300):
+    def __init__(self, name, sql, check, timeout=300, extra_env=None):
         self.name, self.sql, self.check, self.timeout = name, sql, check, timeout
+        self.extra_env = extra_env or {}
+
+
+# With ISA-L built in (TM_ISAL=1, from the Makefile), every case and unit
+# program that reads gzip runs a second time on zlib's inflate as well.
+ZLIB = {"TM_INFLATE": "zlib"}
+GZIP_UNITS = ("test_source", "test_records", "replay_flatten")
+
+
+def with_zlib(cases):
+    """The gzip cases again, on zlib (when ISA-L is the default)."""
+    if os.environ.get("TM_ISAL") != "1":
+        return []
+    return [Case(c.name + " [zlib]", c.sql, c.check, c.timeout, ZLIB)
+            for c in cases if ".gz" in c.sql]
 
 
 def shell_error(stderr):
@@ -173,7 +189,8 @@ def run_case(case):
     sql = ".load %s\n" % EXTENSION + case.sql + "\n"
     try:
         p = subprocess.run(wrap(["sqlite3", "-batch", "-bail", ":memory:"]), input=sql.encode(),
-                           capture_output=True, cwd=ROOT, env=env(), timeout=case.timeout)
+                           capture_output=True, cwd=ROOT, env={**env(), **case.extra_env},
+                           timeout=case.timeout)
     except subprocess.TimeoutExpired:
         return case, "timed out after %d s" % case.timeout
     out = p.stdout.decode("utf-8", "replace")
@@ -185,12 +202,12 @@ def run_case(case):
     return case, case.check(out, err, p.returncode)
 
 
-def run_unit(binary, args=()):
+def run_unit(binary, args=(), extra_env=None):
     """Run one C unit test program; returns (passed, [failures])."""
-    name = os.path.relpath(binary, ROOT)
+    name = os.path.relpath(binary, ROOT) + (" [zlib]" if extra_env else "")
     try:
         p = subprocess.run(wrap([binary, *args]), capture_output=True, cwd=ROOT,
-                           env=env(preload=False), timeout=600)
+                           env={**env(preload=False), **(extra_env or {})}, timeout=600)
     except subprocess.TimeoutExpired:
         return 0, ["%s: timed out" % name]
     out = p.stdout.decode("utf-8", "replace")
@@ -211,24 +228,28 @@ def main():
     jobs = int(os.environ.get("TM_JOBS", os.cpu_count() or 2))
     passed, failures = 0, []
 
+    units = []
     for binary in sorted(glob.glob(os.path.join(BUILD, "unit", "test_*"))):
-        if only and only not in binary:
-            continue
-        p, f = run_unit(binary)
-        passed += p
-        failures += f
+        units.append((binary, ()))
     for binary in sorted(glob.glob(os.path.join(BUILD, "unit", "replay_*"))):
         target = os.path.basename(binary)[len("replay_"):]
+        units.append((binary, (os.path.join(ROOT, "tests", "fuzz", "regress", target),)))
+    for binary, args in units:
         if only and only not in binary:
             continue
-        p, f = run_unit(binary, [os.path.join(ROOT, "tests", "fuzz", "regress", target)])
-        passed += p
-        failures += f
+        envs = [None]
+        if os.environ.get("TM_ISAL") == "1" and os.path.basename(binary) in GZIP_UNITS:
+            envs.append(ZLIB)
+        for extra in envs:
+            p, f = run_unit(binary, args, extra)
+            passed += p
+            failures += f
 
     cases = []
     for path in sorted(glob.glob(os.path.join(ROOT, "tests", "sql", "*.test"))):
         cases += parse_test_file(path)
     cases += load_suites()
+    cases += with_zlib(cases)
     cases = [c for c in cases if only in c.name]
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         for case, problem in pool.map(run_case, cases):

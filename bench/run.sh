@@ -140,6 +140,13 @@ setup_zcat() {
   VERS[zlib]=$(dpkg-query -W -f '${Version}' zlib1g 2>/dev/null || echo '?')
 }
 
+# ISA-L's igzip: the inflate-alone anchor when transmog is built with ISA-L
+setup_igzip() {
+  command -v igzip >/dev/null || apt_install isal || { note "PEER MISSING: igzip"; return; }
+  HAVE[igzip]=1
+  VERS[isal]=$(dpkg-query -W -f '${Version}' isal 2>/dev/null || echo '?')
+}
+
 # transmog features that later issues add: rows tagged with them wait for them
 probe_features() {
   local q="SELECT group_concat(name, ' ') FROM (SELECT name FROM pragma_module_list UNION SELECT name FROM pragma_function_list) WHERE name LIKE 'transmog%'"
@@ -245,7 +252,7 @@ load_cases() {
           slow) runs=$SLOW_RUNS ;;
           parse=*) parse=${t#parse=}
                    declare -F "parse_$parse" >/dev/null || die "$CASES:$lineno: no parser parse_$parse in run.sh" ;;
-          simdjson|duckdb|zcat|vtab|export)
+          simdjson|duckdb|zcat|igzip|vtab|export)
             [[ -n ${HAVE[$t]:-} ]] || { [[ $status == ok ]] && status="skipped: no $t"; } ;;
           vtdb) ;;
           *) die "$CASES:$lineno: unknown tag '$t'" ;;
@@ -450,6 +457,10 @@ summary() {
   if [[ -n $g && -n $p && -n $z ]]; then
     lines+=("$(awk -v g="$g" -v p="$p" -v z="$z" 'BEGIN { m = p > z ? p : z; printf "  each_main_count gz      %.3f s = %.2fx max(zcat %.3f s, plain scan %.3f s)", g, g / m, z, p }')")
   fi
+  z=$(median <<<"${R_TIMES[igzip/gz]:-}")
+  if [[ -n $g && -n $p && -n $z ]]; then
+    lines+=("$(awk -v g="$g" -v p="$p" -v z="$z" 'BEGIN { m = p > z ? p : z; printf "  each_main_count gz      %.3f s = %.2fx max(igzip %.3f s, plain scan %.3f s) (with ISA-L)", g, g / m, z, p }')")
+  fi
   p=$(median <<<"${R_TIMES[each_main_count/big]:-}"); z=$(median <<<"${R_TIMES[simdjson/big]:-}")
   if [[ -n $p && -n $z ]]; then
     lines+=("$(awk -v p="$p" -v z="$z" 'BEGIN { printf "  each_main_count big     speed %.2fx simdjson speed (simdjson time / its time)", z / p }')")
@@ -466,6 +477,7 @@ note "peers and data (installs go to $PEERS and apt; data cached in $DATA)"
 setup_simdjson
 setup_duckdb
 setup_zcat
+setup_igzip
 export SIMDJSON=${SIMDJSON:-}
 probe_features
 setup_files

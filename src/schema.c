@@ -208,6 +208,7 @@ static uint32_t schema_new_node(tm_schema *s, uint32_t parent, uint32_t table,
   n->hash = hash;
   n->col = -1;
   n->child = n->first = n->last = n->next = n->dup = TM_NONE;
+  n->after = n->lead = TM_NONE;
   memcpy(s->keys + s->nkeybytes, key, len);
   s->nkeybytes += len;
   return id;
@@ -297,31 +298,62 @@ static int schema_key_is(const tm_schema *s, uint32_t id, const char *key,
   const tm_node *n = &s->nodes[id];
   if (n->keylen != len) return 0;
   const char *k = s->keys + n->key;
-  for (size_t i = 0; i < len; i++)   /* keys are short: no call to memcmp */
-    if (k[i] != key[i]) return 0;
+  for (; len >= 8; len -= 8, k += 8, key += 8) {   /* keys are short: 8 bytes */
+    uint64_t a, b;                                 /* a step, no call */
+    memcpy(&a, k, 8);
+    memcpy(&b, key, 8);
+    if (a != b) return 0;
+  }
+  if (len >= 4) {
+    uint32_t a, b;
+    memcpy(&a, k, 4);
+    memcpy(&b, key, 4);
+    if (a != b) return 0;
+    len -= 4, k += 4, key += 4;
+  }
+  for (; len; len--)
+    if (*k++ != *key++) return 0;
   return 1;
+}
+
+/* The node with this key under parent, through the hash index. */
+static uint32_t schema_find(const tm_schema *s, uint32_t parent, const char *key,
+                            size_t len, uint32_t h) {
+  uint32_t mask = s->indexcap - 1;
+  for (uint32_t i = h & mask;; i = (i + 1) & mask) {
+    uint32_t id = s->index[i];
+    if (id == TM_NONE) return TM_NONE;
+    if (s->nodes[id].hash == h && s->nodes[id].parent == parent &&
+        schema_key_is(s, id, key, len))
+      return id;
+  }
+}
+
+/* Remember that `id` came after *hint (or first, in parent). */
+static uint32_t schema_follows(tm_schema *s, uint32_t parent, uint32_t *hint,
+                               uint32_t id) {
+  if (*hint == TM_NONE) s->nodes[parent].lead = id;
+  else s->nodes[*hint].after = id;
+  return *hint = id;
 }
 
 uint32_t tm_schema_child(tm_schema *s, uint32_t parent, const char *key,
                          size_t len, uint32_t *hint) {
-  uint32_t guess = *hint == TM_NONE ? s->nodes[parent].first : s->nodes[*hint].next;
+  const tm_node *prev = *hint == TM_NONE ? NULL : &s->nodes[*hint];
+  uint32_t guess = prev ? prev->after : s->nodes[parent].lead;
+  if (guess == TM_NONE) guess = prev ? prev->next : s->nodes[parent].first;
   if (guess != TM_NONE && schema_key_is(s, guess, key, len)) return *hint = guess;
-  uint32_t h = schema_key_hash(parent, key, len), mask = s->indexcap - 1;
-  for (uint32_t i = h & mask;; i = (i + 1) & mask) {
-    uint32_t id = s->index[i];
-    if (id == TM_NONE) break;
-    if (s->nodes[id].hash == h && s->nodes[id].parent == parent &&
-        schema_key_is(s, id, key, len))
-      return *hint = id;
-  }
+  uint32_t h = schema_key_hash(parent, key, len);
+  uint32_t id = schema_find(s, parent, key, len, h);
+  if (id != TM_NONE) return schema_follows(s, parent, hint, id);
   if (s->frozen) return TM_NONE;
   if ((s->nnodes + 1) * 2 > s->indexcap && schema_index_rebuild(s, s->nnodes + 1))
     return TM_NONE;
-  uint32_t id = schema_new_node(s, parent, s->nodes[parent].table, key, len, h);
+  id = schema_new_node(s, parent, s->nodes[parent].table, key, len, h);
   if (id == TM_NONE) return TM_NONE;
   schema_link(s, id);
   schema_index_put(s, id);
-  return *hint = id;
+  return schema_follows(s, parent, hint, id);
 }
 
 uint32_t tm_schema_dup(tm_schema *s, uint32_t node) {

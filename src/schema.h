@@ -50,6 +50,8 @@ typedef struct tm_node {
   uint32_t next;            /* next sibling */
   uint32_t dup;             /* node for the next occurrence of this key */
   uint32_t nkeys;           /* distinct direct keys */
+  uint32_t after;           /* lookups: the key that followed it last time */
+  uint32_t lead;            /* lookups: its first key, last time */
   uint64_t stamp;           /* flatten: object instance that last used it */
   uint64_t seen;            /* occurrences observed */
   uint64_t expanded;        /* values here expanded as child table rows */
@@ -116,9 +118,10 @@ void tm_schema_freeze(tm_schema *s);
 
 /*
 ** The child of `parent` with key [key, key+len). *hint is the previous
-** sibling found in the same object (TM_NONE at its first key): records
-** that share a shape find each key at the predicted place without hashing.
-** Creates the node unless frozen; returns TM_NONE if absent and frozen.
+** sibling found in the same object (TM_NONE at its first key). The guess is
+** the key that followed *hint last time (or came first last time): records
+** that share a shape, optional keys and all, find each key there without
+** hashing. Creates the node unless frozen; TM_NONE if absent and frozen.
 */
 uint32_t tm_schema_child(tm_schema *s, uint32_t parent, const char *key,
                          size_t len, uint32_t *hint);

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/infer.h"
 #include "declare.h"
 #include "options.h"
 #include "transmog.h"

@@ -147,7 +147,10 @@ static int eachFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   int fail = tm_opts_parse(&c->opts, args[2], TM_OPT_ALL & ~TM_OPT_SAMPLE,
                            "transmog_each", &err);
   sqlite3_free(args[2]);
-  if (!c->path) return eachError(c, "transmog_each needs a file path: transmog_each(path [, table [, options]])");
+  if (!c->path) {
+    free(err);
+    return eachError(c, "transmog_each needs a file path: transmog_each(path [, table [, options]])");
+  }
   c->row_used = (idxNum & EACH_ROW_USED) != 0;
   if (!fail)
     c->scan = tm_scan_open(c->path, &c->opts.o, NULL, TM_NONE, c->row_used, 0, &err);

@@ -21,12 +21,14 @@
 */
 #define _POSIX_C_SOURCE 200809L   /* clock_gettime */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../src/infer.h"
 #include "../src/pipe.h"
 #include "../src/rowtext.h"
 #include "../src/sink.h"
@@ -44,6 +46,19 @@ typedef struct ex_target {
   uint64_t rows;
 } ex_target;
 
+/*
+** A value of the current row, converted and waiting to be handed over. One
+** whose text lies in the scratch buffer keeps its offset there, since the
+** row's later conversions may move the buffer.
+*/
+typedef struct ex_field {
+  int column;
+  size_t at;             /* offset of its text in scratch, or EX_NOWHERE */
+  tm_value v;
+} ex_field;
+
+#define EX_NOWHERE SIZE_MAX
+
 typedef struct exporter {
   sqlite3 *db;
   tm_opts opts;
@@ -57,10 +72,13 @@ typedef struct exporter {
   sqlite3_stmt *poll;    /* a statement stepped to notice interrupts */
   tm_pipe *pipe;         /* the pass that writes: parsed in a thread */
   tm_out scratch;        /* converted values of the current row */
+  ex_field *row;         /* the current row's values, as many as the widest table */
+  int nrow;
   tm_out text;           /* a line of a file, or the CSV header */
   tm_out fields;         /* CSV: the values of the row, as text */
   tm_out extra;          /* the row's _extra value */
   tm_out meta;           /* JSONL: the row's ids, as JSON members */
+  tm_file_id id;          /* the file as the schema pass read it */
   uint64_t records, skipped;
   double t0, reported;
   double phase_t0;       /* when the current pass began (progress rates) */
@@ -263,68 +281,104 @@ static int ex_open(exporter *x) {
     if (rc != SQLITE_OK) return rc;
     if ((uint32_t)ex_ncolumns(x, t) > widest) widest = (uint32_t)ex_ncolumns(x, t);
   }
+  x->row = sqlite3_malloc64(widest * sizeof *x->row);
   x->slot = sqlite3_malloc64(widest * sizeof *x->slot);
   x->slotlen = sqlite3_malloc64(widest * sizeof *x->slotlen);
   x->slotgen = sqlite3_malloc64(widest * sizeof *x->slotgen);
-  if (!x->slot || !x->slotlen || !x->slotgen) return SQLITE_NOMEM;
+  if (!x->row || !x->slot || !x->slotlen || !x->slotgen) return SQLITE_NOMEM;
   memset(x->slotgen, 0, widest * sizeof *x->slotgen);
   return SQLITE_OK;
 }
 
-/* The value of the _id of row r: its ordinal, or its natural id. */
-static void ex_id(exporter *x, const tm_record *rec, const tm_row *r, tm_value *v) {
-  if (r->natural != TM_NONE) {
-    tm_value_of(v, rec->text, rec->tape->tok, r->natural, x->opts.o.types, &x->scratch);
-    return;
-  }
-  v->type = SQLITE_INTEGER;
-  v->i = (sqlite3_int64)r->id;
-  v->text = NULL;
+/* Add a value to the current row; `before` is the scratch size before it
+** was converted (see tm_value_of: a value that grew scratch lives there). */
+static void ex_keep(exporter *x, int column, const tm_value *v, size_t before) {
+  ex_field *f = &x->row[x->nrow++];
+  f->column = column;
+  f->v = *v;
+  f->at = x->scratch.n != before ? before : EX_NOWHERE;
+}
+
+/* Convert token `tok` of the record into the row's value of `column`. */
+static void ex_convert(exporter *x, const tm_record *rec, uint32_t tok, int column) {
+  size_t before = x->scratch.n;
+  tm_value v;
+  tm_value_of(&v, rec->text, rec->tape->tok, tok, x->opts.o.types, &x->scratch);
+  ex_keep(x, column, &v, before);
+}
+
+/* Add an integer to the current row. */
+static void ex_integer(exporter *x, int column, uint64_t i) {
+  tm_value v;
+  memset(&v, 0, sizeof v);
+  v.type = SQLITE_INTEGER;
+  v.i = (sqlite3_int64)i;
+  ex_keep(x, column, &v, x->scratch.n);
+}
+
+/* Add the _id of row r to the current row: its ordinal, or its natural id. */
+static void ex_id(exporter *x, const tm_record *rec, const tm_row *r, int column) {
+  if (r->natural != TM_NONE) ex_convert(x, rec, r->natural, column);
+  else ex_integer(x, column, r->id);
+}
+
+/* Add the row's _extra value (its own buffer: scratch does not hold it). */
+static void ex_extra(exporter *x, const tm_rows *rv, const tm_row *r, int column) {
+  tm_value v;
+  memset(&v, 0, sizeof v);
+  x->extra.n = 0;
+  tm_rowtext_extra(&x->extra, rv, r, x->opts.o.types == TM_TYPES_TEXT);
+  v.type = SQLITE_TEXT;
+  v.text = x->extra.p;
+  v.n = x->extra.n;
+  ex_keep(x, column, &v, x->scratch.n);
 }
 
 /*
-** The values of row `ri` in declared column order, one by one: calls
-** put(x, column, value) for each column that has a value.
+** Convert every value of row `ri` (ids, map key, cells, _extra), in
+** declared column order.
 */
-typedef int (*ex_put_fn)(exporter *x, uint32_t t, int column, const tm_value *v);
-
-static int ex_values(exporter *x, const tm_rows *rv, uint32_t ri, ex_put_fn put) {
+static int ex_convert_row(exporter *x, const tm_rows *rv, uint32_t ri) {
   const tm_record *rec = rv->rec;
   const tm_row *rows = rv->row, *r = &rows[ri];
   const tm_table *tb = &x->schema->tables[r->table];
   const tm_cell *cells = r->ncells ? rv->cells + r->cell : NULL;
-  int nmeta = tm_decl_nmeta(x->schema, r->table), rc = SQLITE_OK;
-  tm_value v;
+  int nmeta = tm_decl_nmeta(x->schema, r->table);
   x->scratch.n = 0;
-  ex_id(x, rec, r, &v);
-  rc = put(x, r->table, 0, &v);
+  x->nrow = 0;
+  ex_id(x, rec, r, 0);
   if (nmeta > 1) {
-    ex_id(x, rec, &rows[r->parent], &v);
-    if (rc == SQLITE_OK) rc = put(x, r->table, 1, &v);
-    ex_id(x, rec, &rows[0], &v);
-    if (rc == SQLITE_OK) rc = put(x, r->table, 2, &v);
-    v.type = SQLITE_INTEGER;
-    v.i = (sqlite3_int64)r->index;
-    v.text = NULL;
-    if (rc == SQLITE_OK) rc = put(x, r->table, 3, &v);
+    ex_id(x, rec, &rows[r->parent], 1);
+    ex_id(x, rec, &rows[0], 2);
+    ex_integer(x, 3, r->index);
   }
-  if (tb->is_map && rc == SQLITE_OK) {
-    tm_value_of(&v, rec->text, rec->tape->tok, r->key, x->opts.o.types, &x->scratch);
-    rc = put(x, r->table, nmeta, &v);
+  if (tb->is_map) ex_convert(x, rec, r->key, nmeta);
+  for (uint32_t i = 0; i < r->ncells; i++)
+    ex_convert(x, rec, cells[i].tok, nmeta + (int)cells[i].col);
+  if (r->nextra && !tb->has_extra)   /* only if the file changed under us */
+    return ex_fail(x, "'%s' changed during the export: record %llu has fields the schema pass did not see",
+                   x->path, (unsigned long long)x->records + 1);
+  if (r->nextra) ex_extra(x, rv, r, nmeta + (int)tb->ncols);
+  return x->scratch.nomem || x->extra.nomem ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+/* What ex_values hands each value of a row to (an INSERT's binding, or a
+** CSV line's field). */
+typedef int (*ex_put_fn)(exporter *x, uint32_t t, int column, const tm_value *v);
+
+/*
+** The values of row `ri` in declared column order, one by one: calls
+** put(x, column, value) for each column that has a value. All are
+** converted first, so that the pointers handed over stay valid together.
+*/
+static int ex_values(exporter *x, const tm_rows *rv, uint32_t ri, ex_put_fn put) {
+  int rc = ex_convert_row(x, rv, ri);
+  for (int i = 0; i < x->nrow && rc == SQLITE_OK; i++) {
+    ex_field *f = &x->row[i];
+    if (f->at != EX_NOWHERE) f->v.text = x->scratch.p + f->at;
+    rc = put(x, rv->row[ri].table, f->column, &f->v);
   }
-  for (uint32_t i = 0; i < r->ncells && rc == SQLITE_OK; i++) {
-    tm_value_of(&v, rec->text, rec->tape->tok, cells[i].tok, x->opts.o.types, &x->scratch);
-    rc = put(x, r->table, nmeta + (int)cells[i].col, &v);
-  }
-  if (r->nextra && rc == SQLITE_OK) {
-    x->extra.n = 0;
-    tm_rowtext_extra(&x->extra, rv, r, x->opts.o.types == TM_TYPES_TEXT);
-    v.type = SQLITE_TEXT;
-    v.text = x->extra.p;
-    v.n = x->extra.n;
-    rc = put(x, r->table, nmeta + (int)tb->ncols, &v);
-  }
-  return x->scratch.nomem || x->extra.nomem ? SQLITE_NOMEM : rc;
+  return rc;
 }
 
 /* ex_put_fn for tables: bind the value to its parameter. */
@@ -454,6 +508,10 @@ static int ex_pass(exporter *x) {
     free(err);
     return rc;
   }
+  tm_file_id now = tm_pipe_file_id(x->pipe);
+  if (!tm_infer_same_file(x->id, now))
+    return ex_fail(x, "'%s' changed after the schema pass (size %llu, now %llu bytes): nothing was written",
+                   x->path, (unsigned long long)x->id.size, (unsigned long long)now.size);
   for (;;) {
     tm_rows rv;
     int rc = tm_pipe_next(x->pipe, &rv);
@@ -463,7 +521,6 @@ static int ex_pass(exporter *x) {
       continue;
     }
     if (rc != TM_REC_OK) return ex_fail(x, "%s", tm_pipe_message(x->pipe));
-    if (tm_out_reserve(&x->scratch, rv.rec->len + 64)) return SQLITE_NOMEM;
     for (uint32_t i = 0; i < rv.nrows; i++) {
       rc = !x->opts.to ? ex_insert(x, &rv, i)
          : x->opts.out_format == TM_OUT_CSV ? ex_write_csv(x, &rv, i)
@@ -532,6 +589,7 @@ static void ex_free(exporter *x) {
   }
   sqlite3_free(x->targets);
   sqlite3_finalize(x->poll);
+  sqlite3_free(x->row);
   sqlite3_free(x->slot);
   sqlite3_free(x->slotlen);
   sqlite3_free(x->slotgen);
@@ -569,8 +627,8 @@ static int ex_args(exporter *x, int argc, sqlite3_value **argv) {
   const char *options = argc > 2 ? (const char *)sqlite3_value_text(argv[2]) : NULL;
   if (!x->path || !x->name || !*x->name)
     return ex_fail(x, "transmog_export needs a file and a table name: transmog_export(path, name [, options])");
-  if (tm_opts_parse(&x->opts, options, TM_OPT_EXPORT & ~TM_OPT_NAME, "transmog_export", &err)) {
-    ex_fail(x, "%s", err ? err + strlen("transmog_export: ") : "out of memory");
+  if (tm_opts_parse(&x->opts, options, TM_OPT_EXPORT & ~TM_OPT_NAME, "transmog", &err)) {
+    x->err = sqlite3_mprintf("%s", err ? err : "transmog: out of memory");   /* prefixed already */
     free(err);
     return SQLITE_ERROR;
   }
@@ -595,12 +653,10 @@ static void exportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   x.t0 = x.reported = x.phase_t0 = ex_now();
   x.phase = 1;
   int rc = ex_args(&x, argc, argv);
-  if (rc == SQLITE_OK) {
-    tm_file_id id;
-    x.schema = tm_infer(x.path, &x.opts.o, x.name, &id, NULL, &err);
-    if (!x.schema) rc = ex_fail(&x, "%s", err ? err : "out of memory");
-    free(err);
-  }
+  if (rc == SQLITE_OK && tm_infer_rereadable(x.path, &err) == 0)
+    x.schema = tm_infer(x.path, &x.opts.o, x.name, &x.id, NULL, &err);
+  if (rc == SQLITE_OK && !x.schema) rc = ex_fail(&x, "%s", err ? err : "out of memory");
+  free(err);
   if (rc == SQLITE_OK) rc = ex_open(&x);
   if (rc == SQLITE_OK) rc = ex_pass(&x);
   if (rc == SQLITE_OK) rc = ex_commit(&x);

@@ -11,14 +11,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The option names, in the order of the TM_OPT_* bits. */
-static const char *const opt_names[] = {
+/* The options, in the order of their TM_OPT_* bits. */
+enum {
+  OPT_NAME, OPT_FORMAT, OPT_COMPRESSION, OPT_ROOT, OPT_SEPARATOR, OPT_ARRAYS,
+  OPT_MAX_DEPTH, OPT_MAX_COLUMNS, OPT_SAMPLE, OPT_ERRORS, OPT_MAX_RECORD,
+  OPT_ID, OPT_TYPES, OPT_SCHEMA, OPT_MODE, OPT_TO, OPT_PROGRESS, OPT_COUNT
+};
+_Static_assert(TM_OPT_TYPES == 1 << OPT_TYPES && TM_OPT_PROGRESS == 1 << OPT_PROGRESS,
+               "the TM_OPT_* bits follow the OPT_* order");
+
+static const char *const opt_names[OPT_COUNT] = {
   "name", "format", "compression", "root", "separator", "arrays",
   "max_depth", "max_columns", "sample", "errors", "max_record", "id", "types",
   "schema", "mode", "to", "progress"
 };
-#define OPT_FORMAT_CSV 3   /* format=csv: only an output format (with to=) */
-#define OPT_COUNT (int)(sizeof opt_names / sizeof *opt_names)
+
+/* One word an option with a fixed set of values accepts, and its value. */
+typedef struct opt_word {
+  const char *word;
+  int value;
+} opt_word;
 
 /* Write "a, b and c": the names of the options in `allowed`. */
 static void opt_list(unsigned allowed, char *out, size_t n) {
@@ -30,10 +42,15 @@ static void opt_list(unsigned allowed, char *out, size_t n) {
   }
 }
 
-/* Index of `value` in the NULL-terminated `choices`, or -1. */
-static int opt_choice(const char *value, const char *const *choices) {
-  for (int i = 0; choices[i]; i++)
-    if (strcmp(value, choices[i]) == 0) return i;
+/* Set *out to the value of `word` in the NULL-terminated `words`; returns
+** 0, or -1 when it is not one of them. */
+static int opt_choice(const char *word, const opt_word *words, int *out) {
+  for (int i = 0; words[i].word; i++) {
+    if (strcmp(word, words[i].word) == 0) {
+      *out = words[i].value;
+      return 0;
+    }
+  }
   return -1;
 }
 
@@ -67,70 +84,101 @@ static int opt_number(const char *s, int64_t lo, int64_t hi, int sized,
   return 0;
 }
 
-/* Set an export option (i >= 13) from `value`. Returns what a bad value
-** should have been, or NULL. */
+/* Set a string option that must not be empty; returns `expected` if it is. */
+static const char *opt_set_string(const char **dst, const char *value, const char *expected) {
+  if (!*value) return expected;
+  *dst = value;
+  return NULL;
+}
+
+/* Set an export option (schema, mode, to, progress) from `value`. Returns
+** what a bad value should have been, or NULL. */
 static const char *opt_set_export(tm_opts *opts, int i, const char *value) {
-  static const char *const modes[] = {"create", "replace", "append", NULL};
-  int k;
+  static const opt_word modes[] = {
+    {"create", TM_MODE_CREATE}, {"replace", TM_MODE_REPLACE}, {"append", TM_MODE_APPEND}, {NULL, 0}};
   switch (i) {
-    case 13: if (!*value) return "a database name, such as main or an attached one"; opts->schema = value; break;
-    case 14: if ((k = opt_choice(value, modes)) < 0) return "create, replace or append"; opts->mode = k; break;
-    case 15: if (!*value) return "a directory"; opts->to = value; break;
+    case OPT_SCHEMA: return opt_set_string(&opts->schema, value, "a database name, such as main or an attached one");
+    case OPT_MODE: return opt_choice(value, modes, &opts->mode) ? "create, replace or append" : NULL;
+    case OPT_TO: return opt_set_string(&opts->to, value, "a directory");
     default:
       if (strcmp(value, "0") && strcmp(value, "1")) return "0 or 1";
       opts->progress = value[0] == '1';
-      break;
+      return NULL;
   }
+}
+
+/* Set format= : an input format, or csv (only a format of files written). */
+static const char *opt_set_format(tm_opts *opts, const char *value) {
+  static const opt_word formats[] = {
+    {"auto", TM_FMT_AUTO}, {"jsonl", TM_FMT_JSONL}, {"json", TM_FMT_JSON}, {NULL, 0}};
+  opts->format_csv = strcmp(value, "csv") == 0;
+  if (opts->format_csv || !opt_choice(value, formats, &opts->o.format)) return NULL;
+  return "auto, jsonl or json";
+}
+
+/* Set root= : keys joined by dots, none of them empty. */
+static const char *opt_set_root(tm_options *o, const char *value) {
+  if (!*value || *value == '.' || value[strlen(value) - 1] == '.' || strstr(value, ".."))
+    return "a path of keys joined by '.', such as data.items";
+  o->root = value;
   return NULL;
+}
+
+/* Set one of the whole-number options (max_depth, max_columns, sample,
+** max_record) from `value`. Returns what a bad value should have been, or
+** NULL. */
+static const char *opt_set_number(tm_options *o, int i, const char *value) {
+  int64_t v = 0;
+  switch (i) {
+    case OPT_MAX_DEPTH:
+      if (opt_number(value, 1, TM_JSON_MAX_DEPTH, 0, &v)) return "a whole number from 1 to 1000";
+      o->max_depth = (int)v;
+      return NULL;
+    case OPT_MAX_COLUMNS:
+      if (opt_number(value, 1, 1990, 0, &v)) return "a whole number from 1 to 1990";
+      o->max_columns = (int)v;
+      return NULL;
+    case OPT_SAMPLE:
+      if (strcmp(value, "all") == 0) v = -1;
+      else if (opt_number(value, 1, INT64_MAX, 0, &v)) return "'all' or a positive number of records";
+      o->sample = v;
+      return NULL;
+    default:
+      if (opt_number(value, 1, 1 << 30, 1, &v)) return "a size from 1 byte to 1G, such as 64M";
+      o->max_record = (size_t)v;
+      return NULL;
+  }
+}
+
+/* Set option i from `value`. Returns what a bad value should have been, or
+** NULL. */
+static const char *opt_value(tm_opts *opts, int i, const char *value) {
+  static const opt_word comps[] = {
+    {"auto", TM_COMP_AUTO}, {"none", TM_COMP_NONE}, {"gzip", TM_COMP_GZIP}, {NULL, 0}};
+  static const opt_word arrays[] = {
+    {"json", TM_ARRAYS_JSON}, {"child", TM_ARRAYS_CHILD}, {"skip", TM_ARRAYS_SKIP}, {NULL, 0}};
+  static const opt_word errors[] = {{"raise", TM_ERRORS_RAISE}, {"skip", TM_ERRORS_SKIP}, {NULL, 0}};
+  static const opt_word types[] = {{"infer", TM_TYPES_INFER}, {"text", TM_TYPES_TEXT}, {NULL, 0}};
+  tm_options *o = &opts->o;
+  switch (i) {
+    case OPT_NAME: return opt_set_string(&o->name, value, "a non-empty table name");
+    case OPT_FORMAT: return opt_set_format(opts, value);
+    case OPT_COMPRESSION: return opt_choice(value, comps, &o->compression) ? "auto, none or gzip" : NULL;
+    case OPT_ROOT: return opt_set_root(o, value);
+    case OPT_SEPARATOR: return opt_set_string(&o->separator, value, "a non-empty string");
+    case OPT_ARRAYS: return opt_choice(value, arrays, &o->arrays) ? "json, child or skip" : NULL;
+    case OPT_ERRORS: return opt_choice(value, errors, &o->errors) ? "raise or skip" : NULL;
+    case OPT_ID: return opt_set_string(&o->id, value, "a top-level field name");
+    case OPT_TYPES: return opt_choice(value, types, &o->types) ? "infer or text" : NULL;
+    case OPT_MAX_DEPTH: case OPT_MAX_COLUMNS: case OPT_SAMPLE: case OPT_MAX_RECORD:
+      return opt_set_number(o, i, value);
+    default: return opt_set_export(opts, i, value);
+  }
 }
 
 /* Set option i from `value`; on a bad value write why to msg. */
 static int opt_set(tm_opts *opts, int i, const char *value, char *msg, size_t n) {
-  static const char *const formats[] = {"auto", "jsonl", "json", "csv", NULL};
-  tm_options *o = &opts->o;
-  static const char *const comps[] = {"auto", "none", "gzip", NULL};
-  static const char *const arrays[] = {"json", "child", "skip", NULL};
-  static const char *const errors[] = {"raise", "skip", NULL};
-  static const char *const types[] = {"infer", "text", NULL};
-  int64_t v = 0;
-  int k = 0;
-  const char *expected = NULL;
-  switch (i) {
-    case 0: if (!*value) expected = "a non-empty table name"; else o->name = value; break;
-    case 1: if ((k = opt_choice(value, formats)) < 0) expected = "auto, jsonl or json"; else o->format = k; break;
-    case 2:
-      if ((k = opt_choice(value, comps)) < 0) expected = "auto, none or gzip";
-      else o->compression = k == 0 ? TM_COMP_AUTO : k == 1 ? TM_COMP_NONE : TM_COMP_GZIP;
-      break;
-    case 3:
-      if (!*value || *value == '.' || value[strlen(value) - 1] == '.' || strstr(value, ".."))
-        expected = "a path of keys joined by '.', such as data.items";
-      else o->root = value;
-      break;
-    case 4: if (!*value) expected = "a non-empty string"; else o->separator = value; break;
-    case 5: if ((k = opt_choice(value, arrays)) < 0) expected = "json, child or skip"; else o->arrays = k; break;
-    case 6:
-      if (opt_number(value, 1, TM_JSON_MAX_DEPTH, 0, &v)) expected = "a whole number from 1 to 1000";
-      else o->max_depth = (int)v;
-      break;
-    case 7:
-      if (opt_number(value, 1, 1990, 0, &v)) expected = "a whole number from 1 to 1990";
-      else o->max_columns = (int)v;
-      break;
-    case 8:
-      if (strcmp(value, "all") == 0) o->sample = -1;
-      else if (opt_number(value, 1, INT64_MAX, 0, &v)) expected = "'all' or a positive number of records";
-      else o->sample = v;
-      break;
-    case 9: if ((k = opt_choice(value, errors)) < 0) expected = "raise or skip"; else o->errors = k; break;
-    case 10:
-      if (opt_number(value, 1, 1 << 30, 1, &v)) expected = "a size from 1 byte to 1G, such as 64M";
-      else o->max_record = (size_t)v;
-      break;
-    case 11: if (!*value) expected = "a top-level field name"; else o->id = value; break;
-    case 12: if ((k = opt_choice(value, types)) < 0) expected = "infer or text"; else o->types = k; break;
-    default: expected = opt_set_export(opts, i, value); break;
-  }
+  const char *expected = opt_value(opts, i, value);
   if (!expected) return 0;
   snprintf(msg, n, "invalid value '%s' for option '%s': expected %s", value,
            opt_names[i], expected);
@@ -165,12 +213,12 @@ static int opt_apply(tm_opts *opts, const char *key, const char *value,
 static int opt_settle(tm_opts *opts, char *msg, size_t n) {
   tm_options *o = &opts->o;
   if (!opts->to) {
-    if (o->format != OPT_FORMAT_CSV) return 0;
+    if (!opts->format_csv) return 0;
     snprintf(msg, n, "format 'csv' is for the files transmog_export writes with to=; "
                      "input formats are auto, jsonl and json");
     return -1;
   }
-  if ((opts->given & TM_OPT_FORMAT) && o->format != OPT_FORMAT_CSV && o->format != TM_FMT_JSONL) {
+  if ((opts->given & TM_OPT_FORMAT) && !opts->format_csv && o->format != TM_FMT_JSONL) {
     snprintf(msg, n, "with to=, format is the files' format: csv or jsonl");
     return -1;
   }

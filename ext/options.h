@@ -50,6 +50,7 @@ typedef struct tm_opts {
   int mode;             /* export: TM_MODE_* */
   const char *to;       /* export: a directory to write files to */
   int progress;         /* export: report progress on stderr */
+  int format_csv;       /* format=csv was given: a format of files written */
   int out_format;       /* export with to=: TM_OUT_* (from format=) */
   int out_gzip;         /* export with to=: gzip the files (compression=) */
   char *store;

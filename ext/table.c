@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/infer.h"
 #include "../src/rowtext.h"
 #include "cache.h"
 #include "declare.h"
@@ -105,7 +106,8 @@ static int tableArgs(tm_vtab *v, int argc, const char *const *argv, char **pzErr
 /* The schema pass: scan the file into a new catalogue. */
 static int tableInfer(tm_vtab *v, char **pzErr) {
   char *err = NULL;
-  v->schema = tm_infer(v->path, &v->opts.o, v->zMain, &v->id, &v->seek, &err);
+  if (tm_infer_rereadable(v->path, &err) == 0)
+    v->schema = tm_infer(v->path, &v->opts.o, v->zMain, &v->id, &v->seek, &err);
   if (v->schema) return SQLITE_OK;
   *pzErr = sqlite3_mprintf("transmog: %s", err ? err : "out of memory");
   free(err);
@@ -352,18 +354,20 @@ static int tableAdvance(tm_cursor *c) {
   }
 }
 
-/* The file must be the one the catalogue describes. */
+/* The file the scan opened must be the one the catalogue describes (its
+** identity is taken from the open file: nothing can change in between). */
 static int tableCheckFile(tm_cursor *c) {
   tm_vtab *v = (tm_vtab *)c->base.pVtab;
-  tm_file_id now;
+  tm_file_id now = tm_scan_file_id(c->scan);
+  if (tm_infer_same_file(v->id, now)) return SQLITE_OK;
   char err[600];
-  if (tm_src_stat(v->path, &now, err, sizeof err) != 0) return tm_table_error(c, err);
-  if (now.size == v->id.size && now.mtime_ns == v->id.mtime_ns) return SQLITE_OK;
   snprintf(err, sizeof err,
            "'%s' changed since table '%s' was created (size %llu, now %llu bytes); "
            "DROP TABLE %s and CREATE VIRTUAL TABLE again to read it",
            v->path, v->zMain, (unsigned long long)v->id.size,
            (unsigned long long)now.size, v->zMain);
+  tm_scan_close(c->scan);
+  c->scan = NULL;
   return tm_table_error(c, err);
 }
 
@@ -374,16 +378,14 @@ static int tableOpenScan(tm_cursor *c, int cells) {
     if (cells) tm_scan_want(c->scan, v->table, 1);
     return SQLITE_OK;
   }
-  int rc = tableCheckFile(c);
-  if (rc != SQLITE_OK) return rc;
   char *err = NULL;
   c->scan = tm_scan_open(v->path, &v->opts.o, v->schema, v->table, cells, 0, &err);
   if (!c->scan) {
-    rc = tm_table_error(c, err ? err : "out of memory");
+    int rc = tm_table_error(c, err ? err : "out of memory");
     free(err);
     return rc;
   }
-  return SQLITE_OK;
+  return tableCheckFile(c);
 }
 
 /* xFilter: a scan from the start, or a lookup (see lookup.c). The scan

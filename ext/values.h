@@ -32,8 +32,10 @@ typedef struct tm_value {
 
 /*
 ** Convert token i of a record. A string with escapes, or a container's JSON
-** text, is written at the end of `scratch` and points there: the caller
-** keeps enough room reserved (tm_out_reserve) for the pointers to hold.
+** text, is appended to `scratch` and points there; it is the only kind of
+** value that makes scratch grow, and its text starts where scratch ended
+** before the call. Appending may move scratch: a caller that converts
+** several values before using them keeps that offset, not the pointer.
 */
 void tm_value_of(tm_value *v, const char *text, const tm_tok *tok, uint32_t i,
                  int types, tm_out *scratch);

@@ -112,6 +112,7 @@ tm_scan *tm_scan_open(const char *path, const tm_options *o, tm_schema *schema,
   tm_flat_natural_id(sc->flat, o->id);
   sc->tick = o->tick;
   sc->tick_arg = o->tick_arg;
+  sc->progress.inferring = observe;
   sc->progress.size = tm_src_id(tm_rec_source(sc->reader)).size;
   return sc;
 }
@@ -191,99 +192,3 @@ void tm_scan_close(tm_scan *sc) {
   free(sc);
 }
 
-/* The rows of every table so far, into *counts (grown to ntables). */
-static uint64_t *scan_counts(tm_scan *sc, uint64_t **counts, uint32_t *cap) {
-  uint32_t n = sc->schema->ntables;
-  if (n > *cap) {
-    uint64_t *c = realloc(*counts, n * sizeof *c);
-    if (!c) return NULL;
-    *counts = c;
-    *cap = n;
-  }
-  for (uint32_t t = 0; t < n; t++) (*counts)[t] = tm_flat_count(sc->flat, t);
-  return *counts;
-}
-
-/* Leave a checkpoint in k if one is due before the next record. */
-static int scan_checkpoint(tm_scan *sc, tm_seek *k, uint64_t **counts,
-                           uint32_t *cap) {
-  if (!tm_seek_due(k, tm_scan_offset(sc))) return 0;
-  tm_mark m;
-  tm_scan_mark(sc, &m);
-  if (!scan_counts(sc, counts, cap)) return -1;
-  return tm_seek_add(k, &m, *counts, sc->schema->ntables);
-}
-
-/*
-** Count again, with the frozen schema, the rows before each checkpoint of
-** k (their ids changed when a map was recognised late). Returns 0 or -1.
-*/
-static int scan_recount(const char *path, const tm_options *o, tm_schema *s,
-                        tm_seek *k, char **err) {
-  tm_scan *sc = tm_scan_open(path, o, s, TM_NONE, 0, 0, err);
-  uint64_t *counts = NULL;
-  uint32_t cap = 0, i = 0;
-  int rc = sc ? TM_REC_OK : TM_REC_FATAL;
-  while (sc && i < k->n && rc != TM_REC_END && rc != TM_REC_FATAL) {
-    if (tm_scan_offset(sc) == k->marks[i].offset) {
-      if (!scan_counts(sc, &counts, &cap) ||
-          tm_seek_set_counts(k, i, counts, s->ntables))
-        break;
-      i++;
-      continue;
-    }
-    rc = tm_scan_next(sc);
-  }
-  free(counts);
-  tm_scan_close(sc);
-  return i == k->n ? 0 : -1;
-}
-
-tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
-                    tm_file_id *id, tm_seek **seek, char **err) {
-  tm_schema_config cfg = tm_schema_config_of(o, name);
-  tm_schema *s = tm_schema_new(&cfg);
-  tm_scan *sc = s ? tm_scan_open(path, o, s, TM_NONE, 1, 1, err) : NULL;
-  tm_seek *k = seek ? tm_seek_new(64 * 1024) : NULL;
-  if (sc) sc->progress.inferring = 1;
-  uint64_t *counts = NULL;
-  uint32_t cap = 0, maps = 0;
-  int64_t good = 0;
-  int rc = TM_REC_OK, stale = 0, nomem = !s || (seek && !k);
-  while (sc && !nomem && (o->sample < 0 || good < o->sample)) {
-    if (k && scan_checkpoint(sc, k, &counts, &cap)) {
-      nomem = 1;
-      break;
-    }
-    rc = tm_scan_next(sc);
-    if (rc == TM_REC_END) break;
-    if (rc == TM_REC_OK) good++;
-    else if (rc == TM_REC_FATAL || o->errors == TM_ERRORS_RAISE) break;
-    if (s->maps != maps && k && k->n > 1) stale = 1;   /* see tm_infer */
-    maps = s->maps;
-  }
-  free(counts);
-  int bad = rc == TM_REC_FATAL || (rc == TM_REC_BAD && o->errors == TM_ERRORS_RAISE);
-  if (sc && bad) *err = strdup(tm_scan_message(sc));
-  if (sc) *id = tm_scan_file_id(sc);
-  tm_scan_close(sc);
-  if (s && !sc) nomem = 0;   /* the scan did not open: *err says why */
-  if (nomem) scan_fail(err, "out of memory");
-  if (!sc || bad || nomem) {
-    tm_schema_free(s);
-    tm_seek_free(k);
-    return NULL;
-  }
-  if (o->sample >= 0)
-    for (uint32_t t = 0; t < s->ntables; t++) s->tables[t].has_extra = 1;
-  tm_schema_freeze(s);
-  if (k && stale && scan_recount(path, o, s, k, err)) {
-    tm_schema_free(s);
-    tm_seek_free(k);
-    if (!*err) scan_fail(err, "the file changed during the schema pass");
-    return NULL;
-  }
-  if (k) tm_seek_trim(k, id->size / 1024 > 65536 ? id->size / 1024 : 65536);
-  if (seek) *seek = k;
-  return s;
-}

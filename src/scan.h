@@ -23,7 +23,7 @@ typedef struct tm_progress {
   uint64_t records;         /* records read so far */
   uint64_t consumed;        /* bytes of the file read (compressed, for gzip) */
   uint64_t size;            /* the file's size (0 for a pipe) */
-  int inferring;            /* 1 in the schema pass */
+  int inferring;            /* 1 in the schema pass (a scan that observes) */
 } tm_progress;
 
 /* Every option of DESIGN 3.1. Strings belong to the caller. */
@@ -107,19 +107,5 @@ int tm_scan_seek(tm_scan *sc, const tm_seek *k, uint32_t i);
 void tm_scan_want(tm_scan *sc, uint32_t want, int cells);
 
 void tm_scan_close(tm_scan *sc);
-
-/*
-** The schema pass: read the whole file (or its first o->sample records)
-** into a new catalogue named `name`, with its statistics, and freeze it.
-** With a sample, every table gets an _extra column for keys met later.
-** Bad records follow o->errors: raise fails the pass, skip goes on. Returns
-** the schema and the file's identity in *id, or NULL with a malloc'd *err.
-** With `seek` not NULL, also builds the sparse index of the records read
-** (with a sample, only those). A map recognised after the first checkpoint
-** changes the ids of rows read before it, so the counts are then taken
-** again by a second, counting-only pass over that part of the file.
-*/
-tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
-                    tm_file_id *id, tm_seek **seek, char **err);
 
 #endif

@@ -39,10 +39,13 @@ static char *sink_join(const char *dir, const char *name, int tmp) {
   return p;
 }
 
-/* Record an error about the target, with errno's reason. */
+/* Record an error about the target, with errno's reason (or zlib's, when
+** a gzip write failed for a reason of its own). */
 static int sink_fail(tm_sink *k, const char *what) {
   char why[128];
-  snprintf(why, sizeof why, "%s", strerror(errno));
+  int zerr = Z_ERRNO;
+  const char *zmsg = k->gz ? gzerror(k->gz, &zerr) : NULL;
+  snprintf(why, sizeof why, "%s", zerr == Z_ERRNO ? strerror(errno) : zmsg);
   if (why[0] >= 'A' && why[0] <= 'Z') why[0] = (char)(why[0] - 'A' + 'a');
   snprintf(k->err, sizeof k->err, "cannot %s '%s': %s", what, k->path, why);
   return -1;
@@ -51,6 +54,7 @@ static int sink_fail(tm_sink *k, const char *what) {
 tm_sink *tm_sink_open(const char *dir, const char *name, int gzip, char *err,
                       size_t errlen) {
   tm_sink *k = calloc(1, sizeof *k);
+  if (k) k->fd = -1;
   if (!k || !(k->path = sink_join(dir, name, 0)) || !(k->tmp = sink_join(dir, name, 1)) ||
       !(k->buf = malloc(SINK_BUF))) {
     snprintf(err, errlen, "out of memory");
@@ -72,13 +76,15 @@ tm_sink *tm_sink_open(const char *dir, const char *name, int gzip, char *err,
   return k;
 }
 
-/* Write the buffer out. */
-static int sink_flush(tm_sink *k) {
-  const char *p = k->buf;
-  size_t n = k->n;
-  k->n = 0;
+/* Write n bytes at p to the file (through zlib for gzip). */
+static int sink_out(tm_sink *k, const char *p, size_t n) {
   if (k->gz) {
-    if (n && gzwrite(k->gz, p, (unsigned)n) != (int)n) return sink_fail(k, "write");
+    while (n) {
+      unsigned part = (unsigned)(n < SINK_BUF ? n : SINK_BUF);   /* gzwrite takes an unsigned */
+      if (gzwrite(k->gz, p, part) != (int)part) return sink_fail(k, "write");
+      p += part;
+      n -= part;
+    }
     return 0;
   }
   while (n) {
@@ -91,21 +97,16 @@ static int sink_flush(tm_sink *k) {
   return 0;
 }
 
+/* Write the buffer out. */
+static int sink_flush(tm_sink *k) {
+  size_t n = k->n;
+  k->n = 0;
+  return sink_out(k, k->buf, n);
+}
+
 int tm_sink_write(tm_sink *k, const void *p, size_t n) {
   if (k->n + n > SINK_BUF && sink_flush(k)) return -1;
-  if (n > SINK_BUF) {   /* too big to buffer: straight out */
-    memcpy(k->buf, p, 0);
-    const char *q = p;
-    while (n) {
-      size_t part = n < SINK_BUF ? n : SINK_BUF;
-      memcpy(k->buf, q, part);
-      k->n = part;
-      if (sink_flush(k)) return -1;
-      q += part;
-      n -= part;
-    }
-    return 0;
-  }
+  if (n > SINK_BUF) return sink_out(k, p, n);   /* too big to buffer: straight out */
   memcpy(k->buf + k->n, p, n);
   k->n += n;
   return 0;
@@ -114,6 +115,7 @@ int tm_sink_write(tm_sink *k, const void *p, size_t n) {
 int tm_sink_commit(tm_sink *k) {
   if (sink_flush(k)) return -1;
   int rc = k->gz ? gzclose(k->gz) : close(k->fd);
+  if (k->gz && rc != Z_OK && rc != Z_ERRNO) errno = EIO;   /* zlib's own failure */
   k->gz = NULL;
   k->fd = -1;
   if (rc != 0) return sink_fail(k, "write");
@@ -128,7 +130,7 @@ const char *tm_sink_error(const tm_sink *k) { return k->err; }
 void tm_sink_free(tm_sink *k) {
   if (!k) return;
   if (k->gz) gzclose(k->gz);
-  else if (k->fd > 0) close(k->fd);
+  else if (k->fd >= 0) close(k->fd);
   if (!k->committed && k->tmp) unlink(k->tmp);
   free(k->path);
   free(k->tmp);

@@ -54,6 +54,7 @@ static tm_file_id src_id_of(const struct stat *st) {
   tm_file_id id;
   id.size = S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
   id.mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+  id.pipe = S_ISFIFO(st->st_mode);
   return id;
 }
 

@@ -17,6 +17,7 @@ enum { TM_COMP_AUTO, TM_COMP_NONE, TM_COMP_GZIP };
 typedef struct tm_file_id {
   uint64_t size;
   int64_t mtime_ns;
+  int pipe;   /* a pipe (FIFO): its content can be read only once */
 } tm_file_id;
 
 typedef struct tm_source tm_source;

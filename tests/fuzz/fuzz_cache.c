@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "scan.h"
+#include "infer.h"
 
 static const char fuzz_doc[] =
     "{\"a\":1,\"b\":{\"c\":[{\"d\":2,\"e\":[1,{\"f\":null}]}]},\"g\":[1,2],\"a\":3}\n"

@@ -17,7 +17,7 @@
 
 #include "jsonout.h"
 #include "rowtext.h"
-#include "scan.h"
+#include "infer.h"
 
 /* Every row of a scan written as JSON (exercises rowtext and jsonout). */
 static void fuzz_drain(tm_scan *sc, int limit) {

@@ -1,0 +1,35 @@
+/*
+** infer.h: the schema pass. One scan of a file that learns its tables and
+** columns (and, for a virtual table, leaves the sparse index of seek.h on
+** the way), then freezes the catalogue for the passes that read rows.
+*/
+#ifndef TM_INFER_H
+#define TM_INFER_H
+
+#include "scan.h"
+
+/*
+** The schema pass: read the whole file (or its first o->sample records)
+** into a new catalogue named `name`, with its statistics, and freeze it.
+** With a sample, every table gets an _extra column for keys met later.
+** Bad records follow o->errors: raise fails the pass, skip goes on. Returns
+** the schema and the file's identity in *id, or NULL with a malloc'd *err.
+** With `seek` not NULL, also builds the sparse index of the records read
+** (with a sample, only those). A map recognised after the first checkpoint
+** changes the ids of rows read before it, so the counts are then taken
+** again by a second, counting-only pass over that part of the file.
+*/
+tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
+                    tm_file_id *id, tm_seek **seek, char **err);
+
+/*
+** Can `path` be read a second time after the schema pass? A pipe cannot:
+** its content is gone once read. Returns 0, or -1 with a malloc'd *err
+** that says what to do instead.
+*/
+int tm_infer_rereadable(const char *path, char **err);
+
+/* Did the file keep its identity (size and mtime) between two passes? */
+int tm_infer_same_file(tm_file_id before, tm_file_id now);
+
+#endif

@@ -69,6 +69,12 @@ static size_t pipe_put(tm_out *b, const void *p, size_t n) {
   return at;
 }
 
+/* Where offset `at` of buffer b is; NULL for a buffer never written to
+** (the record's part is empty: NULL plus an offset would be undefined). */
+static const char *pipe_at(const tm_out *b, size_t at) {
+  return b->p ? b->p + at : NULL;
+}
+
 /* Copy the scan's last result into batch b. */
 static void pipe_copy(tm_pipe *p, pipe_batch *b, int rc) {
   pipe_rec r;
@@ -224,13 +230,13 @@ int tm_pipe_next(tm_pipe *p, tm_rows *v) {
   p->rec.number = r->number;
   p->rec.offset = r->offset;
   v->rec = &p->rec;
-  v->row = (const tm_row *)(const void *)(b->row.p + r->row);
+  v->row = (const tm_row *)(const void *)pipe_at(&b->row, r->row);
   v->nrows = (uint32_t)r->nrows;
-  v->cells = (const tm_cell *)(const void *)(b->cell.p + r->cell);
+  v->cells = (const tm_cell *)(const void *)pipe_at(&b->cell, r->cell);
   v->ncells = (uint32_t)r->ncells;
-  v->extras = (const tm_extra *)(const void *)(b->extra.p + r->extra);
+  v->extras = (const tm_extra *)(const void *)pipe_at(&b->extra, r->extra);
   v->nextras = (uint32_t)r->nextras;
-  v->arena = b->arena.p ? b->arena.p + r->arena : NULL;
+  v->arena = pipe_at(&b->arena, r->arena);
   v->narena = (uint32_t)r->narena;
   return TM_REC_OK;
 }

@@ -1,22 +1,22 @@
 /*
 ** pipe.c: the threaded scan declared in pipe.h.
 **
-** Three batches circulate between the two threads: the producer fills an
-** empty one with whole records (about a megabyte of text, or 2048 records)
-** and queues it; the consumer reads the oldest queued one record by record
-** and gives it back when done. Each record in a batch is kept as offsets
+** Three batches circulate between the two threads in a ring (ring.h): the
+** producer fills an empty one with whole records (about a megabyte of
+** text, or 2048 records); the consumer reads the oldest filled one record
+** by record and gives it back when done. Each record in a batch is kept as offsets
 ** into the batch's arrays, so a batch is a handful of growable buffers
 ** reused from one round to the next: no allocation per record.
 */
 #define _POSIX_C_SOURCE 200809L   /* strdup */
 #include "pipe.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jsonout.h"
+#include "ring.h"
 
 #define PIPE_BATCHES 3
 #define PIPE_TEXT (1u << 20)     /* a batch is full past this much text */
@@ -35,7 +35,6 @@ typedef struct pipe_batch {
   tm_out text, tok, row, cell, extra, arena, recs;
   size_t n;                      /* records */
   uint64_t records, consumed;    /* progress at the end of the batch */
-  int last;                      /* nothing follows this batch */
 } pipe_batch;
 
 struct tm_pipe {
@@ -44,16 +43,8 @@ struct tm_pipe {
   void *tick_arg;
   tm_progress progress;          /* as of the batch being consumed */
   tm_file_id id;
-  pthread_t thread;
-  int started;
-  pthread_mutex_t mu;
-  pthread_cond_t cond;
+  tm_ring *ring;
   pipe_batch batch[PIPE_BATCHES];
-  int queue[PIPE_BATCHES];       /* batches ready, oldest first */
-  int nqueue;
-  int free[PIPE_BATCHES];        /* batches to fill */
-  int nfree;
-  int stop;                      /* the consumer is leaving */
   int cur;                       /* the batch being consumed, or -1 */
   size_t next;                   /* its next record */
   tm_record rec;                 /* the record handed out */
@@ -106,8 +97,11 @@ static void pipe_copy(tm_pipe *p, pipe_batch *b, int rc) {
   b->n++;
 }
 
-/* Fill batch b with records; returns 1 when the scan is over. */
-static int pipe_fill(tm_pipe *p, pipe_batch *b) {
+/* The ring's producer: fill batch i with records; returns 1 when the scan
+** is over. */
+static int pipe_fill(void *arg, int i) {
+  tm_pipe *p = arg;
+  pipe_batch *b = &p->batch[i];
   b->n = 0;
   b->text.n = b->tok.n = b->row.n = b->cell.n = b->extra.n = b->arena.n = b->recs.n = 0;
   int rc = TM_REC_OK;
@@ -125,29 +119,6 @@ static int pipe_fill(tm_pipe *p, pipe_batch *b) {
   return rc == TM_REC_END || rc == TM_REC_FATAL || nomem;
 }
 
-/* The producer: fill free batches and queue them until the scan ends. */
-static void *pipe_main(void *arg) {
-  tm_pipe *p = arg;
-  int last = 0;
-  while (!last) {
-    pthread_mutex_lock(&p->mu);
-    while (!p->nfree && !p->stop) pthread_cond_wait(&p->cond, &p->mu);
-    if (p->stop) {
-      pthread_mutex_unlock(&p->mu);
-      break;
-    }
-    int i = p->free[--p->nfree];
-    pthread_mutex_unlock(&p->mu);
-    last = pipe_fill(p, &p->batch[i]);
-    p->batch[i].last = last;
-    pthread_mutex_lock(&p->mu);
-    p->queue[p->nqueue++] = i;
-    pthread_cond_broadcast(&p->cond);
-    pthread_mutex_unlock(&p->mu);
-  }
-  return NULL;
-}
-
 tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
                       char **err) {
   tm_options quiet = *o;
@@ -160,9 +131,6 @@ tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
   p->cur = -1;
   p->tick = o->tick;
   p->tick_arg = o->tick_arg;
-  pthread_mutex_init(&p->mu, NULL);
-  pthread_cond_init(&p->cond, NULL);
-  for (int i = 0; i < PIPE_BATCHES; i++) p->free[p->nfree++] = i;
   p->scan = tm_scan_open(path, &quiet, schema, TM_NONE, 1, 0, err);
   if (!p->scan) {
     tm_pipe_close(p);
@@ -170,33 +138,20 @@ tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
   }
   p->id = tm_scan_file_id(p->scan);
   p->progress.size = p->id.size;
-  if (pthread_create(&p->thread, NULL, pipe_main, p) != 0) {
+  p->ring = tm_ring_open(PIPE_BATCHES, 1, pipe_fill, p);
+  if (!p->ring) {
     *err = strdup("cannot start the parsing thread");
     tm_pipe_close(p);
     return NULL;
   }
-  p->started = 1;
   return p;
 }
 
 /* Give the consumed batch back and wait for the next one. Returns 0 when
 ** there is none (the scan ended with the last batch). */
 static int pipe_advance(tm_pipe *p) {
-  pthread_mutex_lock(&p->mu);
-  if (p->cur >= 0) {
-    int last = p->batch[p->cur].last;
-    p->free[p->nfree++] = p->cur;
-    p->cur = -1;
-    pthread_cond_broadcast(&p->cond);
-    if (last) {
-      pthread_mutex_unlock(&p->mu);
-      return 0;
-    }
-  }
-  while (!p->nqueue) pthread_cond_wait(&p->cond, &p->mu);
-  p->cur = p->queue[0];
-  memmove(p->queue, p->queue + 1, (size_t)--p->nqueue * sizeof *p->queue);
-  pthread_mutex_unlock(&p->mu);
+  p->cur = tm_ring_next(p->ring);
+  if (p->cur < 0) return 0;
   p->next = 0;
   const pipe_batch *b = &p->batch[p->cur];
   p->progress.records = b->records;
@@ -246,13 +201,7 @@ tm_file_id tm_pipe_file_id(const tm_pipe *p) { return p->id; }
 
 void tm_pipe_close(tm_pipe *p) {
   if (!p) return;
-  if (p->started) {
-    pthread_mutex_lock(&p->mu);
-    p->stop = 1;
-    pthread_cond_broadcast(&p->cond);
-    pthread_mutex_unlock(&p->mu);
-    pthread_join(p->thread, NULL);
-  }
+  tm_ring_close(p->ring);
   tm_scan_close(p->scan);
   for (int i = 0; i < PIPE_BATCHES; i++) {
     pipe_batch *b = &p->batch[i];
@@ -264,7 +213,5 @@ void tm_pipe_close(tm_pipe *p) {
     tm_out_free(&b->arena);
     tm_out_free(&b->recs);
   }
-  pthread_cond_destroy(&p->cond);
-  pthread_mutex_destroy(&p->mu);
   free(p);
 }

@@ -35,12 +35,15 @@ typedef struct pipe_batch {
   tm_out text, tok, row, cell, extra, arena, recs;
   size_t n;                      /* records */
   uint64_t records, consumed;    /* progress at the end of the batch */
+  int nomem;                     /* the record after the n did not fit */
 } pipe_batch;
 
 struct tm_pipe {
   tm_scan *scan;                 /* the producer's */
   int (*tick)(void *arg, const tm_progress *p);
   void *tick_arg;
+  uint64_t produced;             /* records put in batches (the producer's) */
+  uint64_t handed;               /* records handed out (the consumer's) */
   tm_progress progress;          /* as of the batch being consumed */
   tm_file_id id;
   tm_ring *ring;
@@ -50,7 +53,6 @@ struct tm_pipe {
   tm_record rec;                 /* the record handed out */
   tm_tape tape;
   const char *msg;
-  int nomem;
 };
 
 /* Append n bytes to buffer b, returning where they start. */
@@ -66,8 +68,15 @@ static const char *pipe_at(const tm_out *b, size_t at) {
   return b->p ? b->p + at : NULL;
 }
 
-/* Copy the scan's last result into batch b. */
-static void pipe_copy(tm_pipe *p, pipe_batch *b, int rc) {
+/* Did an append to batch b fail? */
+static int pipe_nomem(const pipe_batch *b) {
+  return b->text.nomem || b->tok.nomem || b->row.nomem || b->cell.nomem ||
+         b->extra.nomem || b->arena.nomem || b->recs.nomem;
+}
+
+/* Copy the scan's last result into batch b. Returns -1 when it did not fit
+** (out of memory): the record is then not counted in the batch. */
+static int pipe_copy(tm_pipe *p, pipe_batch *b, int rc) {
   pipe_rec r;
   memset(&r, 0, sizeof r);
   r.rc = rc;
@@ -94,29 +103,30 @@ static void pipe_copy(tm_pipe *p, pipe_batch *b, int rc) {
     r.arena = pipe_put(&b->arena, v.arena, v.narena);
   }
   pipe_put(&b->recs, &r, sizeof r);
+  if (pipe_nomem(b)) return -1;
   b->n++;
+  return 0;
 }
 
 /* The ring's producer: fill batch i with records; returns 1 when the scan
-** is over. */
+** is over (out of memory included). */
 static int pipe_fill(void *arg, int i) {
   tm_pipe *p = arg;
   pipe_batch *b = &p->batch[i];
   b->n = 0;
+  b->nomem = 0;
   b->text.n = b->tok.n = b->row.n = b->cell.n = b->extra.n = b->arena.n = b->recs.n = 0;
   int rc = TM_REC_OK;
   while (b->n < PIPE_RECORDS && b->text.n < PIPE_TEXT) {
     rc = tm_scan_next(p->scan);
     if (rc == TM_REC_END) break;
-    pipe_copy(p, b, rc);
-    if (rc == TM_REC_FATAL) break;
+    b->nomem = pipe_copy(p, b, rc) != 0;
+    if (b->nomem || rc == TM_REC_FATAL) break;
   }
-  b->records = p->progress.records + b->n;
+  p->produced += b->n;
+  b->records = p->produced;
   b->consumed = tm_scan_consumed(p->scan);
-  int nomem = b->text.nomem || b->tok.nomem || b->row.nomem || b->cell.nomem ||
-              b->extra.nomem || b->arena.nomem || b->recs.nomem;
-  if (nomem) p->nomem = 1;
-  return rc == TM_REC_END || rc == TM_REC_FATAL || nomem;
+  return rc == TM_REC_END || rc == TM_REC_FATAL || b->nomem;
 }
 
 tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
@@ -147,30 +157,42 @@ tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
   return p;
 }
 
-/* Give the consumed batch back and wait for the next one. Returns 0 when
-** there is none (the scan ended with the last batch). */
+/* The options' tick, if any: TM_REC_OK, or TM_REC_FATAL when it says to
+** stop. */
+static int pipe_tick(tm_pipe *p) {
+  if (!p->tick || !p->tick(p->tick_arg, &p->progress)) return TM_REC_OK;
+  p->msg = "interrupted";
+  return TM_REC_FATAL;
+}
+
+/*
+** After the last record of the batch being consumed: give it back and
+** take the next one, with a tick (a batch may hold fewer than 256 big
+** records). TM_REC_OK, TM_REC_END once the last batch is done (again on
+** every call after that), or TM_REC_FATAL: out of memory after the
+** batch's records (again on every call), or interrupted.
+*/
 static int pipe_advance(tm_pipe *p) {
+  if (p->cur >= 0 && p->batch[p->cur].nomem) {
+    p->msg = "out of memory";
+    return TM_REC_FATAL;
+  }
   p->cur = tm_ring_next(p->ring);
-  if (p->cur < 0) return 0;
+  if (p->cur < 0) return TM_REC_END;
   p->next = 0;
   const pipe_batch *b = &p->batch[p->cur];
   p->progress.records = b->records;
   p->progress.consumed = b->consumed;
-  return 1;
+  return pipe_tick(p);
 }
 
 int tm_pipe_next(tm_pipe *p, tm_rows *v) {
   while (p->cur < 0 || p->next == p->batch[p->cur].n) {
-    if (!pipe_advance(p)) {
-      if (!p->nomem) return TM_REC_END;
-      p->msg = "out of memory";
-      return TM_REC_FATAL;
-    }
+    int rc = pipe_advance(p);
+    if (rc != TM_REC_OK) return rc;
   }
-  if (p->tick && (p->next & 255) == 255 && p->tick(p->tick_arg, &p->progress)) {
-    p->msg = "interrupted";
-    return TM_REC_FATAL;
-  }
+  /* every 256 records across batches, as tm_scan_next ticks */
+  if ((++p->handed & 255) == 0 && pipe_tick(p) != TM_REC_OK) return TM_REC_FATAL;
   pipe_batch *b = &p->batch[p->cur];
   const pipe_rec *r = (const pipe_rec *)(const void *)b->recs.p + p->next++;
   if (r->rc != TM_REC_OK) {

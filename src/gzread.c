@@ -6,6 +6,8 @@
 ** oldest filled block and gives it back when it is empty. A block
 ** also carries how the content went on after it: more, the end, or an
 ** error, which the reader meets only once it has read the block's bytes.
+** For a pipe, the ring has one block, filled on the reader's thread when
+** it asks for more, and a block ends early when the input runs dry.
 */
 #include "gzread.h"
 
@@ -36,6 +38,7 @@ struct tm_gz {
   size_t incap;
   const unsigned char *inp;      /* its unread part */
   size_t nin;
+  int drained;                   /* the last read gave less than asked */
   int member_done;               /* between two members */
   tm_ring *ring;
   gz_block block[GZ_BLOCKS];
@@ -50,6 +53,7 @@ static long gz_refill(tm_gz *g) {
   long n = g->read(g->arg, g->in, g->incap, g->err, sizeof g->err);
   g->inp = g->in;
   g->nin = n > 0 ? (size_t)n : 0;
+  g->drained = g->nin < g->incap;
   return n;
 }
 
@@ -87,6 +91,9 @@ static void gz_fill(tm_gz *g, gz_block *b) {
   size_t room = GZ_BLOCK;
   b->then = GZ_MORE;
   while (room) {
+    /* A pipe's writer may be slow to send more: hand out what is there
+    ** rather than wait for it (a regular file is drained only at its end). */
+    if (!g->nin && g->drained && room < GZ_BLOCK) break;
     if (g->member_done) {
       int next = gz_next_member(g);
       if (next != GZ_MORE) {
@@ -125,7 +132,7 @@ static int gz_fill_block(void *arg, int i) {
 }
 
 tm_gz *tm_gz_open(tm_gz_reader read, void *arg, const unsigned char *head,
-                  size_t nhead) {
+                  size_t nhead, int ahead) {
   tm_gz *g = calloc(1, sizeof *g);
   if (!g) return NULL;
   g->read = read;
@@ -135,13 +142,15 @@ tm_gz *tm_gz_open(tm_gz_reader read, void *arg, const unsigned char *head,
   g->in = malloc(g->incap);
   g->z = tm_inflate_new();
   int ok = g->in && g->z;
-  for (int i = 0; ok && i < GZ_BLOCKS; i++)
+  int blocks = ahead ? GZ_BLOCKS : 1;   /* without a thread, one at a time */
+  for (int i = 0; ok && i < blocks; i++)
     ok = (g->block[i].data = malloc(GZ_BLOCK)) != NULL;
   if (ok) {
     memcpy(g->in, head, nhead);
     g->inp = g->in;
     g->nin = nhead;
-    ok = (g->ring = tm_ring_open(GZ_BLOCKS, 1, gz_fill_block, g)) != NULL;
+    g->drained = nhead < g->incap;   /* the head came from a read too */
+    ok = (g->ring = tm_ring_open(blocks, ahead, gz_fill_block, g)) != NULL;
   }
   if (!ok) {
     tm_gz_close(g);

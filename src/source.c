@@ -146,7 +146,7 @@ static int src_sniff_gzip(tm_source *s, size_t cap) {
 
 /* Start gzread on the content from its start (the sniffed bytes first). */
 static int src_start_gz(tm_source *s) {
-  s->gz = tm_gz_open(src_gz_raw, s, s->head, s->nhead);
+  s->gz = tm_gz_open(src_gz_raw, s, s->head, s->nhead, s->regular);
   s->headoff = s->nhead;   /* gzread has them now */
   return s->gz ? 0 : (int)src_fail(s, "%s", "cannot start inflating (out of memory)");
 }

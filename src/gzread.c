@@ -159,13 +159,15 @@ tm_gz *tm_gz_open(tm_gz_reader read, void *arg, const unsigned char *head,
   return g;
 }
 
-long tm_gz_read(tm_gz *g, char *dst, size_t cap) {
+/* Up to cap inflated bytes: copied into dst, or passed over when dst is
+** NULL. As tm_gz_read returns. */
+static long gz_take(tm_gz *g, char *dst, size_t cap) {
   for (;;) {
     if (g->cur >= 0) {
       gz_block *b = &g->block[g->cur];
       if (g->off < b->n) {
         size_t n = b->n - g->off < cap ? b->n - g->off : cap;
-        memcpy(dst, b->data + g->off, n);
+        if (dst) memcpy(dst, b->data + g->off, n);
         g->off += n;
         return (long)n;
       }
@@ -178,6 +180,8 @@ long tm_gz_read(tm_gz *g, char *dst, size_t cap) {
   }
 }
 
+long tm_gz_read(tm_gz *g, char *dst, size_t cap) { return gz_take(g, dst, cap); }
+long tm_gz_skip(tm_gz *g, size_t cap) { return gz_take(g, NULL, cap); }
 const char *tm_gz_error(const tm_gz *g) { return g->err; }
 const char *tm_gz_inflater(const tm_gz *g) { return tm_inflate_name(g->z); }
 

@@ -40,6 +40,10 @@ tm_gz *tm_gz_open(tm_gz_reader read, void *arg, const unsigned char *head,
 ** tm_gz_error). */
 long tm_gz_read(tm_gz *g, char *dst, size_t cap);
 
+/* As tm_gz_read, but the bytes are passed over instead of copied (a
+** forward seek). */
+long tm_gz_skip(tm_gz *g, size_t cap);
+
 /* The error behind the last -1 (without the file's name). */
 const char *tm_gz_error(const tm_gz *g);
 

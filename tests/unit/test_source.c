@@ -556,6 +556,45 @@ static void test_fifo(void) {
   free(gz.p);
 }
 
+/* After seeking s to `at`, do the next bytes read equal want[at..]? */
+static int seek_reads(tm_source *s, uint64_t at, const bytes *want) {
+  char buf[1000];
+  if (tm_src_seek(s, at) != 0) return 0;
+  size_t n = want->n - at < sizeof buf ? (size_t)(want->n - at) : sizeof buf;
+  return tm_src_read(s, buf, n) == (long)n && memcmp(buf, want->p + at, n) == 0;
+}
+
+/* Seeks in a two-member gzip file: forward (inflating and passing over),
+** into the second member, back (from the start again), past the end. */
+static void test_gzip_seek(void) {
+  bytes a = {0}, b = {0}, all = {0}, gz = {0};
+  make_content(&a, 700 * 1024, 11);
+  make_content(&b, 500 * 1024, 12);
+  gz_member(&gz, a.p, a.n, 0);
+  gz_member(&gz, b.p, b.n, 0);
+  b_put(&all, a.p, a.n);
+  b_put(&all, b.p, b.n);
+  const char *p = tpath("seek.gz");
+  write_file(p, gz.p, gz.n);
+  char err[600] = "";
+  tm_source *s = tm_src_open(p, TM_COMP_AUTO, err, sizeof err);
+  CHECK_STR(s ? "opened" : err, "opened", "gzip seek: opens");
+  if (s) {
+    CHECK(seek_reads(s, 300000, &all), "gzip seek forward within the first member");
+    CHECK(seek_reads(s, a.n + 1000, &all), "gzip seek forward into the second member");
+    CHECK(seek_reads(s, 12345, &all), "gzip seek back");
+    CHECK(seek_reads(s, all.n - 10, &all), "gzip seek to just before the end");
+    CHECK_INT(tm_src_seek(s, all.n + 1), -1, "gzip seek past the end fails");
+    CHECK_STR(tm_src_error(s), "the file ends before the place looked for",
+              "gzip seek past the end: message");
+  }
+  tm_src_close(s);
+  free(a.p);
+  free(b.p);
+  free(all.p);
+  free(gz.p);
+}
+
 /* A gzip writer that sends the first part of a member, then holds the
 ** FIFO open (a slow producer) until the reader says it has that part, or
 ** it gives up after a long while; then it sends the rest. */
@@ -756,7 +795,7 @@ static void rm_dir(void) {
   static const char *const names[] = {
     "plain.jsonl", "big.jsonl", "empty", "one.gz", "multi.gz", "tiny.gz", "pad.gz",
     "garbage.gz", "trunc.gz", "corrupt.gz", "gzwrite.json.gz", "plain.json",
-    "unreadable.jsonl", "fifo", "held", "changing.jsonl", "changing.gz"
+    "unreadable.jsonl", "fifo", "held", "seek.gz", "changing.jsonl", "changing.gz"
   };
   for (size_t i = 0; i < sizeof names / sizeof *names; i++) unlink(tpath(names[i]));
   rmdir(g_dir);
@@ -770,6 +809,7 @@ int main(void) {
   }
   test_plain();
   test_gzip();
+  test_gzip_seek();
   test_not_files();
   test_fifo();
   test_fifo_held();

@@ -1,20 +1,22 @@
 /*
 ** gzread.c: the read-ahead gzip reader declared in gzread.h.
 **
-** Four blocks circulate between the inflating thread and the reader, as in
-** pipe.c: the thread fills a free block and queues it; the reader copies
-** from the oldest queued block and gives it back when it is empty. A block
+** Four blocks circulate between the inflating thread and the reader in a
+** ring (ring.h): the thread fills a free block; the reader copies from the
+** oldest filled block and gives it back when it is empty. A block
 ** also carries how the content went on after it: more, the end, or an
 ** error, which the reader meets only once it has read the block's bytes.
+** For a pipe, the ring has one block, filled on the reader's thread when
+** it asks for more, and a block ends early when the input runs dry.
 */
 #include "gzread.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "inflate.h"
+#include "ring.h"
 
 #define GZ_BLOCKS 4
 #define GZ_BLOCK (256u * 1024)   /* inflated bytes per block */
@@ -36,15 +38,10 @@ struct tm_gz {
   size_t incap;
   const unsigned char *inp;      /* its unread part */
   size_t nin;
+  int drained;                   /* the last read gave less than asked */
   int member_done;               /* between two members */
-  pthread_t thread;
-  int started;
-  pthread_mutex_t mu;
-  pthread_cond_t cond;
+  tm_ring *ring;
   gz_block block[GZ_BLOCKS];
-  int queue[GZ_BLOCKS], nqueue;  /* filled, oldest first */
-  int free[GZ_BLOCKS], nfree;
-  int stop;
   int cur;                       /* the block being read, or -1 */
   size_t off;                    /* read so far from it */
   char err[512];
@@ -56,6 +53,7 @@ static long gz_refill(tm_gz *g) {
   long n = g->read(g->arg, g->in, g->incap, g->err, sizeof g->err);
   g->inp = g->in;
   g->nin = n > 0 ? (size_t)n : 0;
+  g->drained = g->nin < g->incap;
   return n;
 }
 
@@ -93,6 +91,9 @@ static void gz_fill(tm_gz *g, gz_block *b) {
   size_t room = GZ_BLOCK;
   b->then = GZ_MORE;
   while (room) {
+    /* A pipe's writer may be slow to send more: hand out what is there
+    ** rather than wait for it (a regular file is drained only at its end). */
+    if (!g->nin && g->drained && room < GZ_BLOCK) break;
     if (g->member_done) {
       int next = gz_next_member(g);
       if (next != GZ_MORE) {
@@ -123,30 +124,15 @@ static void gz_fill(tm_gz *g, gz_block *b) {
   b->n = GZ_BLOCK - room;
 }
 
-/* The thread: fill free blocks until the content ends or fails. */
-static void *gz_main(void *arg) {
+/* The ring's producer: fill block i; returns 1 when nothing follows it. */
+static int gz_fill_block(void *arg, int i) {
   tm_gz *g = arg;
-  for (int then = GZ_MORE; then == GZ_MORE;) {
-    pthread_mutex_lock(&g->mu);
-    while (!g->nfree && !g->stop) pthread_cond_wait(&g->cond, &g->mu);
-    if (g->stop) {
-      pthread_mutex_unlock(&g->mu);
-      break;
-    }
-    int i = g->free[--g->nfree];
-    pthread_mutex_unlock(&g->mu);
-    gz_fill(g, &g->block[i]);
-    then = g->block[i].then;
-    pthread_mutex_lock(&g->mu);
-    g->queue[g->nqueue++] = i;
-    pthread_cond_broadcast(&g->cond);
-    pthread_mutex_unlock(&g->mu);
-  }
-  return NULL;
+  gz_fill(g, &g->block[i]);
+  return g->block[i].then != GZ_MORE;
 }
 
 tm_gz *tm_gz_open(tm_gz_reader read, void *arg, const unsigned char *head,
-                  size_t nhead) {
+                  size_t nhead, int ahead) {
   tm_gz *g = calloc(1, sizeof *g);
   if (!g) return NULL;
   g->read = read;
@@ -156,17 +142,15 @@ tm_gz *tm_gz_open(tm_gz_reader read, void *arg, const unsigned char *head,
   g->in = malloc(g->incap);
   g->z = tm_inflate_new();
   int ok = g->in && g->z;
-  for (int i = 0; ok && i < GZ_BLOCKS; i++) {
+  int blocks = ahead ? GZ_BLOCKS : 1;   /* without a thread, one at a time */
+  for (int i = 0; ok && i < blocks; i++)
     ok = (g->block[i].data = malloc(GZ_BLOCK)) != NULL;
-    g->free[g->nfree++] = i;
-  }
-  pthread_mutex_init(&g->mu, NULL);
-  pthread_cond_init(&g->cond, NULL);
   if (ok) {
     memcpy(g->in, head, nhead);
     g->inp = g->in;
     g->nin = nhead;
-    ok = g->started = pthread_create(&g->thread, NULL, gz_main, g) == 0;
+    g->drained = nhead < g->incap;   /* the head came from a read too */
+    ok = (g->ring = tm_ring_open(blocks, ahead, gz_fill_block, g)) != NULL;
   }
   if (!ok) {
     tm_gz_close(g);
@@ -175,46 +159,35 @@ tm_gz *tm_gz_open(tm_gz_reader read, void *arg, const unsigned char *head,
   return g;
 }
 
-long tm_gz_read(tm_gz *g, char *dst, size_t cap) {
+/* Up to cap inflated bytes: copied into dst, or passed over when dst is
+** NULL. As tm_gz_read returns. */
+static long gz_take(tm_gz *g, char *dst, size_t cap) {
   for (;;) {
     if (g->cur >= 0) {
       gz_block *b = &g->block[g->cur];
       if (g->off < b->n) {
         size_t n = b->n - g->off < cap ? b->n - g->off : cap;
-        memcpy(dst, b->data + g->off, n);
+        if (dst) memcpy(dst, b->data + g->off, n);
         g->off += n;
         return (long)n;
       }
       if (b->then == GZ_END) return 0;
       if (b->then == GZ_FAILED) return -1;
     }
-    pthread_mutex_lock(&g->mu);
-    if (g->cur >= 0) {
-      g->free[g->nfree++] = g->cur;
-      pthread_cond_broadcast(&g->cond);
-    }
-    while (!g->nqueue) pthread_cond_wait(&g->cond, &g->mu);
-    g->cur = g->queue[0];
-    memmove(g->queue, g->queue + 1, (size_t)--g->nqueue * sizeof *g->queue);
-    pthread_mutex_unlock(&g->mu);
+    /* never -1: the reading stops at the block that says it is the last */
+    g->cur = tm_ring_next(g->ring);
     g->off = 0;
   }
 }
 
+long tm_gz_read(tm_gz *g, char *dst, size_t cap) { return gz_take(g, dst, cap); }
+long tm_gz_skip(tm_gz *g, size_t cap) { return gz_take(g, NULL, cap); }
 const char *tm_gz_error(const tm_gz *g) { return g->err; }
 const char *tm_gz_inflater(const tm_gz *g) { return tm_inflate_name(g->z); }
 
 void tm_gz_close(tm_gz *g) {
   if (!g) return;
-  if (g->started) {
-    pthread_mutex_lock(&g->mu);
-    g->stop = 1;
-    pthread_cond_broadcast(&g->cond);
-    pthread_mutex_unlock(&g->mu);
-    pthread_join(g->thread, NULL);
-  }
-  pthread_cond_destroy(&g->cond);
-  pthread_mutex_destroy(&g->mu);
+  tm_ring_close(g->ring);
   for (int i = 0; i < GZ_BLOCKS; i++) free(g->block[i].data);
   tm_inflate_free(g->z);
   free(g->in);

@@ -29,6 +29,7 @@ static int out_room(tm_out *o, size_t n) {
 int tm_out_reserve(tm_out *o, size_t n) { return out_room(o, n); }
 
 void tm_out_put(tm_out *o, const void *p, size_t n) {
+  if (!n) return;   /* p and o->p may be NULL then: no pointer arithmetic */
   if (out_room(o, n)) return;
   memcpy(o->p + o->n, p, n);
   o->n += n;

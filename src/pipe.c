@@ -1,22 +1,22 @@
 /*
 ** pipe.c: the threaded scan declared in pipe.h.
 **
-** Three batches circulate between the two threads: the producer fills an
-** empty one with whole records (about a megabyte of text, or 2048 records)
-** and queues it; the consumer reads the oldest queued one record by record
-** and gives it back when done. Each record in a batch is kept as offsets
+** Three batches circulate between the two threads in a ring (ring.h): the
+** producer fills an empty one with whole records (about a megabyte of
+** text, or 2048 records); the consumer reads the oldest filled one record
+** by record and gives it back when done. Each record in a batch is kept as offsets
 ** into the batch's arrays, so a batch is a handful of growable buffers
 ** reused from one round to the next: no allocation per record.
 */
 #define _POSIX_C_SOURCE 200809L   /* strdup */
 #include "pipe.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jsonout.h"
+#include "ring.h"
 
 #define PIPE_BATCHES 3
 #define PIPE_TEXT (1u << 20)     /* a batch is full past this much text */
@@ -35,31 +35,24 @@ typedef struct pipe_batch {
   tm_out text, tok, row, cell, extra, arena, recs;
   size_t n;                      /* records */
   uint64_t records, consumed;    /* progress at the end of the batch */
-  int last;                      /* nothing follows this batch */
+  int nomem;                     /* the record after the n did not fit */
 } pipe_batch;
 
 struct tm_pipe {
   tm_scan *scan;                 /* the producer's */
   int (*tick)(void *arg, const tm_progress *p);
   void *tick_arg;
+  uint64_t produced;             /* records put in batches (the producer's) */
+  uint64_t handed;               /* records handed out (the consumer's) */
   tm_progress progress;          /* as of the batch being consumed */
   tm_file_id id;
-  pthread_t thread;
-  int started;
-  pthread_mutex_t mu;
-  pthread_cond_t cond;
+  tm_ring *ring;
   pipe_batch batch[PIPE_BATCHES];
-  int queue[PIPE_BATCHES];       /* batches ready, oldest first */
-  int nqueue;
-  int free[PIPE_BATCHES];        /* batches to fill */
-  int nfree;
-  int stop;                      /* the consumer is leaving */
   int cur;                       /* the batch being consumed, or -1 */
   size_t next;                   /* its next record */
   tm_record rec;                 /* the record handed out */
   tm_tape tape;
   const char *msg;
-  int nomem;
 };
 
 /* Append n bytes to buffer b, returning where they start. */
@@ -69,8 +62,21 @@ static size_t pipe_put(tm_out *b, const void *p, size_t n) {
   return at;
 }
 
-/* Copy the scan's last result into batch b. */
-static void pipe_copy(tm_pipe *p, pipe_batch *b, int rc) {
+/* Where offset `at` of buffer b is; NULL for a buffer never written to
+** (the record's part is empty: NULL plus an offset would be undefined). */
+static const char *pipe_at(const tm_out *b, size_t at) {
+  return b->p ? b->p + at : NULL;
+}
+
+/* Did an append to batch b fail? */
+static int pipe_nomem(const pipe_batch *b) {
+  return b->text.nomem || b->tok.nomem || b->row.nomem || b->cell.nomem ||
+         b->extra.nomem || b->arena.nomem || b->recs.nomem;
+}
+
+/* Copy the scan's last result into batch b. Returns -1 when it did not fit
+** (out of memory): the record is then not counted in the batch. */
+static int pipe_copy(tm_pipe *p, pipe_batch *b, int rc) {
   pipe_rec r;
   memset(&r, 0, sizeof r);
   r.rc = rc;
@@ -97,49 +103,30 @@ static void pipe_copy(tm_pipe *p, pipe_batch *b, int rc) {
     r.arena = pipe_put(&b->arena, v.arena, v.narena);
   }
   pipe_put(&b->recs, &r, sizeof r);
+  if (pipe_nomem(b)) return -1;
   b->n++;
+  return 0;
 }
 
-/* Fill batch b with records; returns 1 when the scan is over. */
-static int pipe_fill(tm_pipe *p, pipe_batch *b) {
+/* The ring's producer: fill batch i with records; returns 1 when the scan
+** is over (out of memory included). */
+static int pipe_fill(void *arg, int i) {
+  tm_pipe *p = arg;
+  pipe_batch *b = &p->batch[i];
   b->n = 0;
+  b->nomem = 0;
   b->text.n = b->tok.n = b->row.n = b->cell.n = b->extra.n = b->arena.n = b->recs.n = 0;
   int rc = TM_REC_OK;
   while (b->n < PIPE_RECORDS && b->text.n < PIPE_TEXT) {
     rc = tm_scan_next(p->scan);
     if (rc == TM_REC_END) break;
-    pipe_copy(p, b, rc);
-    if (rc == TM_REC_FATAL) break;
+    b->nomem = pipe_copy(p, b, rc) != 0;
+    if (b->nomem || rc == TM_REC_FATAL) break;
   }
-  b->records = p->progress.records + b->n;
+  p->produced += b->n;
+  b->records = p->produced;
   b->consumed = tm_scan_consumed(p->scan);
-  int nomem = b->text.nomem || b->tok.nomem || b->row.nomem || b->cell.nomem ||
-              b->extra.nomem || b->arena.nomem || b->recs.nomem;
-  if (nomem) p->nomem = 1;
-  return rc == TM_REC_END || rc == TM_REC_FATAL || nomem;
-}
-
-/* The producer: fill free batches and queue them until the scan ends. */
-static void *pipe_main(void *arg) {
-  tm_pipe *p = arg;
-  int last = 0;
-  while (!last) {
-    pthread_mutex_lock(&p->mu);
-    while (!p->nfree && !p->stop) pthread_cond_wait(&p->cond, &p->mu);
-    if (p->stop) {
-      pthread_mutex_unlock(&p->mu);
-      break;
-    }
-    int i = p->free[--p->nfree];
-    pthread_mutex_unlock(&p->mu);
-    last = pipe_fill(p, &p->batch[i]);
-    p->batch[i].last = last;
-    pthread_mutex_lock(&p->mu);
-    p->queue[p->nqueue++] = i;
-    pthread_cond_broadcast(&p->cond);
-    pthread_mutex_unlock(&p->mu);
-  }
-  return NULL;
+  return rc == TM_REC_END || rc == TM_REC_FATAL || b->nomem;
 }
 
 tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
@@ -154,9 +141,6 @@ tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
   p->cur = -1;
   p->tick = o->tick;
   p->tick_arg = o->tick_arg;
-  pthread_mutex_init(&p->mu, NULL);
-  pthread_cond_init(&p->cond, NULL);
-  for (int i = 0; i < PIPE_BATCHES; i++) p->free[p->nfree++] = i;
   p->scan = tm_scan_open(path, &quiet, schema, TM_NONE, 1, 0, err);
   if (!p->scan) {
     tm_pipe_close(p);
@@ -164,52 +148,51 @@ tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
   }
   p->id = tm_scan_file_id(p->scan);
   p->progress.size = p->id.size;
-  if (pthread_create(&p->thread, NULL, pipe_main, p) != 0) {
+  p->ring = tm_ring_open(PIPE_BATCHES, 1, pipe_fill, p);
+  if (!p->ring) {
     *err = strdup("cannot start the parsing thread");
     tm_pipe_close(p);
     return NULL;
   }
-  p->started = 1;
   return p;
 }
 
-/* Give the consumed batch back and wait for the next one. Returns 0 when
-** there is none (the scan ended with the last batch). */
+/* The options' tick, if any: TM_REC_OK, or TM_REC_FATAL when it says to
+** stop. */
+static int pipe_tick(tm_pipe *p) {
+  if (!p->tick || !p->tick(p->tick_arg, &p->progress)) return TM_REC_OK;
+  p->msg = "interrupted";
+  return TM_REC_FATAL;
+}
+
+/*
+** After the last record of the batch being consumed: give it back and
+** take the next one, with a tick (a batch may hold fewer than 256 big
+** records). TM_REC_OK, TM_REC_END once the last batch is done (again on
+** every call after that), or TM_REC_FATAL: out of memory after the
+** batch's records (again on every call), or interrupted.
+*/
 static int pipe_advance(tm_pipe *p) {
-  pthread_mutex_lock(&p->mu);
-  if (p->cur >= 0) {
-    int last = p->batch[p->cur].last;
-    p->free[p->nfree++] = p->cur;
-    p->cur = -1;
-    pthread_cond_broadcast(&p->cond);
-    if (last) {
-      pthread_mutex_unlock(&p->mu);
-      return 0;
-    }
+  if (p->cur >= 0 && p->batch[p->cur].nomem) {
+    p->msg = "out of memory";
+    return TM_REC_FATAL;
   }
-  while (!p->nqueue) pthread_cond_wait(&p->cond, &p->mu);
-  p->cur = p->queue[0];
-  memmove(p->queue, p->queue + 1, (size_t)--p->nqueue * sizeof *p->queue);
-  pthread_mutex_unlock(&p->mu);
+  p->cur = tm_ring_next(p->ring);
+  if (p->cur < 0) return TM_REC_END;
   p->next = 0;
   const pipe_batch *b = &p->batch[p->cur];
   p->progress.records = b->records;
   p->progress.consumed = b->consumed;
-  return 1;
+  return pipe_tick(p);
 }
 
 int tm_pipe_next(tm_pipe *p, tm_rows *v) {
   while (p->cur < 0 || p->next == p->batch[p->cur].n) {
-    if (!pipe_advance(p)) {
-      if (!p->nomem) return TM_REC_END;
-      p->msg = "out of memory";
-      return TM_REC_FATAL;
-    }
+    int rc = pipe_advance(p);
+    if (rc != TM_REC_OK) return rc;
   }
-  if (p->tick && (p->next & 255) == 255 && p->tick(p->tick_arg, &p->progress)) {
-    p->msg = "interrupted";
-    return TM_REC_FATAL;
-  }
+  /* every 256 records across batches, as tm_scan_next ticks */
+  if ((++p->handed & 255) == 0 && pipe_tick(p) != TM_REC_OK) return TM_REC_FATAL;
   pipe_batch *b = &p->batch[p->cur];
   const pipe_rec *r = (const pipe_rec *)(const void *)b->recs.p + p->next++;
   if (r->rc != TM_REC_OK) {
@@ -224,13 +207,13 @@ int tm_pipe_next(tm_pipe *p, tm_rows *v) {
   p->rec.number = r->number;
   p->rec.offset = r->offset;
   v->rec = &p->rec;
-  v->row = (const tm_row *)(const void *)(b->row.p + r->row);
+  v->row = (const tm_row *)(const void *)pipe_at(&b->row, r->row);
   v->nrows = (uint32_t)r->nrows;
-  v->cells = (const tm_cell *)(const void *)(b->cell.p + r->cell);
+  v->cells = (const tm_cell *)(const void *)pipe_at(&b->cell, r->cell);
   v->ncells = (uint32_t)r->ncells;
-  v->extras = (const tm_extra *)(const void *)(b->extra.p + r->extra);
+  v->extras = (const tm_extra *)(const void *)pipe_at(&b->extra, r->extra);
   v->nextras = (uint32_t)r->nextras;
-  v->arena = b->arena.p ? b->arena.p + r->arena : NULL;
+  v->arena = pipe_at(&b->arena, r->arena);
   v->narena = (uint32_t)r->narena;
   return TM_REC_OK;
 }
@@ -240,13 +223,7 @@ tm_file_id tm_pipe_file_id(const tm_pipe *p) { return p->id; }
 
 void tm_pipe_close(tm_pipe *p) {
   if (!p) return;
-  if (p->started) {
-    pthread_mutex_lock(&p->mu);
-    p->stop = 1;
-    pthread_cond_broadcast(&p->cond);
-    pthread_mutex_unlock(&p->mu);
-    pthread_join(p->thread, NULL);
-  }
+  tm_ring_close(p->ring);
   tm_scan_close(p->scan);
   for (int i = 0; i < PIPE_BATCHES; i++) {
     pipe_batch *b = &p->batch[i];
@@ -258,7 +235,5 @@ void tm_pipe_close(tm_pipe *p) {
     tm_out_free(&b->arena);
     tm_out_free(&b->recs);
   }
-  pthread_cond_destroy(&p->cond);
-  pthread_mutex_destroy(&p->mu);
   free(p);
 }

@@ -6,7 +6,8 @@
 ** two cores, the slower of the two sets the pace instead of their sum.
 **
 ** Everything that must happen on the consumer's thread stays there: the
-** options' tick (progress, interrupts) is called from tm_pipe_next.
+** options' tick (progress, interrupts) is called from tm_pipe_next, every
+** 256 records and whenever a new batch starts.
 */
 #ifndef TM_PIPE_H
 #define TM_PIPE_H
@@ -25,8 +26,10 @@ tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
 
 /*
 ** The next record's rows into *v (valid until the next call): TM_REC_OK,
-** TM_REC_END, TM_REC_BAD (the record is lost; see tm_pipe_message; call
-** again to go on) or TM_REC_FATAL.
+** TM_REC_END (and again on any later call), TM_REC_BAD (the record is
+** lost; see tm_pipe_message; call again to go on) or TM_REC_FATAL (out of
+** memory, after the records that fitted; interrupted by the tick; or the
+** scan's own fatal error).
 */
 int tm_pipe_next(tm_pipe *p, tm_rows *v);
 

@@ -23,6 +23,7 @@
 #include "gzread.h"
 
 #define SRC_SNIFF (256 * 1024)   /* the first read, to look for gzip */
+#define SRC_SKIP (1u << 30)      /* the most passed over per gzip step */
 
 struct tm_source {
   int fd;
@@ -147,7 +148,7 @@ static int src_sniff_gzip(tm_source *s, size_t cap) {
 
 /* Start gzread on the content from its start (the sniffed bytes first). */
 static int src_start_gz(tm_source *s) {
-  s->gz = tm_gz_open(src_gz_raw, s, s->head, s->nhead);
+  s->gz = tm_gz_open(src_gz_raw, s, s->head, s->nhead, s->regular);
   s->headoff = s->nhead;   /* gzread has them now */
   return s->gz ? 0 : (int)src_fail(s, "%s", "cannot start inflating (out of memory)");
 }
@@ -205,15 +206,19 @@ tm_source *tm_src_open(const char *path, int compression, char *err,
   return s;
 }
 
+/* Up to cap bytes of gzip content into dst, or passed over when dst is
+** NULL. As tm_src_read returns, the error message included. */
+static long src_gz_take(tm_source *s, char *dst, size_t cap) {
+  long n = dst ? tm_gz_read(s->gz, dst, cap) : tm_gz_skip(s->gz, cap);
+  if (n < 0) snprintf(s->err, sizeof s->err, "%s", tm_gz_error(s->gz));
+  if (n > 0) s->out += (uint64_t)n;
+  return n;
+}
+
 long tm_src_read(tm_source *s, char *dst, size_t cap) {
-  long n;
-  if (s->gzip) {
-    n = tm_gz_read(s->gz, dst, cap);
-    if (n < 0) snprintf(s->err, sizeof s->err, "%s", tm_gz_error(s->gz));
-  } else {
-    n = src_plain_read(s, dst, cap);
-    if (n == 0 && src_check_end(s)) n = -1;
-  }
+  if (s->gzip) return src_gz_take(s, dst, cap);
+  long n = src_plain_read(s, dst, cap);
+  if (n == 0 && src_check_end(s)) n = -1;
   if (n > 0) s->out += (uint64_t)n;
   return n;
 }
@@ -240,10 +245,9 @@ int tm_src_seek(tm_source *s, uint64_t offset) {
     return 0;
   }
   if (offset < s->out && src_rewind(s)) return -1;
-  char skip[16384];
   while (s->out < offset) {   /* gzip: inflate forward to the offset */
     uint64_t want = offset - s->out;
-    long n = tm_src_read(s, skip, want < sizeof skip ? (size_t)want : sizeof skip);
+    long n = src_gz_take(s, NULL, want < SRC_SKIP ? (size_t)want : SRC_SKIP);
     if (n < 0) return -1;
     if (n == 0) return (int)src_fail(s, "%s", "the file ends before the place looked for");
   }

@@ -55,6 +55,20 @@ static void b_put(bytes *b, const void *p, size_t n) {
   b->n += n;
 }
 
+/* Deflate data[0..n) into out, then flush (Z_SYNC_FLUSH) or end the
+** member (Z_FINISH). */
+static void gz_deflate(z_stream *zs, bytes *out, const void *data, size_t n, int flush) {
+  size_t cap = deflateBound(zs, (uLong)n) + 64;
+  unsigned char *buf = malloc(cap);
+  zs->next_in = (unsigned char *)data;
+  zs->avail_in = (uInt)n;
+  zs->next_out = buf;
+  zs->avail_out = (uInt)cap;
+  if (deflate(zs, flush) != (flush == Z_FINISH ? Z_STREAM_END : Z_OK)) abort();
+  b_put(out, buf, cap - zs->avail_out);
+  free(buf);
+}
+
 /* Append one gzip member holding data[0..n) (with a name and an extra
 ** field when `fields`). */
 static void gz_member(bytes *out, const void *data, size_t n, int fields) {
@@ -71,16 +85,22 @@ static void gz_member(bytes *out, const void *data, size_t n, int fields) {
     head.os = 3;
     if (deflateSetHeader(&zs, &head) != Z_OK) abort();
   }
-  size_t cap = deflateBound(&zs, (uLong)n) + 64;
-  unsigned char *buf = malloc(cap);
-  zs.next_in = (unsigned char *)data;
-  zs.avail_in = (uInt)n;
-  zs.next_out = buf;
-  zs.avail_out = (uInt)cap;
-  if (deflate(&zs, Z_FINISH) != Z_STREAM_END) abort();
-  b_put(out, buf, cap - zs.avail_out);
+  gz_deflate(&zs, out, data, n, Z_FINISH);
   deflateEnd(&zs);
-  free(buf);
+}
+
+/* Append one gzip member holding data[0..n), flushed after its first
+** `first` bytes (all that far can be inflated from what came before).
+** Returns the compressed size at that point. */
+static size_t gz_member_flushed(bytes *out, const void *data, size_t n, size_t first) {
+  z_stream zs;
+  memset(&zs, 0, sizeof zs);
+  if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) abort();
+  gz_deflate(&zs, out, data, first, Z_SYNC_FLUSH);
+  size_t at = out->n;
+  gz_deflate(&zs, out, (const char *)data + first, n - first, Z_FINISH);
+  deflateEnd(&zs);
+  return at;
 }
 
 /* Deterministic content: lines of text with a pseudo-random part, so that
@@ -536,6 +556,125 @@ static void test_fifo(void) {
   free(gz.p);
 }
 
+/* After seeking s to `at`, do the next bytes read equal want[at..]? */
+static int seek_reads(tm_source *s, uint64_t at, const bytes *want) {
+  char buf[1000];
+  if (tm_src_seek(s, at) != 0) return 0;
+  size_t n = want->n - at < sizeof buf ? (size_t)(want->n - at) : sizeof buf;
+  return tm_src_read(s, buf, n) == (long)n && memcmp(buf, want->p + at, n) == 0;
+}
+
+/* Seeks in a two-member gzip file: forward (inflating and passing over),
+** into the second member, back (from the start again), past the end. */
+static void test_gzip_seek(void) {
+  bytes a = {0}, b = {0}, all = {0}, gz = {0};
+  make_content(&a, 700 * 1024, 11);
+  make_content(&b, 500 * 1024, 12);
+  gz_member(&gz, a.p, a.n, 0);
+  gz_member(&gz, b.p, b.n, 0);
+  b_put(&all, a.p, a.n);
+  b_put(&all, b.p, b.n);
+  const char *p = tpath("seek.gz");
+  write_file(p, gz.p, gz.n);
+  char err[600] = "";
+  tm_source *s = tm_src_open(p, TM_COMP_AUTO, err, sizeof err);
+  CHECK_STR(s ? "opened" : err, "opened", "gzip seek: opens");
+  if (s) {
+    CHECK(seek_reads(s, 300000, &all), "gzip seek forward within the first member");
+    CHECK(seek_reads(s, a.n + 1000, &all), "gzip seek forward into the second member");
+    CHECK(seek_reads(s, 12345, &all), "gzip seek back");
+    CHECK(seek_reads(s, all.n - 10, &all), "gzip seek to just before the end");
+    CHECK_INT(tm_src_seek(s, all.n + 1), -1, "gzip seek past the end fails");
+    CHECK_STR(tm_src_error(s), "the file ends before the place looked for",
+              "gzip seek past the end: message");
+  }
+  tm_src_close(s);
+  free(a.p);
+  free(b.p);
+  free(all.p);
+  free(gz.p);
+}
+
+/* A gzip writer that sends the first part of a member, then holds the
+** FIFO open (a slow producer) until the reader says it has that part, or
+** it gives up after a long while; then it sends the rest. */
+typedef struct held_arg {
+  const char *path;
+  const bytes *gz;
+  size_t split;        /* compressed bytes of the first part */
+  pthread_mutex_t mu;
+  pthread_cond_t cond;
+  int reader_has_it, gave_up;
+} held_arg;
+
+/* write(2) all of p[0..n). */
+static void write_all(int fd, const unsigned char *p, size_t n) {
+  while (n) {
+    ssize_t k = write(fd, p, n);
+    if (k < 0 && errno == EINTR) continue;
+    if (k < 0) return;
+    p += k;
+    n -= (size_t)k;
+  }
+}
+
+/* The held writer's thread (see held_arg). */
+static void *held_writer(void *p) {
+  held_arg *h = p;
+  int fd = open(h->path, O_WRONLY);
+  if (fd < 0) return NULL;
+  write_all(fd, h->gz->p, h->split);
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += 30;   /* only if the reader hangs: the check then fails */
+  pthread_mutex_lock(&h->mu);
+  while (!h->reader_has_it && !h->gave_up)
+    h->gave_up = pthread_cond_timedwait(&h->cond, &h->mu, &until) == ETIMEDOUT;
+  pthread_mutex_unlock(&h->mu);
+  write_all(fd, h->gz->p + h->split, h->gz->n - h->split);
+  close(fd);
+  return NULL;
+}
+
+/* gzip from a FIFO whose writer waits after a first part: the first read
+** must return that part instead of waiting for more or for the end. */
+static void test_fifo_held(void) {
+  bytes plain = {0}, gz = {0};
+  make_content(&plain, 200000, 9);
+  const size_t first = 1000;
+  held_arg h = {tpath("held"), &gz, gz_member_flushed(&gz, plain.p, plain.n, first),
+                PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+  unlink(h.path);
+  if (mkfifo(h.path, 0600) != 0) {
+    CHECK(0, "mkfifo");
+    return;
+  }
+  pthread_t th;
+  pthread_create(&th, NULL, held_writer, &h);
+  char err[600] = "", buf[65536];
+  tm_source *s = tm_src_open(h.path, TM_COMP_AUTO, err, sizeof err);
+  CHECK_STR(s ? "opened" : err, "opened", "held gzip FIFO: opens");
+  long n = s ? tm_src_read(s, buf, sizeof buf) : -1;
+  pthread_mutex_lock(&h.mu);
+  h.reader_has_it = 1;
+  int gave_up = h.gave_up;
+  pthread_cond_signal(&h.cond);
+  pthread_mutex_unlock(&h.mu);
+  CHECK(!gave_up, "held gzip FIFO: the first read returns while the writer waits");
+  CHECK(n == (long)first && memcmp(buf, plain.p, first) == 0,
+        "held gzip FIFO: the first read returns the part sent");
+  bytes got = {0};
+  b_put(&got, buf, n > 0 ? (size_t)n : 0);
+  CHECK(s && read_all(s, &got, sizeof buf) == 0 && same(&got, &plain),
+        "held gzip FIFO: then the rest");
+  tm_src_close(s);
+  pthread_join(th, NULL);
+  unlink(h.path);
+  free(got.p);
+  free(plain.p);
+  free(gz.p);
+}
+
 /* ------------------------------------------------------ changing files */
 
 static void set_mtime_later(const char *path, int seconds) {
@@ -656,7 +795,7 @@ static void rm_dir(void) {
   static const char *const names[] = {
     "plain.jsonl", "big.jsonl", "empty", "one.gz", "multi.gz", "tiny.gz", "pad.gz",
     "garbage.gz", "trunc.gz", "corrupt.gz", "gzwrite.json.gz", "plain.json",
-    "unreadable.jsonl", "fifo", "changing.jsonl", "changing.gz"
+    "unreadable.jsonl", "fifo", "held", "seek.gz", "changing.jsonl", "changing.gz"
   };
   for (size_t i = 0; i < sizeof names / sizeof *names; i++) unlink(tpath(names[i]));
   rmdir(g_dir);
@@ -670,8 +809,10 @@ int main(void) {
   }
   test_plain();
   test_gzip();
+  test_gzip_seek();
   test_not_files();
   test_fifo();
+  test_fifo_held();
   test_changes();
   rm_dir();
   return check_failures != 0;

@@ -602,7 +602,8 @@ static int rec_sniff_broken(tm_reader *r, char first, size_t off) {
 
 /*
 ** format=auto: decide from the first value (see records.h). Nothing is
-** consumed; the first value is parsed again as a record.
+** consumed; the first value is parsed again as a record. Returns -1 on a
+** fatal error.
 */
 static int rec_sniff(tm_reader *r) {
   int rc = rec_skip_ws(r);
@@ -612,7 +613,11 @@ static int rec_sniff(tm_reader *r) {
     size_t n;
     tm_json_err e;
     rc = tm_json_parse(r->buf + r->pos, r->len - r->pos, r->eof, &r->tape, &n, &e);
-    if (rc == TM_JSON_ERROR || rc == TM_JSON_NOMEM)   /* let reading say where */
+    if (rc == TM_JSON_NOMEM) {   /* e says nothing then */
+      rec_fatal(r, "out of memory");
+      return -1;
+    }
+    if (rc == TM_JSON_ERROR)   /* let reading say where */
       return rec_sniff_broken(r, first, e.off);
     if (rc == TM_JSON_OK) {
       size_t after = r->pos + n;
@@ -685,12 +690,7 @@ tm_reader *tm_rec_open(tm_source *src, const tm_rec_config *cfg, char *err,
     else if (r->nseg) mode = M_VALUES;
     else mode = rec_sniff(r);
   }
-  if (mode < 0 && !r->fatal) {
-    snprintf(err, errlen, "%s", r->err.msg);
-    tm_rec_close(r);
-    return NULL;
-  }
-  r->mode = mode < 0 ? M_LINES : mode;   /* on a fatal error, any: reading stops */
+  r->mode = mode < 0 ? M_LINES : mode;   /* fatal (r->fatal): any, reading stops */
   return r;
 }
 

@@ -629,17 +629,39 @@ int tm_rec_next(tm_reader *r, tm_record *rec) {
 }
 
 /*
+** format=auto, when the first value breaks `off` bytes from pos on its
+** first line: JSON Lines if a line with more than blanks follows within
+** `limit` bytes of pos, one document if not. Reads on as needed, so that
+** how the reads split the bytes never changes the answer.
+*/
+static int rec_sniff_next_line(tm_reader *r, size_t off, size_t limit) {
+  size_t at = off;   /* from pos, which a read may move: scanned so far */
+  int newline = 0;
+  for (;;) {
+    const char *p = r->buf + r->pos;
+    size_t have = r->len - r->pos;
+    if (!newline) {
+      const char *nl = memchr(p + at, '\n', have - at);
+      newline = nl != NULL;
+      at = nl ? (size_t)(nl - p) : have;
+    }
+    if (newline && (at = tm_json_skip_ws(p, have, at)) < have)
+      return at <= limit ? M_LINES : M_DOC;
+    if (at > limit) return M_DOC;
+    int rc = rec_fill(r);
+    if (rc <= 0) return rc < 0 ? -1 : M_DOC;
+  }
+}
+
+/*
 ** format=auto, when the first value is broken at offset `off` from pos: an
 ** array is one document; a value broken past its first line, a sequence of
-** values; else JSON Lines if more lines follow, one document if not.
+** values; else as the lines after it say.
 */
-static int rec_sniff_broken(tm_reader *r, char first, size_t off) {
-  const char *p = r->buf + r->pos, *nl;
+static int rec_sniff_broken(tm_reader *r, char first, size_t off, size_t limit) {
   if (first == '[') return M_DOC;
-  if (memchr(p, '\n', off)) return M_VALUES;
-  nl = memchr(p + off, '\n', r->len - r->pos - off);
-  if (nl && tm_json_skip_ws(r->buf, r->len, (size_t)(nl - r->buf)) < r->len) return M_LINES;
-  return M_DOC;
+  if (memchr(r->buf + r->pos, '\n', off)) return M_VALUES;
+  return rec_sniff_next_line(r, off, limit);
 }
 
 /*
@@ -669,17 +691,21 @@ static int rec_sniff(tm_reader *r) {
   int rc = rec_skip_ws(r);
   if (rc <= 0) return rc < 0 ? -1 : M_LINES;
   char first = r->buf[r->pos];
-  size_t limit = r->cfg.max_record;
-  if (first == '[' && limit > REC_SNIFF - 1) limit = REC_SNIFF - 1;
+  size_t limit = first == '[' ? REC_SNIFF - 1 : r->cfg.max_record;
   size_t n;
   tm_json_err e;
   rc = rec_parse_upto(r, limit, &n, &e);
-  if (rc == TM_JSON_OK) return rec_sniff_whole(r, n);
-  if (rc == TM_JSON_ERROR) return rec_sniff_broken(r, first, e.off);   /* reading says where */
-  if (rc == TM_JSON_MORE)   /* too long to see its end */
-    return first == '[' && r->len - r->pos >= REC_SNIFF ? M_DOC : M_VALUES;
-  if (rc == TM_JSON_NOMEM) rec_fatal(r, "out of memory");
-  return -1;
+  if (rc == TM_JSON_OK && n <= limit) return rec_sniff_whole(r, n);
+  if (rc == TM_JSON_ERROR && e.off <= limit)   /* reading says where */
+    return rec_sniff_broken(r, first, e.off, limit);
+  if (rc == TM_JSON_NOMEM) {
+    rec_fatal(r, "out of memory");
+    return -1;
+  }
+  if (rc < 0) return -1;
+  /* Longer than the limit (whole, broken past it, or unended): how far the
+     reads went past the limit is chance, so the first byte alone decides. */
+  return first == '[' ? M_DOC : M_VALUES;
 }
 
 /* Split root=a.b.c into segments. */

@@ -4,8 +4,9 @@
 ** The reader keeps one growable buffer. A record is always parsed from
 ** contiguous bytes: if the buffer ends inside a record, the bytes before the
 ** record are discarded, more are read, and the record is parsed again from
-** its start (with blocks of a megabyte this happens once per block). So
-** memory is bounded by the largest record, never by the file.
+** its start, only once its end has arrived (see rec_parse_upto), so the
+** work stays linear in the record however short the reads are. Memory
+** is bounded by the largest record, never by the file.
 **
 ** What sits between records (the brackets and commas of a top-level array,
 ** the objects around root=) is walked by a small state machine:
@@ -173,6 +174,14 @@ static int rec_fatal(tm_reader *r, const char *fmt, ...) {
 ** Discard the bytes before pos and read more. Grows the buffer when the
 ** bytes kept fill it. Returns 1 if bytes were added, 0 at the end of the
 ** content, -1 on a fatal error.
+**
+** One read, however little it brings (a pipe gives what its writer wrote,
+** gzip a block of 256 KiB): callers come here only when the bytes they
+** have are not enough, and a second read could wait on a slow producer
+** (tail -f | ...) for bytes that a record already complete does not need.
+** Reading until the buffer is full would save calls, not work: what
+** makes the work linear is when records are parsed again, not how much
+** a read brings.
 */
 static int rec_fill(tm_reader *r) {
   if (r->eof) return 0;
@@ -248,23 +257,56 @@ static int rec_parse_error(tm_reader *r, uint64_t record, int rc,
 }
 
 /*
+** Parse the value at pos, reading more while it is incomplete, until it is
+** whole, broken, or more than `limit` bytes are buffered without its end
+** (then TM_JSON_MORE). Returns the tm_json_parse result, or -1 on a fatal
+** read error.
+**
+** The tokenizer starts over at every call, and a read adds as little as
+** 64 KiB (a pipe) or 256 KiB (gzip), so parsing again after every read
+** would cost the square of a large record's size. Instead the bytes that
+** arrive are skimmed (tm_json_skim resumes where it stopped), and the value
+** is parsed again once the skim finds its end, or once the buffered bytes
+** have doubled (a broken value the skim cannot end), or at the limit or
+** the end of the content. Each byte is skimmed once, and the parses add up
+** to a few times the record: linear. A value is parsed as soon as its last
+** byte is in, so a slow producer's record never waits for more input.
+*/
+static int rec_parse_upto(tm_reader *r, size_t limit, size_t *n, tm_json_err *e) {
+  tm_skim s = {0, 0, 0, 0};
+  size_t skimmed = 0, again = 0;   /* from pos; parse again at `again` bytes */
+  int ended = 0;                   /* the skim found the end */
+  for (;;) {
+    size_t have = r->len - r->pos;
+    if (have >= again || have > limit || r->eof) {
+      int rc = tm_json_parse(r->buf + r->pos, have, r->eof, &r->tape, n, e);
+      if (rc != TM_JSON_MORE || have > limit) return rc;
+      again = 2 * have;
+    }
+    if (!ended) {
+      skimmed += tm_json_skim(&s, r->buf + r->pos + skimmed, have - skimmed, &ended);
+      if (ended) {   /* parse now; should the strict parse disagree, doubling goes on */
+        again = 0;
+        continue;
+      }
+    }
+    if (rec_fill(r) < 0) return -1;
+  }
+}
+
+/*
 ** Parse one value starting at pos, reading more while it is incomplete.
 ** On success *n is its length. Returns TM_REC_OK, TM_REC_BAD (the error
 ** names `record`), or TM_REC_FATAL.
 */
 static int rec_parse_value(tm_reader *r, uint64_t record, size_t *n) {
-  for (;;) {
-    tm_json_err e;
-    int rc = tm_json_parse(r->buf + r->pos, r->len - r->pos, r->eof, &r->tape,
-                           n, &e);
-    if (rc == TM_JSON_OK) {
-      if (*n > r->cfg.max_record) return rec_too_big(r, record);
-      return TM_REC_OK;
-    }
-    if (rc != TM_JSON_MORE) return rec_parse_error(r, record, rc, &e);
-    if (r->len - r->pos > r->cfg.max_record) return rec_too_big(r, record);
-    if (rec_fill(r) < 0) return TM_REC_FATAL;
-  }
+  tm_json_err e;
+  int rc = rec_parse_upto(r, r->cfg.max_record, n, &e);
+  if (rc < 0) return TM_REC_FATAL;
+  if (rc == TM_JSON_MORE || (rc == TM_JSON_OK && *n > r->cfg.max_record))
+    return rec_too_big(r, record);
+  if (rc == TM_JSON_OK) return TM_REC_OK;
+  return rec_parse_error(r, record, rc, &e);
 }
 
 /*
@@ -587,48 +629,83 @@ int tm_rec_next(tm_reader *r, tm_record *rec) {
 }
 
 /*
+** format=auto, when the first value breaks `off` bytes from pos on its
+** first line: JSON Lines if a line with more than blanks follows within
+** `limit` bytes of pos, one document if not. Reads on as needed, so that
+** how the reads split the bytes never changes the answer.
+*/
+static int rec_sniff_next_line(tm_reader *r, size_t off, size_t limit) {
+  size_t at = off;   /* from pos, which a read may move: scanned so far */
+  int newline = 0;
+  for (;;) {
+    const char *p = r->buf + r->pos;
+    size_t have = r->len - r->pos;
+    if (!newline) {
+      const char *nl = memchr(p + at, '\n', have - at);
+      newline = nl != NULL;
+      at = nl ? (size_t)(nl - p) : have;
+    }
+    if (newline && (at = tm_json_skip_ws(p, have, at)) < have)
+      return at <= limit ? M_LINES : M_DOC;
+    if (at > limit) return M_DOC;
+    int rc = rec_fill(r);
+    if (rc <= 0) return rc < 0 ? -1 : M_DOC;
+  }
+}
+
+/*
 ** format=auto, when the first value is broken at offset `off` from pos: an
 ** array is one document; a value broken past its first line, a sequence of
-** values; else JSON Lines if more lines follow, one document if not.
+** values; else as the lines after it say.
 */
-static int rec_sniff_broken(tm_reader *r, char first, size_t off) {
-  const char *p = r->buf + r->pos, *nl;
+static int rec_sniff_broken(tm_reader *r, char first, size_t off, size_t limit) {
   if (first == '[') return M_DOC;
-  if (memchr(p, '\n', off)) return M_VALUES;
-  nl = memchr(p + off, '\n', r->len - r->pos - off);
-  if (nl && tm_json_skip_ws(r->buf, r->len, (size_t)(nl - r->buf)) < r->len) return M_LINES;
-  return M_DOC;
+  if (memchr(r->buf + r->pos, '\n', off)) return M_VALUES;
+  return rec_sniff_next_line(r, off, limit);
+}
+
+/*
+** format=auto, when the first value of `n` bytes at pos is whole: JSON
+** Lines if it sits on one line and a newline precedes what comes next; a
+** sequence of values if anything else follows; one document if nothing does.
+*/
+static int rec_sniff_whole(tm_reader *r, size_t n) {
+  size_t after = n;   /* from pos, which a read may move */
+  while ((after = tm_json_skip_ws(r->buf + r->pos, r->len - r->pos, after)) ==
+         r->len - r->pos) {
+    int rc = rec_fill(r);
+    if (rc <= 0) return rc < 0 ? -1 : M_DOC;
+  }
+  const char *p = r->buf + r->pos;
+  int one_line = !memchr(p, '\n', n);
+  int newline_after = memchr(p + n, '\n', after - n) != NULL;
+  return one_line && newline_after ? M_LINES : M_VALUES;
 }
 
 /*
 ** format=auto: decide from the first value (see records.h). Nothing is
-** consumed; the first value is parsed again as a record.
+** consumed; the first value is parsed again as a record. Returns -1 on a
+** fatal error.
 */
 static int rec_sniff(tm_reader *r) {
   int rc = rec_skip_ws(r);
   if (rc <= 0) return rc < 0 ? -1 : M_LINES;
   char first = r->buf[r->pos];
-  for (;;) {
-    size_t n;
-    tm_json_err e;
-    rc = tm_json_parse(r->buf + r->pos, r->len - r->pos, r->eof, &r->tape, &n, &e);
-    if (rc == TM_JSON_ERROR || rc == TM_JSON_NOMEM)   /* let reading say where */
-      return rec_sniff_broken(r, first, e.off);
-    if (rc == TM_JSON_OK) {
-      size_t after = r->pos + n;
-      while ((after = tm_json_skip_ws(r->buf, r->len, after)) == r->len) {
-        if ((rc = rec_fill(r)) < 0) return -1;
-        if (rc == 0) return M_DOC;
-        after = r->pos + n;
-      }
-      int one_line = !memchr(r->buf + r->pos, '\n', n);
-      int newline_after = memchr(r->buf + r->pos + n, '\n', after - r->pos - n) != NULL;
-      return one_line && newline_after ? M_LINES : M_VALUES;
-    }
-    if (r->len - r->pos >= REC_SNIFF && first == '[') return M_DOC;
-    if (r->len - r->pos > r->cfg.max_record) return M_VALUES;
-    if (rec_fill(r) < 0) return -1;
+  size_t limit = first == '[' ? REC_SNIFF - 1 : r->cfg.max_record;
+  size_t n;
+  tm_json_err e;
+  rc = rec_parse_upto(r, limit, &n, &e);
+  if (rc == TM_JSON_OK && n <= limit) return rec_sniff_whole(r, n);
+  if (rc == TM_JSON_ERROR && e.off <= limit)   /* reading says where */
+    return rec_sniff_broken(r, first, e.off, limit);
+  if (rc == TM_JSON_NOMEM) {
+    rec_fatal(r, "out of memory");
+    return -1;
   }
+  if (rc < 0) return -1;
+  /* Longer than the limit (whole, broken past it, or unended): how far the
+     reads went past the limit is chance, so the first byte alone decides. */
+  return first == '[' ? M_DOC : M_VALUES;
 }
 
 /* Split root=a.b.c into segments. */
@@ -685,12 +762,7 @@ tm_reader *tm_rec_open(tm_source *src, const tm_rec_config *cfg, char *err,
     else if (r->nseg) mode = M_VALUES;
     else mode = rec_sniff(r);
   }
-  if (mode < 0 && !r->fatal) {
-    snprintf(err, errlen, "%s", r->err.msg);
-    tm_rec_close(r);
-    return NULL;
-  }
-  r->mode = mode < 0 ? M_LINES : mode;   /* on a fatal error, any: reading stops */
+  r->mode = mode < 0 ? M_LINES : mode;   /* fatal (r->fatal): any, reading stops */
   return r;
 }
 

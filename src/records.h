@@ -64,7 +64,10 @@ typedef struct tm_reader tm_reader;
 ** file is JSON Lines when the first value sits on one line, and a sequence
 ** of whitespace-separated values otherwise; if nothing follows it, the file
 ** is one JSON document. A first value that is an array longer than the
-** sniffing window (1 MiB) is taken as one JSON document.
+** sniffing window (1 MiB) is taken as one JSON document, any other first
+** value longer than max_record as a sequence of values. A first value
+** broken on its first line makes JSON Lines if more lines follow. However
+** the reads split the content (a pipe), the answer is the same.
 ** Returns NULL with a message in err on failure (src is closed).
 */
 tm_reader *tm_rec_open(tm_source *src, const tm_rec_config *cfg, char *err,

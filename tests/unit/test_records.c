@@ -10,11 +10,18 @@
 ** are "#", bad records "!", a fatal error "FATAL ...". Control characters
 ** of record text are shown as \n, \r, \t.
 */
-#define _GNU_SOURCE   /* mkdtemp */
+#define _GNU_SOURCE   /* mkdtemp, mkfifo */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -61,6 +68,12 @@ static void s_printf(str *s, const char *fmt, ...) {
 }
 
 static void s_text(str *s, const char *p, size_t n) {
+  if (n > 300) {   /* a large record: its size and an FNV-1a hash */
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 16777619u;
+    s_printf(s, "<%zu bytes %08x>", n, h);
+    return;
+  }
   for (size_t i = 0; i < n; i++) {
     if (p[i] == '\n') s_put(s, "\\n", 2);
     else if (p[i] == '\r') s_put(s, "\\r", 2);
@@ -69,13 +82,19 @@ static void s_text(str *s, const char *p, size_t n) {
   }
 }
 
-/* Open a reader on g_path. NULL with the message in err on failure. */
-static tm_reader *open_reader(int format, const char *root, size_t max_record,
-                              char *err, size_t errlen) {
-  tm_source *src = tm_src_open(g_path, TM_COMP_AUTO, err, errlen);
+/* Open a reader on `path`. NULL with the message in err on failure. */
+static tm_reader *open_path(const char *path, int format, const char *root,
+                            size_t max_record, char *err, size_t errlen) {
+  tm_source *src = tm_src_open(path, TM_COMP_AUTO, err, errlen);
   if (!src) return NULL;
   tm_rec_config cfg = {format, root, max_record};
   return tm_rec_open(src, &cfg, err, errlen);
+}
+
+/* Open a reader on g_path. */
+static tm_reader *open_reader(int format, const char *root, size_t max_record,
+                              char *err, size_t errlen) {
+  return open_path(g_path, format, root, max_record, err, errlen);
 }
 
 static const char *fmt_name(int f) {
@@ -89,13 +108,15 @@ static void describe_error(str *t, const tm_rec_error *e) {
 }
 
 static str g_t;
+static void feed_tell(void);
 
-/* Read the file at g_path to the end and return the transcript. */
-static const char *transcript_file(int format, const char *root, size_t max_record) {
+/* Read the file at `path` to the end and return the transcript. */
+static const char *transcript_path(const char *path, int format, const char *root,
+                                   size_t max_record) {
   char err[600];
   g_t.n = 0;
   s_put(&g_t, "", 0);
-  tm_reader *r = open_reader(format, root, max_record, err, sizeof err);
+  tm_reader *r = open_path(path, format, root, max_record, err, sizeof err);
   if (!r) {
     s_printf(&g_t, "OPEN-ERR %s", err);
     return g_t.p;
@@ -109,10 +130,12 @@ static const char *transcript_file(int format, const char *root, size_t max_reco
                (unsigned long long)rec.offset);
       s_text(&g_t, rec.text, rec.len);
       s_put(&g_t, " |", 2);
+      feed_tell();
     } else if (rc == TM_REC_BAD) {
       s_put(&g_t, " !", 2);
       describe_error(&g_t, tm_rec_last_error(r));
       s_put(&g_t, " |", 2);
+      feed_tell();
     } else if (rc == TM_REC_FATAL) {
       s_put(&g_t, " FATAL ", 7);
       describe_error(&g_t, tm_rec_last_error(r));
@@ -126,6 +149,11 @@ static const char *transcript_file(int format, const char *root, size_t max_reco
   }
   tm_rec_close(r);
   return g_t.p;
+}
+
+/* The transcript of the file at g_path. */
+static const char *transcript_file(int format, const char *root, size_t max_record) {
+  return transcript_path(g_path, format, root, max_record);
 }
 
 static const char *T(const char *content, int format, const char *root, size_t max_record) {
@@ -807,6 +835,351 @@ static void test_fatal(void) {
   unlink(gzpath);
 }
 
+/* ---------------------------------------------------------- short reads */
+
+/*
+** Content fed through a FIFO by a thread, in small uneven pieces, so that
+** the reader gets many short reads as from a pipe. Each step waits until
+** the reader has handed out `after` records: a record held back until
+** more input comes would keep the writer waiting (60 s at most, then it
+** goes on and `stalled` says so).
+*/
+typedef struct feed_step {
+  const char *p;
+  size_t n;
+  unsigned after;     /* records handed out before this step is written */
+  int pause_ms;       /* and a pause before it, for the reader to take
+                         what came before on its own */
+} feed_step;
+
+typedef struct feed {
+  char path[160];
+  const feed_step *step;
+  int nstep;
+  pthread_mutex_t mu;
+  pthread_cond_t cond;
+  unsigned handed;    /* records (good or bad) the reader handed out */
+  int stalled;        /* the writer gave up waiting for one */
+} feed;
+
+static feed *g_feed;   /* told of every record transcript_path sees, if set */
+
+/* The reader handed out a record: the writer may go on. */
+static void feed_tell(void) {
+  if (!g_feed) return;
+  pthread_mutex_lock(&g_feed->mu);
+  g_feed->handed++;
+  pthread_cond_broadcast(&g_feed->cond);
+  pthread_mutex_unlock(&g_feed->mu);
+}
+
+/* Wait until `after` records are out (60 s at most: then stalled). */
+static void feed_wait(feed *f, unsigned after) {
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += 60;
+  pthread_mutex_lock(&f->mu);
+  while (f->handed < after && !f->stalled)
+    if (pthread_cond_timedwait(&f->cond, &f->mu, &until) == ETIMEDOUT) f->stalled = 1;
+  pthread_mutex_unlock(&f->mu);
+}
+
+/* Write n bytes in pieces of 1 to 6007 bytes, yielding between them so
+** that the reader takes them a few at a time. */
+static int feed_write(int fd, const char *p, size_t n) {
+  static const size_t sizes[] = {1, 5, 211, 4099, 3, 64, 6007, 17};
+  for (size_t off = 0, i = 0; off < n; i++) {
+    size_t k = sizes[i % 8] < n - off ? sizes[i % 8] : n - off;
+    ssize_t w = write(fd, p + off, k);
+    if (w < 0 && errno != EINTR) return -1;   /* the reader stopped early */
+    if (w > 0) off += (size_t)w;
+    sched_yield();
+  }
+  return 0;
+}
+
+/* The writer thread: each step in turn, then the end of the content. */
+static void *feed_main(void *arg) {
+  feed *f = arg;
+  int fd = open(f->path, O_WRONLY);
+  if (fd < 0) return NULL;
+  for (int i = 0; i < f->nstep; i++) {
+    feed_wait(f, f->step[i].after);
+    struct timespec pause = {0, f->step[i].pause_ms * 1000000L};
+    nanosleep(&pause, NULL);
+    if (feed_write(fd, f->step[i].p, f->step[i].n)) break;
+  }
+  close(fd);
+  return NULL;
+}
+
+/* The transcript of the steps read through a FIFO; *stalled is set when a
+** record whole in the pipe was not handed out before the next step. */
+static const char *transcript_fifo(const feed_step *step, int nstep, int format,
+                                   const char *root, size_t max_record, int *stalled) {
+  feed f = {.step = step, .nstep = nstep};
+  snprintf(f.path, sizeof f.path, "%s/fifo", g_dir);
+  unlink(f.path);
+  if (mkfifo(f.path, 0600) != 0) return "mkfifo failed";
+  pthread_mutex_init(&f.mu, NULL);
+  pthread_cond_init(&f.cond, NULL);
+  pthread_t th;
+  pthread_create(&th, NULL, feed_main, &f);
+  g_feed = &f;
+  const char *t = transcript_path(f.path, format, root, max_record);
+  g_feed = NULL;
+  pthread_join(th, NULL);
+  pthread_cond_destroy(&f.cond);
+  pthread_mutex_destroy(&f.mu);
+  unlink(f.path);
+  *stalled = f.stalled;
+  return t;
+}
+
+/* Content and, built alongside it, the transcript expected of it. */
+typedef struct build {
+  str c, want;
+  unsigned n;         /* records so far */
+} build;
+
+/* Append text that is no record (brackets, blanks, separators). */
+static void b_put(build *b, const char *p) { s_put(&b->c, p, strlen(p)); }
+
+/* Append a good record. */
+static void b_record(build *b, const char *p, size_t n) {
+  s_printf(&b->want, " #%u@%zu ", ++b->n, b->c.n);
+  s_text(&b->want, p, n);
+  s_put(&b->want, " |", 2);
+  s_put(&b->c, p, n);
+}
+
+/* Expect record `record` to be reported bad at content offset `at` (line
+** and column counted in the content). */
+static void b_error(build *b, unsigned record, size_t at, const char *msg) {
+  size_t line = 1, start = 0;
+  for (size_t i = 0; i < at; i++)
+    if (b->c.p[i] == '\n') line++, start = i + 1;
+  s_printf(&b->want, " !%u L%zu:C%zu B%zu %s |", record, line, at - start + 1, at, msg);
+}
+
+/* Append a bad record whose error is `off` bytes into it. */
+static void b_bad(build *b, const char *p, size_t n, size_t off, const char *msg) {
+  s_put(&b->c, p, n);
+  b_error(b, ++b->n, b->c.n - n + off, msg);
+}
+
+/* A value of about `size` bytes: {"a":[{"x":0,"y":"v0"},...]}. */
+static void big_object(str *s, size_t size) {
+  s->n = 0;
+  s_put(s, "{\"a\":[", 6);
+  for (unsigned i = 0; s->n < size; i++) s_printf(s, "%s{\"x\":%u,\"y\":\"v%u\"}", i ? "," : "", i, i);
+  s_put(s, "]}", 2);
+}
+
+/* A value of `size` bytes that breaks at its end: `head` then ones, then
+** `tail`. */
+static void broken_value(str *s, const char *head, size_t size, const char *tail) {
+  s->n = 0;
+  s_put(s, head, strlen(head));
+  while (s->n + strlen(tail) + 2 < size) s_put(s, "1,", 2);
+  s_put(s, "1", 1);
+  s_put(s, tail, strlen(tail));
+}
+
+#define MAXREC ((size_t)768 << 10)
+#define TOO_BIG "record larger than max_record (786432 bytes); raise max_record"
+
+/* Read b's content from a file and through a FIFO; both must give the
+** transcript built with it, headed by `fmt`. */
+static void check_both(const build *b, const char *fmt, int format, const char *root,
+                       const char *what) {
+  char *want = malloc(b->want.n + 32), ww[200];
+  sprintf(want, "%s:%s END", fmt, b->want.p);
+  write_file(g_path, b->c.p, b->c.n);
+  snprintf(ww, sizeof ww, "%s, from a file", what);
+  CHECK_STR(transcript_file(format, root, MAXREC), want, ww);
+  feed_step step = {b->c.p, b->c.n, 0, 0};
+  int stalled;
+  snprintf(ww, sizeof ww, "%s, through a pipe in short reads", what);
+  CHECK_STR(transcript_fifo(&step, 1, format, root, MAXREC, &stalled), want, ww);
+  free(want);
+}
+
+/* JSON Lines with records of hundreds of KB, a bad one, one over max_record. */
+static void test_short_lines(str *big, str *tmp) {
+  build b = {0};
+  b_record(&b, "{\"i\":1}", 7);
+  b_put(&b, "\n");
+  b_record(&b, big->p, big->n);
+  b_put(&b, "\r\n");
+  broken_value(tmp, "{\"a\":[", 300000, ", x]}");
+  b_bad(&b, tmp->p, tmp->n, tmp->n - 3, "expected a value but found 'x'");
+  b_put(&b, "\n\n");
+  broken_value(tmp, "\"", 3 * MAXREC / 2, "\"");   /* a string over max_record */
+  b_bad(&b, tmp->p, tmp->n, 0, TOO_BIG);
+  b_put(&b, "\n");
+  b_record(&b, "{\"i\":5}", 7);   /* no final newline */
+  check_both(&b, "jsonl", TM_FMT_JSONL, NULL, "jsonl: large lines, a bad one, one over max_record");
+  check_both(&b, "jsonl", TM_FMT_AUTO, NULL, "auto: large lines, a bad one, one over max_record");
+  free(b.c.p);
+  free(b.want.p);
+}
+
+/*
+** One JSON array: elements of hundreds of KB, one over max_record, and a broken
+** one whose brackets do not balance, so that only parsing again once the
+** bytes doubled finds its error before the end.
+*/
+static void build_short_doc(build *b, str *big, str *tmp) {
+  b_put(b, "[");
+  b_record(b, "{\"i\":1}", 7);
+  b_put(b, ",\n ");
+  b_record(b, big->p, big->n);
+  b_put(b, ",\n ");
+  broken_value(tmp, "\"", 3 * MAXREC / 2, "\"");   /* a string over max_record */
+  b_bad(b, tmp->p, tmp->n, 0, TOO_BIG);
+  b_put(b, ",");
+  b_record(b, "{\"i\":4}", 7);
+  b_put(b, ",\n");
+  broken_value(tmp, "{\"a\":[", 300000, "}");
+  b_bad(b, tmp->p, tmp->n, tmp->n - 1, "expected ',' or ']' but found '}'");
+  b_put(b, ",\n ");   /* skipped with it, up to the final ']' */
+  s_put(&b->c, big->p, big->n);
+  b_put(b, ",{\"i\":7}]\n");
+  b_error(b, ++b->n, b->c.n, "unexpected end of input: expected ',' or ']'");
+}
+
+/* The array of build_short_doc, plain and as gzip. */
+static void test_short_doc(str *big, str *tmp) {
+  build b = {0};
+  build_short_doc(&b, big, tmp);
+  check_both(&b, "json", TM_FMT_JSON, NULL, "json: large elements, one over max_record, one broken");
+  check_both(&b, "json", TM_FMT_AUTO, NULL, "auto: large elements, one over max_record, one broken");
+  char gzpath[200];
+  snprintf(gzpath, sizeof gzpath, "%s/doc.gz", g_dir);
+  gzFile gz = gzopen(gzpath, "wb");
+  gzwrite(gz, b.c.p, (unsigned)b.c.n);
+  gzclose(gz);
+  FILE *f = fopen(gzpath, "rb");
+  build z = {0};
+  char chunk[65536];
+  size_t n;
+  while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0) s_put(&z.c, chunk, n);
+  if (f) fclose(f);
+  unlink(gzpath);
+  z.want = b.want;   /* the same records: offsets are in the inflated content */
+  check_both(&z, "json", TM_FMT_JSON, NULL, "json, gzip: large elements, one over max_record, one broken");
+  free(z.c.p);
+  free(b.c.p);
+  free(b.want.p);
+}
+
+/* Pretty-printed values, and root= through a large skipped sibling. */
+static void test_short_values(str *big, str *tmp) {
+  build b = {0};
+  b_record(&b, "{\n\"i\": 1\n}", 10);
+  b_put(&b, "\n");
+  b_record(&b, big->p, big->n);   /* on one line: what breaks lines is the others */
+  b_put(&b, "\n");
+  broken_value(tmp, "{\n\"a\": [", 300000, ", x]\n}");
+  b_bad(&b, tmp->p, tmp->n, tmp->n - 4, "expected a value but found 'x'");
+  b_put(&b, "\n");
+  b_record(&b, "{\n\"i\": 4\n}", 10);
+  b_put(&b, "\n");
+  check_both(&b, "values", TM_FMT_AUTO, NULL, "values: large values, a bad one");
+
+  build r = {0};
+  b_put(&r, "{\"meta\": ");
+  s_put(&r.c, big->p, big->n);
+  b_put(&r, ", \"data\": {\"items\": [");
+  b_record(&r, "{\"i\":1}", 7);
+  b_put(&r, ", ");
+  b_record(&r, big->p, big->n);
+  b_put(&r, "]}}\n");
+  check_both(&r, "values", TM_FMT_AUTO, "data.items", "root=data.items past a large sibling");
+  free(b.c.p);
+  free(b.want.p);
+  free(r.c.p);
+  free(r.want.p);
+}
+
+/*
+** A slow producer: a record whole in the pipe is handed out before any
+** more input comes (the writer waits for it before writing on), in each
+** format, small or of hundreds of KB.
+*/
+static void test_short_live(str *big) {
+  build b = {0};
+  b_record(&b, big->p, big->n);
+  b_put(&b, "\n");
+  b_record(&b, "{\"i\":2}", 7);
+  b_put(&b, "\n");
+  size_t cut = big->n + 1;
+  feed_step lines[] = {{b.c.p, cut, 0, 0}, {b.c.p + cut, b.c.n - cut, 1, 0}};
+  int stalled;
+  char want[300];
+  snprintf(want, sizeof want, "jsonl:%s END", b.want.p);
+  CHECK_STR(transcript_fifo(lines, 2, TM_FMT_JSONL, NULL, BIG, &stalled), want, "live jsonl: records");
+  CHECK_INT(stalled, 0, "live jsonl: a whole line is handed out before the next comes");
+
+  build d = {0};
+  b_put(&d, "[");
+  b_record(&d, big->p, big->n);
+  b_put(&d, ",");
+  cut = d.c.n;
+  b_record(&d, "{\"i\":2}", 7);
+  b_put(&d, "]");
+  feed_step doc[] = {{d.c.p, cut, 0, 0}, {d.c.p + cut, d.c.n - cut, 1, 0}};
+  snprintf(want, sizeof want, "json:%s END", d.want.p);
+  CHECK_STR(transcript_fifo(doc, 2, TM_FMT_JSON, NULL, BIG, &stalled), want, "live json: records");
+  CHECK_INT(stalled, 0, "live json: a whole large element is handed out before the next comes");
+
+  build v = {0};
+  b_record(&v, "{\n\"i\": 1\n}", 10);
+  b_put(&v, "\n");
+  b_record(&v, big->p, big->n);
+  b_put(&v, "\n");
+  cut = v.c.n;
+  b_record(&v, "{\n\"i\": 3\n}", 10);
+  feed_step values[] = {{v.c.p, cut, 0, 0}, {v.c.p + cut, v.c.n - cut, 2, 0}};
+  snprintf(want, sizeof want, "values:%s END", v.want.p);
+  CHECK_STR(transcript_fifo(values, 2, TM_FMT_AUTO, NULL, BIG, &stalled), want, "live values: records");
+  CHECK_INT(stalled, 0, "live values: a whole large value is handed out before the next comes");
+  free(b.c.p);
+  free(b.want.p);
+  free(d.c.p);
+  free(d.want.p);
+  free(v.c.p);
+  free(v.want.p);
+}
+
+/*
+** format=auto on a first line that is broken: JSON Lines if more lines
+** follow, even when the reader has the first line alone at first.
+*/
+static void test_short_sniff(void) {
+  const char *first = "{\"i\":1,}\n", *rest = "{\"i\":2}\n";
+  feed_step steps[] = {{first, strlen(first), 0, 0}, {rest, strlen(rest), 0, 200}};
+  int stalled;
+  CHECK_STR(transcript_fifo(steps, 2, TM_FMT_AUTO, NULL, BIG, &stalled),
+            "jsonl: !1 L1:C8 B7 expected a string key but found '}' | #2@9 {\"i\":2} | END",
+            "auto: a broken first line, the next one later: JSON Lines");
+}
+
+/* Records of hundreds of KB in short reads: the same records as from a file. */
+static void test_short_reads(void) {
+  signal(SIGPIPE, SIG_IGN);   /* a reader that stops early fails a check, not the run */
+  str big = {0}, tmp = {0};
+  big_object(&big, 600000);   /* over half the first buffer: it grows */
+  test_short_lines(&big, &tmp);
+  test_short_doc(&big, &tmp);
+  test_short_values(&big, &tmp);
+  test_short_live(&big);
+  test_short_sniff();
+  free(big.p);
+  free(tmp.p);
+}
+
 int main(void) {
   snprintf(g_dir, sizeof g_dir, "/tmp/tm_records_XXXXXX");
   if (!mkdtemp(g_dir)) {
@@ -823,6 +1196,7 @@ int main(void) {
   test_recovery_values();
   test_fatal();
   test_big();
+  test_short_reads();
   unlink(g_path);
   rmdir(g_dir);
   free(g_t.p);

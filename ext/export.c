@@ -318,7 +318,7 @@ static int ex_values(exporter *x, const tm_rows *rv, uint32_t ri, ex_put_fn put)
   }
   if (r->nextra && rc == SQLITE_OK) {
     x->extra.n = 0;
-    tm_rowtext_extra(&x->extra, rv, r, x->opts.o.types == TM_TYPES_TEXT);
+    tm_rowtext_extra(&x->extra, x->schema, rv, r, x->opts.o.types == TM_TYPES_TEXT);
     v.type = SQLITE_TEXT;
     v.text = x->extra.p;
     v.n = x->extra.n;

@@ -28,11 +28,11 @@ typedef struct pipe_rec {
   uint64_t number, offset;
   size_t text, len;              /* text (or the message, when not OK) */
   size_t tok, ntok;
-  size_t row, nrows, cell, ncells, extra, nextras, arena, narena;
+  size_t row, nrows, cell, ncells, extra, nextras;
 } pipe_rec;
 
 typedef struct pipe_batch {
-  tm_out text, tok, row, cell, extra, arena, recs;
+  tm_out text, tok, row, cell, extra, recs;
   size_t n;                      /* records */
   uint64_t records, consumed;    /* progress at the end of the batch */
   int last;                      /* nothing follows this batch */
@@ -93,8 +93,6 @@ static void pipe_copy(tm_pipe *p, pipe_batch *b, int rc) {
     r.cell = pipe_put(&b->cell, v.cells, v.ncells * sizeof(tm_cell));
     r.nextras = v.nextras;
     r.extra = pipe_put(&b->extra, v.extras, v.nextras * sizeof(tm_extra));
-    r.narena = v.narena;
-    r.arena = pipe_put(&b->arena, v.arena, v.narena);
   }
   pipe_put(&b->recs, &r, sizeof r);
   b->n++;
@@ -103,7 +101,7 @@ static void pipe_copy(tm_pipe *p, pipe_batch *b, int rc) {
 /* Fill batch b with records; returns 1 when the scan is over. */
 static int pipe_fill(tm_pipe *p, pipe_batch *b) {
   b->n = 0;
-  b->text.n = b->tok.n = b->row.n = b->cell.n = b->extra.n = b->arena.n = b->recs.n = 0;
+  b->text.n = b->tok.n = b->row.n = b->cell.n = b->extra.n = b->recs.n = 0;
   int rc = TM_REC_OK;
   while (b->n < PIPE_RECORDS && b->text.n < PIPE_TEXT) {
     rc = tm_scan_next(p->scan);
@@ -114,7 +112,7 @@ static int pipe_fill(tm_pipe *p, pipe_batch *b) {
   b->records = p->progress.records + b->n;
   b->consumed = tm_scan_consumed(p->scan);
   int nomem = b->text.nomem || b->tok.nomem || b->row.nomem || b->cell.nomem ||
-              b->extra.nomem || b->arena.nomem || b->recs.nomem;
+              b->extra.nomem || b->recs.nomem;
   if (nomem) p->nomem = 1;
   return rc == TM_REC_END || rc == TM_REC_FATAL || nomem;
 }
@@ -230,8 +228,6 @@ int tm_pipe_next(tm_pipe *p, tm_rows *v) {
   v->ncells = (uint32_t)r->ncells;
   v->extras = (const tm_extra *)(const void *)(b->extra.p + r->extra);
   v->nextras = (uint32_t)r->nextras;
-  v->arena = b->arena.p ? b->arena.p + r->arena : NULL;
-  v->narena = (uint32_t)r->narena;
   return TM_REC_OK;
 }
 
@@ -255,7 +251,6 @@ void tm_pipe_close(tm_pipe *p) {
     tm_out_free(&b->row);
     tm_out_free(&b->cell);
     tm_out_free(&b->extra);
-    tm_out_free(&b->arena);
     tm_out_free(&b->recs);
   }
   pthread_cond_destroy(&p->cond);

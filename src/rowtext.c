@@ -30,11 +30,51 @@ static void rowtext_name(tm_out *o, const char *name, size_t len, int first) {
   tm_out_putc(o, ':');
 }
 
-void tm_rowtext_extra(tm_out *o, const tm_rows *v, const tm_row *row, int as_text) {
+/* Append the key at tape index k of the record, unescaped. */
+static void rowtext_key(tm_out *o, const tm_record *rec, uint32_t k) {
+  const tm_tok *t = &rec->tape->tok[k];
+  const char *raw = rec->text + t->off;
+  if (!(t->flags & TM_F_ESC)) {
+    tm_out_put(o, raw, t->len);
+    return;
+  }
+  if (tm_out_reserve(o, t->len)) return;   /* unescaping never grows it */
+  o->n += tm_json_unescape(raw, t->len, o->p + o->n);
+}
+
+void tm_rowtext_extra_name(tm_out *o, const tm_schema *s, const tm_rows *v,
+                           const tm_extra *x) {
+  int top = s->nodes[x->node].parent == TM_NONE;   /* a row's own key */
+  if (x->key == TM_NONE || !top) tm_schema_put_path(o, s, x->node);
+  if (x->key == TM_NONE) return;
+  if (!top) tm_out_put(o, s->cfg.sep, strlen(s->cfg.sep));
+  rowtext_key(o, v->rec, x->key);
+}
+
+/*
+** Append "name": for the _extra value x. The name is made at the end of o,
+** written again after itself as a JSON string, and that moved down over it:
+** o serves as its own scratch buffer.
+*/
+static void rowtext_extra_member(tm_out *o, const tm_schema *s, const tm_rows *v,
+                                 const tm_extra *x, int first) {
+  if (!first) tm_out_putc(o, ',');
+  size_t at = o->n;
+  tm_rowtext_extra_name(o, s, v, x);
+  size_t len = o->n - at;
+  if (tm_out_reserve(o, 6 * len + 2)) return;   /* so that o->p stays put */
+  tm_out_string(o, o->p + at, len);
+  memmove(o->p + at, o->p + at + len, o->n - at - len);
+  o->n -= len;
+  tm_out_putc(o, ':');
+}
+
+void tm_rowtext_extra(tm_out *o, const tm_schema *s, const tm_rows *v,
+                      const tm_row *row, int as_text) {
   const tm_extra *x = v->extras + row->extra;
   tm_out_putc(o, '{');
   for (uint32_t i = 0; i < row->nextra; i++) {
-    rowtext_name(o, v->arena + x[i].name, x[i].namelen, i == 0);
+    rowtext_extra_member(o, s, v, &x[i], i == 0);
     tm_rowtext_value(o, v->rec->text, v->rec->tape->tok, x[i].tok, as_text);
   }
   tm_out_putc(o, '}');
@@ -64,7 +104,7 @@ void tm_rowtext_json(tm_out *o, const tm_schema *s, const tm_rows *v,
   }
   if (row->nextra) {
     rowtext_name(o, "_extra", 6, first);
-    tm_rowtext_extra(o, v, row, as_text);
+    tm_rowtext_extra(o, s, v, row, as_text);
   }
   tm_out_putc(o, '}');
 }

@@ -368,33 +368,59 @@ uint32_t tm_schema_dup(tm_schema *s, uint32_t node) {
   return id;
 }
 
-char *tm_schema_path(const tm_schema *s, uint32_t node) {
+/*
+** Append the keys from node up to (not including) `stop` or its table's
+** element node, top first, joined by the separator; a NUL is spelled \u0000
+** (names are C strings). Filled backwards from the end of the room reserved,
+** walking up (a loop: a loaded schema's chains may be long), then moved down.
+*/
+static void schema_put_keys(tm_out *o, const tm_schema *s, uint32_t node,
+                            uint32_t stop) {
   size_t seplen = strlen(s->cfg.sep), len = 0;
-  if (s->nodes[node].parent == TM_NONE) return strdup("value");
-  for (uint32_t n = node; s->nodes[n].parent != TM_NONE; n = s->nodes[n].parent)
-    len += s->nodes[n].keylen * 6 + seplen;   /* a NUL becomes 6 bytes */
-  char *out = malloc(len + 1), *end = out + len;
-  if (!out) return NULL;
-  char *o = end;
-  *o = 0;
-  for (uint32_t n = node; s->nodes[n].parent != TM_NONE; n = s->nodes[n].parent) {
+  for (uint32_t n = node; n != stop && s->nodes[n].parent != TM_NONE; n = s->nodes[n].parent)
+    len += (size_t)s->nodes[n].keylen * 6 + seplen;   /* a NUL becomes 6 bytes */
+  if (!len || tm_out_reserve(o, len)) return;
+  char *end = o->p + o->n + len, *w = end;
+  for (uint32_t n = node; n != stop && s->nodes[n].parent != TM_NONE; n = s->nodes[n].parent) {
     const tm_node *nd = &s->nodes[n];
     if (n != node) {
-      o -= seplen;
-      memcpy(o, s->cfg.sep, seplen);
+      w -= seplen;
+      memcpy(w, s->cfg.sep, seplen);
     }
     for (uint32_t i = nd->keylen; i-- > 0;) {
       char c = s->keys[nd->key + i];
       if (c) {
-        *--o = c;
+        *--w = c;
       } else {
-        o -= 6;
-        memcpy(o, "\\u0000", 6);   /* names are C strings: spell NUL out */
+        w -= 6;
+        memcpy(w, "\\u0000", 6);
       }
     }
   }
-  memmove(out, o, (size_t)(end - o) + 1);
-  return out;
+  memmove(o->p + o->n, w, (size_t)(end - w));
+  o->n += (size_t)(end - w);
+}
+
+void tm_schema_put_path(tm_out *o, const tm_schema *s, uint32_t node) {
+  if (s->nodes[node].parent == TM_NONE) tm_out_put(o, "value", 5);
+  else schema_put_keys(o, s, node, TM_NONE);
+}
+
+/* The NUL-terminated content of o, which the caller frees (NULL if o ran
+** out of memory). */
+static char *schema_string(tm_out *o) {
+  tm_out_putc(o, 0);
+  if (o->nomem) {
+    tm_out_free(o);
+    return NULL;
+  }
+  return o->p;
+}
+
+char *tm_schema_path(const tm_schema *s, uint32_t node) {
+  tm_out o = {0};
+  tm_schema_put_path(&o, s, node);
+  return schema_string(&o);
 }
 
 int32_t tm_schema_column(tm_schema *s, uint32_t node) {
@@ -618,23 +644,13 @@ int tm_schema_settle(tm_schema *s) {
   return changed;
 }
 
-/* Append the key of node (a NUL spelled \u0000) to *o. */
-static void schema_put_key(tm_out *o, const tm_schema *s, uint32_t node) {
-  const tm_node *n = &s->nodes[node];
-  for (uint32_t i = 0; i < n->keylen; i++) {
-    char c = s->keys[n->key + i];
-    if (c) tm_out_putc(o, c);
-    else tm_out_put(o, "\\u0000", 6);
-  }
-}
-
 /* Append node's source path to *o (see tm_schema_source). */
 static void schema_put_source(tm_out *o, const tm_schema *s, uint32_t node) {
   const tm_node *n = &s->nodes[node];
   if (n->parent != TM_NONE) {
     schema_put_source(o, s, n->parent);
     if (o->n) tm_out_putc(o, '.');
-    schema_put_key(o, s, node);
+    schema_put_keys(o, s, node, n->parent);   /* its own key */
     return;
   }
   const tm_table *t = &s->tables[n->table];
@@ -648,12 +664,7 @@ static void schema_put_source(tm_out *o, const tm_schema *s, uint32_t node) {
 char *tm_schema_source(const tm_schema *s, uint32_t node) {
   tm_out o = {0};
   schema_put_source(&o, s, node);
-  tm_out_putc(&o, 0);
-  if (o.nomem) {
-    tm_out_free(&o);
-    return NULL;
-  }
-  return o.p;
+  return schema_string(&o);
 }
 
 int tm_schema_on_path(const tm_schema *s, uint32_t t, uint32_t want) {

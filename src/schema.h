@@ -147,8 +147,14 @@ static inline const char *tm_schema_name(const tm_schema *s, uint32_t off) {
 }
 
 /* The relative path of node within its table, joined with the separator
-** (the unsuffixed name its column would get). Returns a malloc'd string. */
+** (the unsuffixed name its column would get; "value" for an element node).
+** Returns a malloc'd string. */
 char *tm_schema_path(const tm_schema *s, uint32_t node);
+
+/* Append the same path to *o (for names made while writing, without a
+** malloc each). */
+struct tm_out;
+void tm_schema_put_path(struct tm_out *o, const tm_schema *s, uint32_t node);
 
 /*
 ** Where node's values come from in the document, from the record's root:
@@ -169,7 +175,6 @@ uint32_t tm_schema_find_table(const tm_schema *s, const char *name);
 
 /* The cache form (schemaio.c). Append the schema's serialised form to *out, which the
 ** caller frees. Returns 0, or -1 when out of memory. */
-struct tm_out;
 int tm_schema_save(const tm_schema *s, struct tm_out *out);
 
 /*

@@ -87,8 +87,9 @@ static void describe_rows(str *t, tm_scan *sc) {
   uint32_t n;
   const tm_row *rows = tm_flat_rows(f, &n);
   const tm_cell *cells = tm_flat_cells(f);
-  const tm_extra *x = tm_flat_extras(f);
-  const char *arena = tm_flat_arena(f);
+  tm_rows v;
+  tm_flat_view(f, rec, &v);
+  tm_out name = {0};
   for (uint32_t i = 0; i < n; i++) {
     const tm_row *r = &rows[i];
     const tm_table *tb = &s->tables[r->table];
@@ -123,12 +124,15 @@ static void describe_rows(str *t, tm_scan *sc) {
     }
     for (uint32_t e = r->extra; e < r->extra + r->nextra; e++) {
       s_str(t, " _extra.");
-      s_name(t, arena + x[e].name, x[e].namelen);
+      name.n = 0;
+      tm_rowtext_extra_name(&name, s, &v, &v.extras[e]);
+      s_name(t, name.p, name.n);
       s_str(t, "=");
-      s_tok(t, rec, x[e].tok);
+      s_tok(t, rec, v.extras[e].tok);
     }
     s_str(t, "\n");
   }
+  tm_out_free(&name);
 }
 
 /* The live tables of a schema with their statistics. */

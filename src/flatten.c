@@ -22,6 +22,18 @@ typedef struct flat_pending {
   uint32_t row, node, tok, depth;
 } flat_pending;
 
+/*
+** What this flattener's walks remember of one schema node. It is kept here,
+** not in the schema, because a frozen schema is shared read-only: by the
+** cursors of one table (a self-join), and by a pipe's thread and the
+** consumer that reads the schema meanwhile.
+*/
+typedef struct flat_node {
+  uint64_t stamp;           /* the object instance that last used it */
+  uint32_t lead;            /* its first key, last time (TM_NONE: unknown) */
+  uint32_t after;           /* the key that followed it last time */
+} flat_node;
+
 struct tm_flat {
   tm_schema *s;
   uint32_t want;            /* the table wanted, TM_NONE for all */
@@ -47,6 +59,9 @@ struct tm_flat {
   uint32_t nseen, capseen;
   uint32_t *expanded;       /* nodes whose value became child rows (observe) */
   uint32_t nexpanded, capexpanded;
+  flat_node *node;          /* per schema node (as many as it has room for) */
+  uint32_t nnode;
+  uint64_t stamp;           /* object instances met so far */
   char *key;                /* an unescaped key */
   uint32_t keycap;
   const char *id;           /* natural id field (id=), or NULL */
@@ -87,6 +102,24 @@ static int flat_tables_room(tm_flat *f) {
     f->local[t] = 0;
   }
   f->ntab = n;
+  return 0;
+}
+
+/* Grow the per-node memory to cover every node of the schema. */
+static int flat_nodes_room(tm_flat *f) {
+  if (f->s->nnodes <= f->nnode) return 0;
+  uint32_t n = f->s->capnodes;   /* grows by doubling: so does this */
+  flat_node *p = realloc(f->node, (size_t)n * sizeof *p);
+  if (!p) {
+    f->nomem = 1;
+    return -1;
+  }
+  for (uint32_t i = f->nnode; i < n; i++) {
+    p[i].stamp = 0;
+    p[i].lead = p[i].after = TM_NONE;
+  }
+  f->node = p;
+  f->nnode = n;
   return 0;
 }
 
@@ -231,9 +264,34 @@ static void flat_field(tm_flat *f, uint32_t r, uint32_t node, uint32_t v,
   flat_put(f, r, node, v);
 }
 
+/*
+** The child of node with key [key, key+len). *hint is the previous key
+** found in the same object (TM_NONE at its first key). The guess is the key
+** that followed *hint last time (or came first last time): records that
+** share a shape, optional keys and all, find each key there without hashing.
+** A frozen schema is only read.
+*/
+static uint32_t flat_child(tm_flat *f, uint32_t node, const char *key,
+                           size_t len, uint32_t *hint) {
+  const tm_schema *s = f->s;
+  uint32_t prev = *hint;
+  uint32_t guess = prev == TM_NONE ? f->node[node].lead : f->node[prev].after;
+  if (guess == TM_NONE) guess = prev == TM_NONE ? s->nodes[node].first : s->nodes[prev].next;
+  if (guess != TM_NONE && tm_schema_key_is(s, guess, key, len)) return *hint = guess;
+  uint32_t id = s->frozen ? tm_schema_find_child(s, node, key, len)
+                          : tm_schema_child(f->s, node, key, len);
+  if (id == TM_NONE || flat_nodes_room(f)) return TM_NONE;
+  if (prev == TM_NONE) f->node[node].lead = id;
+  else f->node[prev].after = id;
+  return *hint = id;
+}
+
 /* The node for a key met again in the same object (its 2nd, 3rd... use). */
 static uint32_t flat_repeat(tm_flat *f, uint32_t c, uint64_t stamp) {
-  while (c != TM_NONE && f->s->nodes[c].stamp == stamp) c = tm_schema_dup(f->s, c);
+  while (c != TM_NONE && f->node[c].stamp == stamp) {
+    c = f->s->frozen ? f->s->nodes[c].dup : tm_schema_dup(f->s, c);
+    if (flat_nodes_room(f)) return TM_NONE;
+  }
   return c;
 }
 
@@ -243,23 +301,24 @@ static uint32_t flat_repeat(tm_flat *f, uint32_t c, uint64_t stamp) {
 */
 static void flat_fields(tm_flat *f, uint32_t r, uint32_t node, uint32_t o,
                         uint32_t depth) {
-  tm_schema *s = f->s;
+  const tm_schema *s = f->s;
   const tm_tok *tok = f->tok;
-  uint64_t stamp = ++s->stamp;
+  uint64_t stamp = ++f->stamp;
   uint32_t hint = TM_NONE, end = tok[o].end;
   int tables_only = s->frozen && !f->rows[r].emit;
+  if (flat_nodes_room(f)) return;   /* node may be new (a table's element) */
   for (uint32_t k = o + 1; k < end && !f->nomem; k = flat_skip(tok, k + 1)) {
     uint32_t v = k + 1;
     if (tables_only && tok[v].kind < TM_ARR) continue;
     size_t len;
     const char *key = flat_key_text(f, k, &len);
-    uint32_t c = tm_schema_child(s, node, key, len, &hint);
-    if (c != TM_NONE && s->nodes[c].stamp == stamp) c = flat_repeat(f, c, stamp);
+    uint32_t c = flat_child(f, node, key, len, &hint);
+    if (c != TM_NONE && f->node[c].stamp == stamp) c = flat_repeat(f, c, stamp);
     if (c == TM_NONE) {
       if (f->rows[r].emit) flat_extra(f, node, k, v);
       continue;
     }
-    s->nodes[c].stamp = stamp;
+    f->node[c].stamp = stamp;
     if (f->observe) {
       if (flat_room(f, (void **)&f->seen, &f->capseen, sizeof(uint32_t), f->nseen))
         return;
@@ -410,6 +469,7 @@ void tm_flat_free(tm_flat *f) {
   free(f->pend);
   free(f->seen);
   free(f->expanded);
+  free(f->node);
   free(f->key);
   free(f);
 }

@@ -208,7 +208,6 @@ static uint32_t schema_new_node(tm_schema *s, uint32_t parent, uint32_t table,
   n->hash = hash;
   n->col = -1;
   n->child = n->first = n->last = n->next = n->dup = TM_NONE;
-  n->after = n->lead = TM_NONE;
   memcpy(s->keys + s->nkeybytes, key, len);
   s->nkeybytes += len;
   return id;
@@ -292,30 +291,6 @@ void tm_schema_free(tm_schema *s) {
 
 void tm_schema_freeze(tm_schema *s) { s->frozen = 1; }
 
-/* Does node id have exactly this key? */
-static int schema_key_is(const tm_schema *s, uint32_t id, const char *key,
-                         size_t len) {
-  const tm_node *n = &s->nodes[id];
-  if (n->keylen != len) return 0;
-  const char *k = s->keys + n->key;
-  for (; len >= 8; len -= 8, k += 8, key += 8) {   /* keys are short: 8 bytes */
-    uint64_t a, b;                                 /* a step, no call */
-    memcpy(&a, k, 8);
-    memcpy(&b, key, 8);
-    if (a != b) return 0;
-  }
-  if (len >= 4) {
-    uint32_t a, b;
-    memcpy(&a, k, 4);
-    memcpy(&b, key, 4);
-    if (a != b) return 0;
-    len -= 4, k += 4, key += 4;
-  }
-  for (; len; len--)
-    if (*k++ != *key++) return 0;
-  return 1;
-}
-
 /* The node with this key under parent, through the hash index. */
 static uint32_t schema_find(const tm_schema *s, uint32_t parent, const char *key,
                             size_t len, uint32_t h) {
@@ -324,36 +299,28 @@ static uint32_t schema_find(const tm_schema *s, uint32_t parent, const char *key
     uint32_t id = s->index[i];
     if (id == TM_NONE) return TM_NONE;
     if (s->nodes[id].hash == h && s->nodes[id].parent == parent &&
-        schema_key_is(s, id, key, len))
+        tm_schema_key_is(s, id, key, len))
       return id;
   }
 }
 
-/* Remember that `id` came after *hint (or first, in parent). */
-static uint32_t schema_follows(tm_schema *s, uint32_t parent, uint32_t *hint,
-                               uint32_t id) {
-  if (*hint == TM_NONE) s->nodes[parent].lead = id;
-  else s->nodes[*hint].after = id;
-  return *hint = id;
+uint32_t tm_schema_find_child(const tm_schema *s, uint32_t parent,
+                              const char *key, size_t len) {
+  return schema_find(s, parent, key, len, schema_key_hash(parent, key, len));
 }
 
 uint32_t tm_schema_child(tm_schema *s, uint32_t parent, const char *key,
-                         size_t len, uint32_t *hint) {
-  const tm_node *prev = *hint == TM_NONE ? NULL : &s->nodes[*hint];
-  uint32_t guess = prev ? prev->after : s->nodes[parent].lead;
-  if (guess == TM_NONE) guess = prev ? prev->next : s->nodes[parent].first;
-  if (guess != TM_NONE && schema_key_is(s, guess, key, len)) return *hint = guess;
+                         size_t len) {
   uint32_t h = schema_key_hash(parent, key, len);
   uint32_t id = schema_find(s, parent, key, len, h);
-  if (id != TM_NONE) return schema_follows(s, parent, hint, id);
-  if (s->frozen) return TM_NONE;
+  if (id != TM_NONE || s->frozen) return id;
   if ((s->nnodes + 1) * 2 > s->indexcap && schema_index_rebuild(s, s->nnodes + 1))
     return TM_NONE;
   id = schema_new_node(s, parent, s->nodes[parent].table, key, len, h);
   if (id == TM_NONE) return TM_NONE;
   schema_link(s, id);
   schema_index_put(s, id);
-  return schema_follows(s, parent, hint, id);
+  return id;
 }
 
 uint32_t tm_schema_dup(tm_schema *s, uint32_t node) {
@@ -530,9 +497,8 @@ static void schema_merge(tm_schema *s, uint32_t src, uint32_t dst) {
     schema_merge(s, s->tables[st].elem, s->tables[dt].elem);
   }
   for (uint32_t c = s->nodes[src].first; c != TM_NONE; c = s->nodes[c].next) {
-    uint32_t hint = TM_NONE;
     uint32_t d = tm_schema_child(s, dst, s->keys + s->nodes[c].key,
-                                 s->nodes[c].keylen, &hint);
+                                 s->nodes[c].keylen);
     for (uint32_t cd = c; cd != TM_NONE && d != TM_NONE; cd = s->nodes[cd].dup) {
       schema_merge(s, cd, d);
       if (s->nodes[cd].dup != TM_NONE) d = tm_schema_dup(s, d);

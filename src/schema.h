@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define TM_NONE UINT32_MAX
 
@@ -50,9 +51,6 @@ typedef struct tm_node {
   uint32_t next;            /* next sibling */
   uint32_t dup;             /* node for the next occurrence of this key */
   uint32_t nkeys;           /* distinct direct keys */
-  uint32_t after;           /* lookups: the key that followed it last time */
-  uint32_t lead;            /* lookups: its first key, last time */
-  uint64_t stamp;           /* flatten: object instance that last used it */
   uint64_t seen;            /* occurrences observed */
   uint64_t expanded;        /* values here expanded as child table rows */
   uint8_t flags;
@@ -100,10 +98,6 @@ typedef struct tm_schema {
   uint32_t indexcap;
   struct tm_name_slot *taken;   /* hash: (table, folded name) taken */
   uint32_t takencap, ntaken;
-  uint64_t stamp;           /* object instances met by any flattener: each
-                               gets a new stamp, so two cursors sharing the
-                               schema never mistake each other's keys for
-                               repeated ones */
   uint32_t maps;             /* objects turned into maps so far */
   int frozen;
   int nomem;                /* an allocation failed; the schema is unusable */
@@ -116,15 +110,42 @@ void tm_schema_free(tm_schema *s);
 /* No more nodes, columns or tables from now on. */
 void tm_schema_freeze(tm_schema *s);
 
+/* Does node id have exactly the key [key, key+len)? Inline: flattening
+** asks it for nearly every key of every record. */
+static inline int tm_schema_key_is(const tm_schema *s, uint32_t id,
+                                   const char *key, size_t len) {
+  const tm_node *n = &s->nodes[id];
+  if (n->keylen != len) return 0;
+  const char *k = s->keys + n->key;
+  for (; len >= 8; len -= 8, k += 8, key += 8) {   /* keys are short: 8 bytes */
+    uint64_t a, b;                                 /* a step, no call */
+    memcpy(&a, k, 8);
+    memcpy(&b, key, 8);
+    if (a != b) return 0;
+  }
+  if (len >= 4) {
+    uint32_t a, b;
+    memcpy(&a, k, 4);
+    memcpy(&b, key, 4);
+    if (a != b) return 0;
+    len -= 4, k += 4, key += 4;
+  }
+  for (; len; len--)
+    if (*k++ != *key++) return 0;
+  return 1;
+}
+
 /*
-** The child of `parent` with key [key, key+len). *hint is the previous
-** sibling found in the same object (TM_NONE at its first key). The guess is
-** the key that followed *hint last time (or came first last time): records
-** that share a shape, optional keys and all, find each key there without
-** hashing. Creates the node unless frozen; TM_NONE if absent and frozen.
+** The child of `parent` with key [key, key+len), or TM_NONE. Only reads the
+** schema: what guesses the walks make to skip this hash lookup is theirs
+** to keep (flatten.c), so readers of a frozen schema never write to it.
 */
+uint32_t tm_schema_find_child(const tm_schema *s, uint32_t parent,
+                              const char *key, size_t len);
+
+/* The same, created unless frozen (TM_NONE if absent and frozen). */
 uint32_t tm_schema_child(tm_schema *s, uint32_t parent, const char *key,
-                         size_t len, uint32_t *hint);
+                         size_t len);
 
 /* The node for the next occurrence of node's key in the same object. */
 uint32_t tm_schema_dup(tm_schema *s, uint32_t node);

@@ -182,7 +182,6 @@ static void schema_load_nodes(tm_schema *s, schema_rd *r) {
     n->flags = (uint8_t)load_u32(r);
     n->seen = load_u64(r);
     n->expanded = load_u64(r);
-    n->after = n->lead = TM_NONE;
   }
 }
 

@@ -23,13 +23,6 @@ void tm_rowtext_value(tm_out *o, const char *text, const tm_tok *tok,
   if (quote) tm_out_putc(o, '"');
 }
 
-/* Append "name": for a NUL-terminated name. */
-static void rowtext_name(tm_out *o, const char *name, size_t len, int first) {
-  if (!first) tm_out_putc(o, ',');
-  tm_out_string(o, name, len);
-  tm_out_putc(o, ':');
-}
-
 /* Append the key at tape index k of the record, unescaped. */
 static void rowtext_key(tm_out *o, const tm_record *rec, uint32_t k) {
   const tm_tok *t = &rec->tape->tok[k];
@@ -90,20 +83,19 @@ void tm_rowtext_json(tm_out *o, const tm_schema *s, const tm_rows *v,
   tm_out_putc(o, '{');
   if (metalen) tm_out_put(o, meta, metalen);
   if (row->key != TM_NONE) {
-    const char *name = tm_schema_name(s, t->cols[0].name);
-    rowtext_name(o, name, strlen(name), first);
+    tm_schema_member(o, s, &t->cols[0], first);
     tm_out_value(o, rec->text, tok, row->key);
     first = 0;
   }
+  const tm_cell *cells = v->cells + row->cell;
   for (uint32_t i = 0; i < row->ncells; i++) {
-    const tm_cell *cells = v->cells + row->cell;
-    const char *name = tm_schema_name(s, t->cols[cells[i].col].name);
-    rowtext_name(o, name, strlen(name), first);
+    tm_schema_member(o, s, &t->cols[cells[i].col], first);
     tm_rowtext_value(o, rec->text, tok, cells[i].tok, as_text);
     first = 0;
   }
   if (row->nextra) {
-    rowtext_name(o, "_extra", 6, first);
+    static const char extra[] = ",\"_extra\":";
+    tm_out_put(o, extra + first, sizeof extra - 1 - (size_t)first);
     tm_rowtext_extra(o, s, v, row, as_text);
   }
   tm_out_putc(o, '}');

@@ -245,6 +245,22 @@ static uint32_t schema_new_table(tm_schema *s, uint32_t parent, uint32_t owner,
   return id;
 }
 
+/* Store column c's `,"name":` for tm_schema_member. Returns 0 or -1. */
+static int schema_member(tm_schema *s, tm_column *c) {
+  const char *name = s->names + c->name;
+  size_t at = s->members.n;
+  tm_out_putc(&s->members, ',');
+  tm_out_string(&s->members, name, strlen(name));
+  tm_out_putc(&s->members, ':');
+  if (s->members.nomem) {
+    s->nomem = 1;
+    return -1;
+  }
+  c->member = (uint32_t)at;
+  c->memberlen = (uint32_t)(s->members.n - at);
+  return 0;
+}
+
 /* Append a column named `name` (made unique) to table t. Returns its index. */
 static int32_t schema_new_column(tm_schema *s, uint32_t t, uint32_t node,
                                  const char *name) {
@@ -258,6 +274,7 @@ static int32_t schema_new_column(tm_schema *s, uint32_t t, uint32_t node,
   memset(c, 0, sizeof *c);
   c->name = nm;
   c->node = node;
+  if (schema_member(s, c)) return -1;
   return (int32_t)tb->ncols++;
 }
 
@@ -282,6 +299,7 @@ void tm_schema_free(tm_schema *s) {
   free(s->nodes);
   free(s->keys);
   free(s->names);
+  tm_out_free(&s->members);
   free(s->index);
   free(s->taken);
   free((char *)s->cfg.name);
@@ -640,11 +658,14 @@ int tm_schema_on_path(const tm_schema *s, uint32_t t, uint32_t want) {
   return 0;
 }
 
-int tm_schema_reindex(tm_schema *s) {
+int tm_schema_rebuild(tm_schema *s) {
   for (uint32_t i = 0; i < s->nnodes; i++) {
     tm_node *n = &s->nodes[i];
     n->hash = n->parent == TM_NONE ? 0 : schema_key_hash(n->parent, s->keys + n->key, n->keylen);
   }
+  for (uint32_t t = 0; t < s->ntables; t++)
+    for (uint32_t c = 0; c < s->tables[t].ncols; c++)
+      if (schema_member(s, &s->tables[t].cols[c])) return -1;
   return schema_index_rebuild(s, s->nnodes);
 }
 

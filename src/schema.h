@@ -29,6 +29,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "jsonout.h"
+
 #define TM_NONE UINT32_MAX
 
 enum { TM_ARRAYS_JSON, TM_ARRAYS_CHILD, TM_ARRAYS_SKIP };
@@ -58,6 +60,8 @@ typedef struct tm_node {
 
 typedef struct tm_column {
   uint32_t name;            /* NUL-terminated, at schema->names + name */
+  uint32_t member, memberlen;   /* `,"name":` at schema->members.p + member
+                               (see tm_schema_member) */
   uint32_t node;            /* TM_NONE for a map table's key column */
   uint32_t types;           /* bit (1 << kind) for every token kind seen */
   uint64_t count;           /* non-null values seen */
@@ -94,6 +98,8 @@ typedef struct tm_schema {
   size_t nkeybytes, capkeybytes;
   char *names;              /* table and column names, NUL-terminated */
   size_t nnamebytes, capnamebytes;
+  tm_out members;           /* column names as row text writes them (not
+                               stored in the cache: made again on loading) */
   uint32_t *index;          /* hash: (parent, key) -> node */
   uint32_t indexcap;
   struct tm_name_slot *taken;   /* hash: (table, folded name) taken */
@@ -167,6 +173,15 @@ static inline const char *tm_schema_name(const tm_schema *s, uint32_t off) {
   return s->names + off;
 }
 
+/* Append column c's name as a member of a JSON object, `"name":`, after a
+** comma unless it is the object's first member: made once per column, so
+** that writing a row copies names instead of escaping them again. */
+static inline void tm_schema_member(tm_out *o, const tm_schema *s,
+                                    const tm_column *c, int first) {
+  first = first != 0;
+  tm_out_put(o, s->members.p + c->member + first, c->memberlen - (uint32_t)first);
+}
+
 /* The relative path of node within its table, joined with the separator
 ** (the unsuffixed name its column would get; "value" for an element node).
 ** Returns a malloc'd string. */
@@ -174,8 +189,7 @@ char *tm_schema_path(const tm_schema *s, uint32_t node);
 
 /* Append the same path to *o (for names made while writing, without a
 ** malloc each). */
-struct tm_out;
-void tm_schema_put_path(struct tm_out *o, const tm_schema *s, uint32_t node);
+void tm_schema_put_path(tm_out *o, const tm_schema *s, uint32_t node);
 
 /*
 ** Where node's values come from in the document, from the record's root:
@@ -188,15 +202,16 @@ char *tm_schema_source(const tm_schema *s, uint32_t node);
 /* Is table t the table `want`, or one of its ancestors? */
 int tm_schema_on_path(const tm_schema *s, uint32_t t, uint32_t want);
 
-/* Recompute the hash index of every node (after loading). 0 or -1. */
-int tm_schema_reindex(tm_schema *s);
+/* Make again what the cache form does not store (after loading): the hash
+** index of the nodes and the columns' member names. 0 or -1. */
+int tm_schema_rebuild(tm_schema *s);
 
 /* The table named `name` (case-insensitive), or TM_NONE. */
 uint32_t tm_schema_find_table(const tm_schema *s, const char *name);
 
 /* The cache form (schemaio.c). Append the schema's serialised form to *out, which the
 ** caller frees. Returns 0, or -1 when out of memory. */
-int tm_schema_save(const tm_schema *s, struct tm_out *out);
+int tm_schema_save(const tm_schema *s, tm_out *out);
 
 /*
 ** A frozen schema read back from tm_schema_save's bytes. Every index is

@@ -265,7 +265,7 @@ tm_schema *tm_schema_load(const void *data, size_t n) {
     tm_schema_free(s);
     return NULL;
   }
-  if (tm_schema_reindex(s)) {
+  if (tm_schema_rebuild(s)) {
     tm_schema_free(s);
     return NULL;
   }

@@ -837,6 +837,23 @@ static void test_extra_names(void) {
             "frozen schema: a separator that needs escaping, in _extra names");
 }
 
+/* Reals beyond a double are written as strings in a row's JSON (their
+** columns give them as TEXT); the boundary is DBL_MAX rounded. */
+static void test_huge_reals(void) {
+  tm_options o = opts();
+  const char *doc =
+      "{\"a\":1e308,\"b\":1.7976931348623157e308,\"c\":1.7976931348623159e308,\"d\":1e309,"
+      "\"e\":0.1e309,\"f\":-1e400,\"g\":12345.6e305,\"h\":1e-400,\"i\":0.0e999,"
+      "\"j\":99.9e306,\"k\":-17976931348623159e292,\"l\":1E+99999999999999999999,"
+      "\"m\":5e-99999999999999999999,\"n\":0.00001e313}\n";
+  CHECK_STR(frozen_json(doc, doc, &o),
+            "{\"a\":1e308,\"b\":1.7976931348623157e308,\"c\":\"1.7976931348623159e308\","
+            "\"d\":\"1e309\",\"e\":0.1e309,\"f\":\"-1e400\",\"g\":\"12345.6e305\",\"h\":1e-400,"
+            "\"i\":0.0e999,\"j\":99.9e306,\"k\":\"-17976931348623159e292\","
+            "\"l\":\"1E+99999999999999999999\",\"m\":5e-99999999999999999999,\"n\":0.00001e313}\n",
+            "row JSON: reals beyond a double as strings, from the exponent or, near DBL_MAX, the value");
+}
+
 /* ------------------------------------------------------------------ id= */
 
 static void test_natural_id(void) {
@@ -894,6 +911,7 @@ int main(void) {
   test_reuse();
   test_frozen();
   test_extra_names();
+  test_huge_reals();
   test_natural_id();
   test_bad_records();
   unlink(g_path);

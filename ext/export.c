@@ -327,7 +327,7 @@ static void ex_extra(exporter *x, const tm_rows *rv, const tm_row *r, int column
   tm_value v;
   memset(&v, 0, sizeof v);
   x->extra.n = 0;
-  tm_rowtext_extra(&x->extra, rv, r, x->opts.o.types == TM_TYPES_TEXT);
+  tm_rowtext_extra(&x->extra, x->schema, rv, r, x->opts.o.types == TM_TYPES_TEXT);
   v.type = SQLITE_TEXT;
   v.text = x->extra.p;
   v.n = x->extra.n;

@@ -438,7 +438,7 @@ static void tableExtra(tm_cursor *c, sqlite3_context *ctx, const tm_row *r) {
   tm_rows rows;
   tm_flat_view(tm_scan_flat(c->scan), tm_scan_record(c->scan), &rows);
   c->tmp.n = 0;
-  tm_rowtext_extra(&c->tmp, &rows, r, v->opts.o.types == TM_TYPES_TEXT);
+  tm_rowtext_extra(&c->tmp, v->schema, &rows, r, v->opts.o.types == TM_TYPES_TEXT);
   tm_sql_result_json(ctx, &c->tmp);
 }
 

@@ -22,6 +22,18 @@ typedef struct flat_pending {
   uint32_t row, node, tok, depth;
 } flat_pending;
 
+/*
+** What this flattener's walks remember of one schema node. It is kept here,
+** not in the schema, because a frozen schema is shared read-only: by the
+** cursors of one table (a self-join), and by a pipe's thread and the
+** consumer that reads the schema meanwhile.
+*/
+typedef struct flat_node {
+  uint64_t stamp;           /* the object instance that last used it */
+  uint32_t lead;            /* its first key, last time (TM_NONE: unknown) */
+  uint32_t after;           /* the key that followed it last time */
+} flat_node;
+
 struct tm_flat {
   tm_schema *s;
   uint32_t want;            /* the table wanted, TM_NONE for all */
@@ -47,21 +59,23 @@ struct tm_flat {
   uint32_t nseen, capseen;
   uint32_t *expanded;       /* nodes whose value became child rows (observe) */
   uint32_t nexpanded, capexpanded;
-  char *arena;              /* names of _extra values */
-  uint32_t narena, caparena;
+  flat_node *node;          /* per schema node (as many as it has room for) */
+  uint32_t nnode;
+  uint64_t stamp;           /* object instances met so far */
   char *key;                /* an unescaped key */
   uint32_t keycap;
   const char *id;           /* natural id field (id=), or NULL */
   size_t idlen;
 };
 
-/* Make room for one more element in a growable array. */
+/* Make room for one more element in a growable array of n. Counts are
+** 32 bits, as tape indexes are: past that, the record is out of memory. */
 static int flat_room(tm_flat *f, void **arr, uint32_t *cap, size_t size,
-                     uint32_t n, uint32_t more) {
-  if (n + more <= *cap) return 0;
-  size_t c = *cap ? *cap : 64;
-  while (c < (size_t)n + more) c *= 2;
-  void *p = realloc(*arr, c * size);
+                     uint32_t n) {
+  if (n < *cap) return 0;
+  size_t c = *cap ? (size_t)*cap * 2 : 64;
+  if (c > UINT32_MAX) c = UINT32_MAX;
+  void *p = n < c ? realloc(*arr, c * size) : NULL;
   if (!p) {
     f->nomem = 1;
     return -1;
@@ -91,15 +105,32 @@ static int flat_tables_room(tm_flat *f) {
   return 0;
 }
 
+/* Grow the per-node memory to cover every node of the schema. */
+static int flat_nodes_room(tm_flat *f) {
+  if (f->s->nnodes <= f->nnode) return 0;
+  uint32_t n = f->s->capnodes;   /* grows by doubling: so does this */
+  flat_node *p = realloc(f->node, (size_t)n * sizeof *p);
+  if (!p) {
+    f->nomem = 1;
+    return -1;
+  }
+  for (uint32_t i = f->nnode; i < n; i++) {
+    p[i].stamp = 0;
+    p[i].lead = p[i].after = TM_NONE;
+  }
+  f->node = p;
+  f->nnode = n;
+  return 0;
+}
+
 /* Start a row of table t under row `parent`. Returns its index. */
 static uint32_t flat_new_row(tm_flat *f, uint32_t t, uint32_t parent,
                              uint64_t index) {
   if (flat_tables_room(f) ||
-      flat_room(f, (void **)&f->rows, &f->caprows, sizeof(tm_row), f->nrows, 1))
+      flat_room(f, (void **)&f->rows, &f->caprows, sizeof(tm_row), f->nrows))
     return TM_NONE;
   if (f->local[t]++ == 0) {
-    if (flat_room(f, (void **)&f->touched, &f->captouched, sizeof(uint32_t),
-                  f->ntouched, 1))
+    if (flat_room(f, (void **)&f->touched, &f->captouched, sizeof(uint32_t), f->ntouched))
       return TM_NONE;
     f->touched[f->ntouched++] = t;
   }
@@ -124,52 +155,15 @@ static uint32_t flat_skip(const tm_tok *tok, uint32_t v) {
   return tok[v].kind >= TM_ARR ? tok[v].end : v + 1;
 }
 
-/* Add an _extra value named [name, name+len) to the row being filled. */
-static void flat_extra_named(tm_flat *f, const char *name, size_t len,
-                             uint32_t tok) {
-  if (flat_room(f, (void **)&f->arena, &f->caparena, 1, f->narena, (uint32_t)len) ||
-      flat_room(f, (void **)&f->extras, &f->capextras, sizeof(tm_extra),
-                f->nextras, 1))
+/* Add an _extra value to the row being filled: the value at tape index tok,
+** at node (key TM_NONE) or under its unknown key at tape index key. */
+static void flat_extra(tm_flat *f, uint32_t node, uint32_t key, uint32_t tok) {
+  if (flat_room(f, (void **)&f->extras, &f->capextras, sizeof(tm_extra), f->nextras))
     return;
-  memcpy(f->arena + f->narena, name, len);
   tm_extra *e = &f->extras[f->nextras++];
-  e->name = f->narena;
-  e->namelen = (uint32_t)len;
+  e->node = node;
+  e->key = key;
   e->tok = tok;
-  f->narena += (uint32_t)len;
-}
-
-/* An _extra value at a known node that has no column. */
-static void flat_extra_node(tm_flat *f, uint32_t node, uint32_t tok) {
-  char *name = tm_schema_path(f->s, node);
-  if (!name) {
-    f->nomem = 1;
-    return;
-  }
-  flat_extra_named(f, name, strlen(name), tok);
-  free(name);
-}
-
-/* An _extra value under key `key` (unescaped) of a known object node. */
-static void flat_extra_key(tm_flat *f, uint32_t node, const char *key,
-                           size_t len, uint32_t tok) {
-  if (f->s->nodes[node].parent == TM_NONE) {
-    flat_extra_named(f, key, len, tok);
-    return;
-  }
-  char *path = tm_schema_path(f->s, node);
-  size_t plen = path ? strlen(path) : 0, slen = strlen(f->s->cfg.sep);
-  char *name = path ? malloc(plen + slen + len) : NULL;
-  if (name) {
-    memcpy(name, path, plen);
-    memcpy(name + plen, f->s->cfg.sep, slen);
-    memcpy(name + plen + slen, key, len);
-    flat_extra_named(f, name, plen + slen + len, tok);
-  } else {
-    f->nomem = 1;
-  }
-  free(name);
-  free(path);
 }
 
 /* Put the value at tape index v in row r, at node's column (or _extra). */
@@ -178,10 +172,10 @@ static void flat_put(tm_flat *f, uint32_t r, uint32_t node, uint32_t v) {
   if (col < 0) col = tm_schema_column(f->s, node);
   if (!f->rows[r].emit) return;
   if (col < 0) {
-    flat_extra_node(f, node, v);
+    flat_extra(f, node, TM_NONE, v);
     return;
   }
-  if (flat_room(f, (void **)&f->cells, &f->capcells, sizeof(tm_cell), f->ncells, 1))
+  if (flat_room(f, (void **)&f->cells, &f->capcells, sizeof(tm_cell), f->ncells))
     return;
   f->cells[f->ncells].col = (uint32_t)col;
   f->cells[f->ncells].tok = v;
@@ -193,11 +187,10 @@ static void flat_defer(tm_flat *f, uint32_t r, uint32_t node, uint32_t v,
                        uint32_t depth) {
   const tm_schema *s = f->s;
   if (s->frozen && !tm_schema_on_path(s, s->nodes[node].child, f->want)) return;
-  if (flat_room(f, (void **)&f->pend, &f->cappend, sizeof(flat_pending), f->npend, 1))
+  if (flat_room(f, (void **)&f->pend, &f->cappend, sizeof(flat_pending), f->npend))
     return;
   if (f->observe) {   /* counted by flat_observe: see tm_node.expanded */
-    if (flat_room(f, (void **)&f->expanded, &f->capexpanded, sizeof(uint32_t),
-                  f->nexpanded, 1))
+    if (flat_room(f, (void **)&f->expanded, &f->capexpanded, sizeof(uint32_t), f->nexpanded))
       return;
     f->expanded[f->nexpanded++] = node;
   }
@@ -271,9 +264,34 @@ static void flat_field(tm_flat *f, uint32_t r, uint32_t node, uint32_t v,
   flat_put(f, r, node, v);
 }
 
+/*
+** The child of node with key [key, key+len). *hint is the previous key
+** found in the same object (TM_NONE at its first key). The guess is the key
+** that followed *hint last time (or came first last time): records that
+** share a shape, optional keys and all, find each key there without hashing.
+** A frozen schema is only read.
+*/
+static uint32_t flat_child(tm_flat *f, uint32_t node, const char *key,
+                           size_t len, uint32_t *hint) {
+  const tm_schema *s = f->s;
+  uint32_t prev = *hint;
+  uint32_t guess = prev == TM_NONE ? f->node[node].lead : f->node[prev].after;
+  if (guess == TM_NONE) guess = prev == TM_NONE ? s->nodes[node].first : s->nodes[prev].next;
+  if (guess != TM_NONE && tm_schema_key_is(s, guess, key, len)) return *hint = guess;
+  uint32_t id = s->frozen ? tm_schema_find_child(s, node, key, len)
+                          : tm_schema_child(f->s, node, key, len);
+  if (id == TM_NONE || flat_nodes_room(f)) return TM_NONE;
+  if (prev == TM_NONE) f->node[node].lead = id;
+  else f->node[prev].after = id;
+  return *hint = id;
+}
+
 /* The node for a key met again in the same object (its 2nd, 3rd... use). */
 static uint32_t flat_repeat(tm_flat *f, uint32_t c, uint64_t stamp) {
-  while (c != TM_NONE && f->s->nodes[c].stamp == stamp) c = tm_schema_dup(f->s, c);
+  while (c != TM_NONE && f->node[c].stamp == stamp) {
+    c = f->s->frozen ? f->s->nodes[c].dup : tm_schema_dup(f->s, c);
+    if (flat_nodes_room(f)) return TM_NONE;
+  }
   return c;
 }
 
@@ -283,25 +301,26 @@ static uint32_t flat_repeat(tm_flat *f, uint32_t c, uint64_t stamp) {
 */
 static void flat_fields(tm_flat *f, uint32_t r, uint32_t node, uint32_t o,
                         uint32_t depth) {
-  tm_schema *s = f->s;
+  const tm_schema *s = f->s;
   const tm_tok *tok = f->tok;
-  uint64_t stamp = ++s->stamp;
+  uint64_t stamp = ++f->stamp;
   uint32_t hint = TM_NONE, end = tok[o].end;
   int tables_only = s->frozen && !f->rows[r].emit;
+  if (flat_nodes_room(f)) return;   /* node may be new (a table's element) */
   for (uint32_t k = o + 1; k < end && !f->nomem; k = flat_skip(tok, k + 1)) {
     uint32_t v = k + 1;
     if (tables_only && tok[v].kind < TM_ARR) continue;
     size_t len;
     const char *key = flat_key_text(f, k, &len);
-    uint32_t c = tm_schema_child(s, node, key, len, &hint);
-    if (c != TM_NONE && s->nodes[c].stamp == stamp) c = flat_repeat(f, c, stamp);
+    uint32_t c = flat_child(f, node, key, len, &hint);
+    if (c != TM_NONE && f->node[c].stamp == stamp) c = flat_repeat(f, c, stamp);
     if (c == TM_NONE) {
-      if (f->rows[r].emit) flat_extra_key(f, node, key, len, v);
+      if (f->rows[r].emit) flat_extra(f, node, k, v);
       continue;
     }
-    s->nodes[c].stamp = stamp;
+    f->node[c].stamp = stamp;
     if (f->observe) {
-      if (flat_room(f, (void **)&f->seen, &f->capseen, sizeof(uint32_t), f->nseen, 1))
+      if (flat_room(f, (void **)&f->seen, &f->capseen, sizeof(uint32_t), f->nseen))
         return;
       f->seen[f->nseen++] = c;
     }
@@ -353,7 +372,7 @@ static void flat_element(tm_flat *f, uint32_t r, uint32_t elem, uint32_t v,
 static void flat_reset(tm_flat *f) {
   for (uint32_t i = 0; i < f->ntouched; i++) f->local[f->touched[i]] = 0;
   f->ntouched = f->nrows = f->ncells = f->nextras = f->npend = 0;
-  f->nseen = f->nexpanded = f->narena = 0;
+  f->nseen = f->nexpanded = 0;
 }
 
 /* Count the record's rows and values into the schema's statistics. */
@@ -450,7 +469,7 @@ void tm_flat_free(tm_flat *f) {
   free(f->pend);
   free(f->seen);
   free(f->expanded);
-  free(f->arena);
+  free(f->node);
   free(f->key);
   free(f);
 }
@@ -470,11 +489,7 @@ void tm_flat_view(const tm_flat *f, const tm_record *rec, tm_rows *v) {
   v->ncells = f->ncells;
   v->extras = f->extras;
   v->nextras = f->nextras;
-  v->arena = f->arena;
-  v->narena = f->narena;
 }
-const tm_extra *tm_flat_extras(const tm_flat *f) { return f->extras; }
-const char *tm_flat_arena(const tm_flat *f) { return f->arena; }
 
 void tm_flat_set_counts(tm_flat *f, const uint64_t *counts, uint32_t n) {
   if (flat_tables_room(f)) return;

@@ -26,9 +26,16 @@ typedef struct tm_cell {
   uint32_t tok;
 } tm_cell;
 
-/* A value whose key is not in a frozen schema: it goes to _extra. */
+/*
+** A value whose key is not in a frozen schema: it goes to _extra. Its name
+** is made only when the row is written (tm_rowtext_extra_name), from the
+** schema and the record, so a record's _extra values take memory in
+** proportion to the record, however long their names.
+*/
 typedef struct tm_extra {
-  uint32_t name, namelen;   /* flattened key, in the flattener's arena */
+  uint32_t node;            /* the deepest known node on the value's path */
+  uint32_t key;             /* tape index of the key unknown under node, or
+                               TM_NONE when node itself has no column */
   uint32_t tok;
 } tm_extra;
 
@@ -70,8 +77,6 @@ int tm_flat_record(tm_flat *f, const tm_record *rec);
 /* The rows of the last record; rows[0] is its main row. */
 const tm_row *tm_flat_rows(const tm_flat *f, uint32_t *n);
 const tm_cell *tm_flat_cells(const tm_flat *f);
-const tm_extra *tm_flat_extras(const tm_flat *f);
-const char *tm_flat_arena(const tm_flat *f);
 
 /* A record's rows with everything they point to: what a reader of rows
 ** needs, wherever they were made (here, or in a pipe's thread). */
@@ -79,10 +84,9 @@ typedef struct tm_rows {
   const tm_record *rec;     /* the record's text and tokens */
   const tm_row *row;
   uint32_t nrows;
-  uint32_t ncells, nextras, narena;
+  uint32_t ncells, nextras;
   const tm_cell *cells;
   const tm_extra *extras;
-  const char *arena;
 } tm_rows;
 
 /* The view of the last record's rows (valid until the next record). */

@@ -35,11 +35,6 @@ void tm_out_put(tm_out *o, const void *p, size_t n) {
   o->n += n;
 }
 
-void tm_out_putc(tm_out *o, char c) {
-  if (out_room(o, 1)) return;
-  o->p[o->n++] = c;
-}
-
 void tm_out_free(tm_out *o) {
   free(o->p);
   o->p = NULL;

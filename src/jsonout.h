@@ -24,8 +24,10 @@ void tm_out_put(tm_out *o, const void *p, size_t n);
 ** Returns 0, or -1 (and nomem) when out of memory. */
 int tm_out_reserve(tm_out *o, size_t n);
 
-/* Append one byte. */
-void tm_out_putc(tm_out *o, char c);
+/* Append one byte. Inline: the row text writes its punctuation this way. */
+static inline void tm_out_putc(tm_out *o, char c) {
+  if (o->n < o->cap || tm_out_reserve(o, 1) == 0) o->p[o->n++] = c;
+}
 
 /* Append the compact JSON text of the value at tape index i. */
 void tm_out_value(tm_out *o, const char *text, const tm_tok *tok, uint32_t i);

@@ -28,11 +28,11 @@ typedef struct pipe_rec {
   uint64_t number, offset;
   size_t text, len;              /* text (or the message, when not OK) */
   size_t tok, ntok;
-  size_t row, nrows, cell, ncells, extra, nextras, arena, narena;
+  size_t row, nrows, cell, ncells, extra, nextras;
 } pipe_rec;
 
 typedef struct pipe_batch {
-  tm_out text, tok, row, cell, extra, arena, recs;
+  tm_out text, tok, row, cell, extra, recs;
   size_t n;                      /* records */
   uint64_t records, consumed;    /* progress at the end of the batch */
   int nomem;                     /* the record after the n did not fit */
@@ -71,7 +71,7 @@ static const char *pipe_at(const tm_out *b, size_t at) {
 /* Did an append to batch b fail? */
 static int pipe_nomem(const pipe_batch *b) {
   return b->text.nomem || b->tok.nomem || b->row.nomem || b->cell.nomem ||
-         b->extra.nomem || b->arena.nomem || b->recs.nomem;
+         b->extra.nomem || b->recs.nomem;
 }
 
 /* Copy the scan's last result into batch b. Returns -1 when it did not fit
@@ -99,8 +99,6 @@ static int pipe_copy(tm_pipe *p, pipe_batch *b, int rc) {
     r.cell = pipe_put(&b->cell, v.cells, v.ncells * sizeof(tm_cell));
     r.nextras = v.nextras;
     r.extra = pipe_put(&b->extra, v.extras, v.nextras * sizeof(tm_extra));
-    r.narena = v.narena;
-    r.arena = pipe_put(&b->arena, v.arena, v.narena);
   }
   pipe_put(&b->recs, &r, sizeof r);
   if (pipe_nomem(b)) return -1;
@@ -115,7 +113,7 @@ static int pipe_fill(void *arg, int i) {
   pipe_batch *b = &p->batch[i];
   b->n = 0;
   b->nomem = 0;
-  b->text.n = b->tok.n = b->row.n = b->cell.n = b->extra.n = b->arena.n = b->recs.n = 0;
+  b->text.n = b->tok.n = b->row.n = b->cell.n = b->extra.n = b->recs.n = 0;
   int rc = TM_REC_OK;
   while (b->n < PIPE_RECORDS && b->text.n < PIPE_TEXT) {
     rc = tm_scan_next(p->scan);
@@ -213,8 +211,6 @@ int tm_pipe_next(tm_pipe *p, tm_rows *v) {
   v->ncells = (uint32_t)r->ncells;
   v->extras = (const tm_extra *)(const void *)pipe_at(&b->extra, r->extra);
   v->nextras = (uint32_t)r->nextras;
-  v->arena = pipe_at(&b->arena, r->arena);
-  v->narena = (uint32_t)r->narena;
   return TM_REC_OK;
 }
 
@@ -232,7 +228,6 @@ void tm_pipe_close(tm_pipe *p) {
     tm_out_free(&b->row);
     tm_out_free(&b->cell);
     tm_out_free(&b->extra);
-    tm_out_free(&b->arena);
     tm_out_free(&b->recs);
   }
   free(p);

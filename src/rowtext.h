@@ -24,6 +24,13 @@ void tm_rowtext_json(tm_out *o, const tm_schema *s, const tm_rows *v,
                      size_t metalen);
 
 /* Append the _extra values of a row as one JSON object. */
-void tm_rowtext_extra(tm_out *o, const tm_rows *v, const tm_row *row, int as_text);
+void tm_rowtext_extra(tm_out *o, const tm_schema *s, const tm_rows *v,
+                      const tm_row *row, int as_text);
+
+/* Append the name of the _extra value x (raw bytes, not yet a JSON
+** string): node's path, then the key as the record spells it, unescaped,
+** joined by the separator (the key alone under a row's own element). */
+void tm_rowtext_extra_name(tm_out *o, const tm_schema *s, const tm_rows *v,
+                           const tm_extra *x);
 
 #endif

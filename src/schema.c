@@ -208,7 +208,6 @@ static uint32_t schema_new_node(tm_schema *s, uint32_t parent, uint32_t table,
   n->hash = hash;
   n->col = -1;
   n->child = n->first = n->last = n->next = n->dup = TM_NONE;
-  n->after = n->lead = TM_NONE;
   memcpy(s->keys + s->nkeybytes, key, len);
   s->nkeybytes += len;
   return id;
@@ -246,6 +245,22 @@ static uint32_t schema_new_table(tm_schema *s, uint32_t parent, uint32_t owner,
   return id;
 }
 
+/* Store column c's `,"name":` for tm_schema_member. Returns 0 or -1. */
+static int schema_member(tm_schema *s, tm_column *c) {
+  const char *name = s->names + c->name;
+  size_t at = s->members.n;
+  tm_out_putc(&s->members, ',');
+  tm_out_string(&s->members, name, strlen(name));
+  tm_out_putc(&s->members, ':');
+  if (s->members.nomem) {
+    s->nomem = 1;
+    return -1;
+  }
+  c->member = (uint32_t)at;
+  c->memberlen = (uint32_t)(s->members.n - at);
+  return 0;
+}
+
 /* Append a column named `name` (made unique) to table t. Returns its index. */
 static int32_t schema_new_column(tm_schema *s, uint32_t t, uint32_t node,
                                  const char *name) {
@@ -259,6 +274,7 @@ static int32_t schema_new_column(tm_schema *s, uint32_t t, uint32_t node,
   memset(c, 0, sizeof *c);
   c->name = nm;
   c->node = node;
+  if (schema_member(s, c)) return -1;
   return (int32_t)tb->ncols++;
 }
 
@@ -283,6 +299,7 @@ void tm_schema_free(tm_schema *s) {
   free(s->nodes);
   free(s->keys);
   free(s->names);
+  tm_out_free(&s->members);
   free(s->index);
   free(s->taken);
   free((char *)s->cfg.name);
@@ -292,30 +309,6 @@ void tm_schema_free(tm_schema *s) {
 
 void tm_schema_freeze(tm_schema *s) { s->frozen = 1; }
 
-/* Does node id have exactly this key? */
-static int schema_key_is(const tm_schema *s, uint32_t id, const char *key,
-                         size_t len) {
-  const tm_node *n = &s->nodes[id];
-  if (n->keylen != len) return 0;
-  const char *k = s->keys + n->key;
-  for (; len >= 8; len -= 8, k += 8, key += 8) {   /* keys are short: 8 bytes */
-    uint64_t a, b;                                 /* a step, no call */
-    memcpy(&a, k, 8);
-    memcpy(&b, key, 8);
-    if (a != b) return 0;
-  }
-  if (len >= 4) {
-    uint32_t a, b;
-    memcpy(&a, k, 4);
-    memcpy(&b, key, 4);
-    if (a != b) return 0;
-    len -= 4, k += 4, key += 4;
-  }
-  for (; len; len--)
-    if (*k++ != *key++) return 0;
-  return 1;
-}
-
 /* The node with this key under parent, through the hash index. */
 static uint32_t schema_find(const tm_schema *s, uint32_t parent, const char *key,
                             size_t len, uint32_t h) {
@@ -324,36 +317,28 @@ static uint32_t schema_find(const tm_schema *s, uint32_t parent, const char *key
     uint32_t id = s->index[i];
     if (id == TM_NONE) return TM_NONE;
     if (s->nodes[id].hash == h && s->nodes[id].parent == parent &&
-        schema_key_is(s, id, key, len))
+        tm_schema_key_is(s, id, key, len))
       return id;
   }
 }
 
-/* Remember that `id` came after *hint (or first, in parent). */
-static uint32_t schema_follows(tm_schema *s, uint32_t parent, uint32_t *hint,
-                               uint32_t id) {
-  if (*hint == TM_NONE) s->nodes[parent].lead = id;
-  else s->nodes[*hint].after = id;
-  return *hint = id;
+uint32_t tm_schema_find_child(const tm_schema *s, uint32_t parent,
+                              const char *key, size_t len) {
+  return schema_find(s, parent, key, len, schema_key_hash(parent, key, len));
 }
 
 uint32_t tm_schema_child(tm_schema *s, uint32_t parent, const char *key,
-                         size_t len, uint32_t *hint) {
-  const tm_node *prev = *hint == TM_NONE ? NULL : &s->nodes[*hint];
-  uint32_t guess = prev ? prev->after : s->nodes[parent].lead;
-  if (guess == TM_NONE) guess = prev ? prev->next : s->nodes[parent].first;
-  if (guess != TM_NONE && schema_key_is(s, guess, key, len)) return *hint = guess;
+                         size_t len) {
   uint32_t h = schema_key_hash(parent, key, len);
   uint32_t id = schema_find(s, parent, key, len, h);
-  if (id != TM_NONE) return schema_follows(s, parent, hint, id);
-  if (s->frozen) return TM_NONE;
+  if (id != TM_NONE || s->frozen) return id;
   if ((s->nnodes + 1) * 2 > s->indexcap && schema_index_rebuild(s, s->nnodes + 1))
     return TM_NONE;
   id = schema_new_node(s, parent, s->nodes[parent].table, key, len, h);
   if (id == TM_NONE) return TM_NONE;
   schema_link(s, id);
   schema_index_put(s, id);
-  return schema_follows(s, parent, hint, id);
+  return id;
 }
 
 uint32_t tm_schema_dup(tm_schema *s, uint32_t node) {
@@ -368,33 +353,59 @@ uint32_t tm_schema_dup(tm_schema *s, uint32_t node) {
   return id;
 }
 
-char *tm_schema_path(const tm_schema *s, uint32_t node) {
+/*
+** Append the keys from node up to (not including) `stop` or its table's
+** element node, top first, joined by the separator; a NUL is spelled \u0000
+** (names are C strings). Filled backwards from the end of the room reserved,
+** walking up (a loop: a loaded schema's chains may be long), then moved down.
+*/
+static void schema_put_keys(tm_out *o, const tm_schema *s, uint32_t node,
+                            uint32_t stop) {
   size_t seplen = strlen(s->cfg.sep), len = 0;
-  if (s->nodes[node].parent == TM_NONE) return strdup("value");
-  for (uint32_t n = node; s->nodes[n].parent != TM_NONE; n = s->nodes[n].parent)
-    len += s->nodes[n].keylen * 6 + seplen;   /* a NUL becomes 6 bytes */
-  char *out = malloc(len + 1), *end = out + len;
-  if (!out) return NULL;
-  char *o = end;
-  *o = 0;
-  for (uint32_t n = node; s->nodes[n].parent != TM_NONE; n = s->nodes[n].parent) {
+  for (uint32_t n = node; n != stop && s->nodes[n].parent != TM_NONE; n = s->nodes[n].parent)
+    len += (size_t)s->nodes[n].keylen * 6 + seplen;   /* a NUL becomes 6 bytes */
+  if (!len || tm_out_reserve(o, len)) return;
+  char *end = o->p + o->n + len, *w = end;
+  for (uint32_t n = node; n != stop && s->nodes[n].parent != TM_NONE; n = s->nodes[n].parent) {
     const tm_node *nd = &s->nodes[n];
     if (n != node) {
-      o -= seplen;
-      memcpy(o, s->cfg.sep, seplen);
+      w -= seplen;
+      memcpy(w, s->cfg.sep, seplen);
     }
     for (uint32_t i = nd->keylen; i-- > 0;) {
       char c = s->keys[nd->key + i];
       if (c) {
-        *--o = c;
+        *--w = c;
       } else {
-        o -= 6;
-        memcpy(o, "\\u0000", 6);   /* names are C strings: spell NUL out */
+        w -= 6;
+        memcpy(w, "\\u0000", 6);
       }
     }
   }
-  memmove(out, o, (size_t)(end - o) + 1);
-  return out;
+  memmove(o->p + o->n, w, (size_t)(end - w));
+  o->n += (size_t)(end - w);
+}
+
+void tm_schema_put_path(tm_out *o, const tm_schema *s, uint32_t node) {
+  if (s->nodes[node].parent == TM_NONE) tm_out_put(o, "value", 5);
+  else schema_put_keys(o, s, node, TM_NONE);
+}
+
+/* The NUL-terminated content of o, which the caller frees (NULL if o ran
+** out of memory). */
+static char *schema_string(tm_out *o) {
+  tm_out_putc(o, 0);
+  if (o->nomem) {
+    tm_out_free(o);
+    return NULL;
+  }
+  return o->p;
+}
+
+char *tm_schema_path(const tm_schema *s, uint32_t node) {
+  tm_out o = {0};
+  tm_schema_put_path(&o, s, node);
+  return schema_string(&o);
 }
 
 int32_t tm_schema_column(tm_schema *s, uint32_t node) {
@@ -504,9 +515,8 @@ static void schema_merge(tm_schema *s, uint32_t src, uint32_t dst) {
     schema_merge(s, s->tables[st].elem, s->tables[dt].elem);
   }
   for (uint32_t c = s->nodes[src].first; c != TM_NONE; c = s->nodes[c].next) {
-    uint32_t hint = TM_NONE;
     uint32_t d = tm_schema_child(s, dst, s->keys + s->nodes[c].key,
-                                 s->nodes[c].keylen, &hint);
+                                 s->nodes[c].keylen);
     for (uint32_t cd = c; cd != TM_NONE && d != TM_NONE; cd = s->nodes[cd].dup) {
       schema_merge(s, cd, d);
       if (s->nodes[cd].dup != TM_NONE) d = tm_schema_dup(s, d);
@@ -618,23 +628,13 @@ int tm_schema_settle(tm_schema *s) {
   return changed;
 }
 
-/* Append the key of node (a NUL spelled \u0000) to *o. */
-static void schema_put_key(tm_out *o, const tm_schema *s, uint32_t node) {
-  const tm_node *n = &s->nodes[node];
-  for (uint32_t i = 0; i < n->keylen; i++) {
-    char c = s->keys[n->key + i];
-    if (c) tm_out_putc(o, c);
-    else tm_out_put(o, "\\u0000", 6);
-  }
-}
-
 /* Append node's source path to *o (see tm_schema_source). */
 static void schema_put_source(tm_out *o, const tm_schema *s, uint32_t node) {
   const tm_node *n = &s->nodes[node];
   if (n->parent != TM_NONE) {
     schema_put_source(o, s, n->parent);
     if (o->n) tm_out_putc(o, '.');
-    schema_put_key(o, s, node);
+    schema_put_keys(o, s, node, n->parent);   /* its own key */
     return;
   }
   const tm_table *t = &s->tables[n->table];
@@ -648,12 +648,7 @@ static void schema_put_source(tm_out *o, const tm_schema *s, uint32_t node) {
 char *tm_schema_source(const tm_schema *s, uint32_t node) {
   tm_out o = {0};
   schema_put_source(&o, s, node);
-  tm_out_putc(&o, 0);
-  if (o.nomem) {
-    tm_out_free(&o);
-    return NULL;
-  }
-  return o.p;
+  return schema_string(&o);
 }
 
 int tm_schema_on_path(const tm_schema *s, uint32_t t, uint32_t want) {
@@ -663,11 +658,14 @@ int tm_schema_on_path(const tm_schema *s, uint32_t t, uint32_t want) {
   return 0;
 }
 
-int tm_schema_reindex(tm_schema *s) {
+int tm_schema_rebuild(tm_schema *s) {
   for (uint32_t i = 0; i < s->nnodes; i++) {
     tm_node *n = &s->nodes[i];
     n->hash = n->parent == TM_NONE ? 0 : schema_key_hash(n->parent, s->keys + n->key, n->keylen);
   }
+  for (uint32_t t = 0; t < s->ntables; t++)
+    for (uint32_t c = 0; c < s->tables[t].ncols; c++)
+      if (schema_member(s, &s->tables[t].cols[c])) return -1;
   return schema_index_rebuild(s, s->nnodes);
 }
 

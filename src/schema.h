@@ -27,6 +27,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "jsonout.h"
 
 #define TM_NONE UINT32_MAX
 
@@ -50,9 +53,6 @@ typedef struct tm_node {
   uint32_t next;            /* next sibling */
   uint32_t dup;             /* node for the next occurrence of this key */
   uint32_t nkeys;           /* distinct direct keys */
-  uint32_t after;           /* lookups: the key that followed it last time */
-  uint32_t lead;            /* lookups: its first key, last time */
-  uint64_t stamp;           /* flatten: object instance that last used it */
   uint64_t seen;            /* occurrences observed */
   uint64_t expanded;        /* values here expanded as child table rows */
   uint8_t flags;
@@ -60,6 +60,8 @@ typedef struct tm_node {
 
 typedef struct tm_column {
   uint32_t name;            /* NUL-terminated, at schema->names + name */
+  uint32_t member, memberlen;   /* `,"name":` at schema->members.p + member
+                               (see tm_schema_member) */
   uint32_t node;            /* TM_NONE for a map table's key column */
   uint32_t types;           /* bit (1 << kind) for every token kind seen */
   uint64_t count;           /* non-null values seen */
@@ -96,14 +98,12 @@ typedef struct tm_schema {
   size_t nkeybytes, capkeybytes;
   char *names;              /* table and column names, NUL-terminated */
   size_t nnamebytes, capnamebytes;
+  tm_out members;           /* column names as row text writes them (not
+                               stored in the cache: made again on loading) */
   uint32_t *index;          /* hash: (parent, key) -> node */
   uint32_t indexcap;
   struct tm_name_slot *taken;   /* hash: (table, folded name) taken */
   uint32_t takencap, ntaken;
-  uint64_t stamp;           /* object instances met by any flattener: each
-                               gets a new stamp, so two cursors sharing the
-                               schema never mistake each other's keys for
-                               repeated ones */
   uint32_t maps;             /* objects turned into maps so far */
   int frozen;
   int nomem;                /* an allocation failed; the schema is unusable */
@@ -116,15 +116,42 @@ void tm_schema_free(tm_schema *s);
 /* No more nodes, columns or tables from now on. */
 void tm_schema_freeze(tm_schema *s);
 
+/* Does node id have exactly the key [key, key+len)? Inline: flattening
+** asks it for nearly every key of every record. */
+static inline int tm_schema_key_is(const tm_schema *s, uint32_t id,
+                                   const char *key, size_t len) {
+  const tm_node *n = &s->nodes[id];
+  if (n->keylen != len) return 0;
+  const char *k = s->keys + n->key;
+  for (; len >= 8; len -= 8, k += 8, key += 8) {   /* keys are short: 8 bytes */
+    uint64_t a, b;                                 /* a step, no call */
+    memcpy(&a, k, 8);
+    memcpy(&b, key, 8);
+    if (a != b) return 0;
+  }
+  if (len >= 4) {
+    uint32_t a, b;
+    memcpy(&a, k, 4);
+    memcpy(&b, key, 4);
+    if (a != b) return 0;
+    len -= 4, k += 4, key += 4;
+  }
+  for (; len; len--)
+    if (*k++ != *key++) return 0;
+  return 1;
+}
+
 /*
-** The child of `parent` with key [key, key+len). *hint is the previous
-** sibling found in the same object (TM_NONE at its first key). The guess is
-** the key that followed *hint last time (or came first last time): records
-** that share a shape, optional keys and all, find each key there without
-** hashing. Creates the node unless frozen; TM_NONE if absent and frozen.
+** The child of `parent` with key [key, key+len), or TM_NONE. Only reads the
+** schema: what guesses the walks make to skip this hash lookup is theirs
+** to keep (flatten.c), so readers of a frozen schema never write to it.
 */
+uint32_t tm_schema_find_child(const tm_schema *s, uint32_t parent,
+                              const char *key, size_t len);
+
+/* The same, created unless frozen (TM_NONE if absent and frozen). */
 uint32_t tm_schema_child(tm_schema *s, uint32_t parent, const char *key,
-                         size_t len, uint32_t *hint);
+                         size_t len);
 
 /* The node for the next occurrence of node's key in the same object. */
 uint32_t tm_schema_dup(tm_schema *s, uint32_t node);
@@ -146,9 +173,23 @@ static inline const char *tm_schema_name(const tm_schema *s, uint32_t off) {
   return s->names + off;
 }
 
+/* Append column c's name as a member of a JSON object, `"name":`, after a
+** comma unless it is the object's first member: made once per column, so
+** that writing a row copies names instead of escaping them again. */
+static inline void tm_schema_member(tm_out *o, const tm_schema *s,
+                                    const tm_column *c, int first) {
+  first = first != 0;
+  tm_out_put(o, s->members.p + c->member + first, c->memberlen - (uint32_t)first);
+}
+
 /* The relative path of node within its table, joined with the separator
-** (the unsuffixed name its column would get). Returns a malloc'd string. */
+** (the unsuffixed name its column would get; "value" for an element node).
+** Returns a malloc'd string. */
 char *tm_schema_path(const tm_schema *s, uint32_t node);
+
+/* Append the same path to *o (for names made while writing, without a
+** malloc each). */
+void tm_schema_put_path(tm_out *o, const tm_schema *s, uint32_t node);
 
 /*
 ** Where node's values come from in the document, from the record's root:
@@ -161,16 +202,16 @@ char *tm_schema_source(const tm_schema *s, uint32_t node);
 /* Is table t the table `want`, or one of its ancestors? */
 int tm_schema_on_path(const tm_schema *s, uint32_t t, uint32_t want);
 
-/* Recompute the hash index of every node (after loading). 0 or -1. */
-int tm_schema_reindex(tm_schema *s);
+/* Make again what the cache form does not store (after loading): the hash
+** index of the nodes and the columns' member names. 0 or -1. */
+int tm_schema_rebuild(tm_schema *s);
 
 /* The table named `name` (case-insensitive), or TM_NONE. */
 uint32_t tm_schema_find_table(const tm_schema *s, const char *name);
 
 /* The cache form (schemaio.c). Append the schema's serialised form to *out, which the
 ** caller frees. Returns 0, or -1 when out of memory. */
-struct tm_out;
-int tm_schema_save(const tm_schema *s, struct tm_out *out);
+int tm_schema_save(const tm_schema *s, tm_out *out);
 
 /*
 ** A frozen schema read back from tm_schema_save's bytes. Every index is

@@ -182,7 +182,6 @@ static void schema_load_nodes(tm_schema *s, schema_rd *r) {
     n->flags = (uint8_t)load_u32(r);
     n->seen = load_u64(r);
     n->expanded = load_u64(r);
-    n->after = n->lead = TM_NONE;
   }
 }
 
@@ -266,7 +265,7 @@ tm_schema *tm_schema_load(const void *data, size_t n) {
     tm_schema_free(s);
     return NULL;
   }
-  if (tm_schema_reindex(s)) {
+  if (tm_schema_rebuild(s)) {
     tm_schema_free(s);
     return NULL;
   }

@@ -25,6 +25,7 @@
 
 #include "check.h"
 #include "jsonout.h"
+#include "rowtext.h"
 #include "scan.h"
 
 static char g_dir[64];
@@ -86,8 +87,9 @@ static void describe_rows(str *t, tm_scan *sc) {
   uint32_t n;
   const tm_row *rows = tm_flat_rows(f, &n);
   const tm_cell *cells = tm_flat_cells(f);
-  const tm_extra *x = tm_flat_extras(f);
-  const char *arena = tm_flat_arena(f);
+  tm_rows v;
+  tm_flat_view(f, rec, &v);
+  tm_out name = {0};
   for (uint32_t i = 0; i < n; i++) {
     const tm_row *r = &rows[i];
     const tm_table *tb = &s->tables[r->table];
@@ -122,12 +124,15 @@ static void describe_rows(str *t, tm_scan *sc) {
     }
     for (uint32_t e = r->extra; e < r->extra + r->nextra; e++) {
       s_str(t, " _extra.");
-      s_name(t, arena + x[e].name, x[e].namelen);
+      name.n = 0;
+      tm_rowtext_extra_name(&name, s, &v, &v.extras[e]);
+      s_name(t, name.p, name.n);
       s_str(t, "=");
-      s_tok(t, rec, x[e].tok);
+      s_tok(t, rec, v.extras[e].tok);
     }
     s_str(t, "\n");
   }
+  tm_out_free(&name);
 }
 
 /* The live tables of a schema with their statistics. */
@@ -782,6 +787,73 @@ static void test_frozen(void) {
             "NO_CELLS: ids and parents only");
 }
 
+/*
+** The rows of `doc` read with a schema frozen on `first`, each as its JSON
+** text (tm_rowtext_json), one a line: _extra names as users see them.
+*/
+static const char *frozen_json(const char *first, const char *doc, const tm_options *o) {
+  write_file(g_path, first, strlen(first));
+  char *err = NULL;
+  tm_scan *sc = tm_scan_open(g_path, o, NULL, TM_NONE, 1, 1, &err);
+  while (tm_scan_next(sc) == TM_REC_OK) {}
+  tm_schema *s = tm_scan_schema(sc);
+  tm_schema_freeze(s);
+  write_file(g_path, doc, strlen(doc));
+  tm_scan *sc2 = tm_scan_open(g_path, o, s, TM_NONE, 1, 0, &err);
+  g_rows.n = 0;
+  s_put(&g_rows, "", 0);
+  tm_out j = {0};
+  while (sc2 && tm_scan_next(sc2) == TM_REC_OK) {
+    tm_rows v;
+    tm_flat_view(tm_scan_flat(sc2), tm_scan_record(sc2), &v);
+    for (uint32_t i = 0; i < v.nrows; i++) {
+      j.n = 0;
+      tm_rowtext_json(&j, s, &v, &v.row[i], 0, NULL, 0);
+      s_put(&g_rows, j.p, j.n);
+      s_str(&g_rows, "\n");
+    }
+  }
+  tm_out_free(&j);
+  tm_scan_close(sc2);
+  tm_scan_close(sc);
+  return g_rows.p;
+}
+
+/* _extra names: a known path (NULs spelled \u0000, as in column names) joined
+** to the new key as the record spells it (unescaped, then escaped again). */
+static void test_extra_names(void) {
+  tm_options o = opts();
+  CHECK_STR(frozen_json("{\"a\\u0000b\":{\"x\":1},\"k\":{\"y\":1},\"l\":[{\"z\":1}]}\n",
+                        "{\"a\\u0000b\":{\"x\":1,\"q\\\"\\u0000\\n\\u00e9\\/\":2,\"\\ud83d\\ude00\":3},"
+                        "\"k\":7,\"new\\u0041\":4,\"l\":[5,{\"z\":2,\"w\":{\"v\":6}}]}\n", &o),
+            "{\"a\\\\u0000b_x\":1,\"_extra\":{\"a\\\\u0000b_q\\\"\\u0000\\n\xC3\xA9/\":2,"
+            "\"a\\\\u0000b_\xF0\x9F\x98\x80\":3,\"k\":7,\"newA\":4}}\n"
+            "{\"_extra\":{\"value\":5}}\n"
+            "{\"z\":2,\"_extra\":{\"w\":{\"v\":6}}}\n",
+            "frozen schema: _extra names in a row's JSON, escapes and NULs as in column names");
+  o.separator = "\"/";
+  CHECK_STR(frozen_json("{\"o\":{\"p\":{\"x\":1}}}\n", "{\"o\":{\"p\":{\"x\":1,\"y\":2}}}\n", &o),
+            "{\"o\\\"/p\\\"/x\":1,\"_extra\":{\"o\\\"/p\\\"/y\":2}}\n",
+            "frozen schema: a separator that needs escaping, in _extra names");
+}
+
+/* Reals beyond a double are written as strings in a row's JSON (their
+** columns give them as TEXT); the boundary is DBL_MAX rounded. */
+static void test_huge_reals(void) {
+  tm_options o = opts();
+  const char *doc =
+      "{\"a\":1e308,\"b\":1.7976931348623157e308,\"c\":1.7976931348623159e308,\"d\":1e309,"
+      "\"e\":0.1e309,\"f\":-1e400,\"g\":12345.6e305,\"h\":1e-400,\"i\":0.0e999,"
+      "\"j\":99.9e306,\"k\":-17976931348623159e292,\"l\":1E+99999999999999999999,"
+      "\"m\":5e-99999999999999999999,\"n\":0.00001e313}\n";
+  CHECK_STR(frozen_json(doc, doc, &o),
+            "{\"a\":1e308,\"b\":1.7976931348623157e308,\"c\":\"1.7976931348623159e308\","
+            "\"d\":\"1e309\",\"e\":0.1e309,\"f\":\"-1e400\",\"g\":\"12345.6e305\",\"h\":1e-400,"
+            "\"i\":0.0e999,\"j\":99.9e306,\"k\":\"-17976931348623159e292\","
+            "\"l\":\"1E+99999999999999999999\",\"m\":5e-99999999999999999999,\"n\":0.00001e313}\n",
+            "row JSON: reals beyond a double as strings, from the exponent or, near DBL_MAX, the value");
+}
+
 /* ------------------------------------------------------------------ id= */
 
 static void test_natural_id(void) {
@@ -838,6 +910,8 @@ int main(void) {
   test_map_merge_shapes();
   test_reuse();
   test_frozen();
+  test_extra_names();
+  test_huge_reals();
   test_natural_id();
   test_bad_records();
   unlink(g_path);

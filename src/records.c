@@ -34,6 +34,7 @@
 
 #define REC_BLOCK (1u << 20)    /* initial buffer and minimum read */
 #define REC_SNIFF (1u << 20)    /* format=auto looks this far */
+#define REC_CONTEXT 30          /* a snippet's lead, kept buffered before a record */
 #define REC_SLACK 4096          /* blanks allowed after a max_record line */
 
 enum { M_LINES, M_VALUES, M_DOC };
@@ -105,11 +106,13 @@ static void rec_count_lines(tm_reader *r, uint64_t upto) {
 }
 
 /* Copy printable text around content offset `at` (on a line that starts
-** at line_start) into the error snippet: valid UTF-8, '?' for the rest. */
+** at line_start) into the error snippet: valid UTF-8, '?' for the rest.
+** rec_fill keeps REC_CONTEXT bytes before pos, so the snippet is the same
+** however reads split the file. */
 static void rec_snippet(tm_reader *r, uint64_t at, uint64_t line_start) {
   char *o = r->err.snippet;
   size_t room = sizeof r->err.snippet - 1;
-  uint64_t from = at > line_start + 30 ? at - 30 : line_start;
+  uint64_t from = at > line_start + REC_CONTEXT ? at - REC_CONTEXT : line_start;
   if (from < r->base) from = r->base;
   const char *p = r->buf + (from - r->base);
   const char *e = r->buf + r->len;
@@ -185,12 +188,13 @@ static int rec_fatal(tm_reader *r, const char *fmt, ...) {
 */
 static int rec_fill(tm_reader *r) {
   if (r->eof) return 0;
-  if (r->pos) {
-    rec_count_lines(r, r->base + r->pos);
-    memmove(r->buf, r->buf + r->pos, r->len - r->pos);
-    r->len -= r->pos;
-    r->base += r->pos;
-    r->pos = 0;
+  if (r->pos > REC_CONTEXT) {   /* keep a little before pos for snippets */
+    size_t drop = r->pos - REC_CONTEXT;
+    rec_count_lines(r, r->base + drop);
+    memmove(r->buf, r->buf + drop, r->len - drop);
+    r->len -= drop;
+    r->base += drop;
+    r->pos = REC_CONTEXT;
     r->buf[r->len] = 0;   /* the sentinel, even if nothing more comes */
   }
   size_t room = r->cap - TM_JSON_PAD - r->len;

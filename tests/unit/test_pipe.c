@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "infer.h"
 #include "pipe.h"
 
 static char g_dir[64];

@@ -183,7 +183,6 @@ static long gz_take(tm_gz *g, char *dst, size_t cap) {
 long tm_gz_read(tm_gz *g, char *dst, size_t cap) { return gz_take(g, dst, cap); }
 long tm_gz_skip(tm_gz *g, size_t cap) { return gz_take(g, NULL, cap); }
 const char *tm_gz_error(const tm_gz *g) { return g->err; }
-const char *tm_gz_inflater(const tm_gz *g) { return tm_inflate_name(g->z); }
 
 void tm_gz_close(tm_gz *g) {
   if (!g) return;

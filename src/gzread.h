@@ -47,9 +47,6 @@ long tm_gz_skip(tm_gz *g, size_t cap);
 /* The error behind the last -1 (without the file's name). */
 const char *tm_gz_error(const tm_gz *g);
 
-/* "isa-l" or "zlib": the inflater in use. */
-const char *tm_gz_inflater(const tm_gz *g);
-
 /* Stop the thread and free everything. Accepts NULL. */
 void tm_gz_close(tm_gz *g);
 

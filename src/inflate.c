@@ -123,8 +123,6 @@ int tm_inflate_run(tm_inflate *z, const unsigned char **in, size_t *nin,
   return inf_zlib(z, in, nin, out, nout, why);
 }
 
-const char *tm_inflate_name(const tm_inflate *z) { return z->isal ? "isa-l" : "zlib"; }
-
 void tm_inflate_free(tm_inflate *z) {
   if (!z) return;
   if (z->zinit) inflateEnd(&z->zs);

@@ -31,9 +31,6 @@ int tm_inflate_reset(tm_inflate *z);
 int tm_inflate_run(tm_inflate *z, const unsigned char **in, size_t *nin,
                    unsigned char **out, size_t *nout, const char **why);
 
-/* "isa-l" or "zlib": which inflater runs. */
-const char *tm_inflate_name(const tm_inflate *z);
-
 void tm_inflate_free(tm_inflate *z);
 
 #endif

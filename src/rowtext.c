@@ -110,7 +110,7 @@ void tm_rowtext_json(tm_out *o, const tm_schema *s, const tm_rows *v,
     tm_out_value(o, rec->text, tok, row->key);
     first = 0;
   }
-  const tm_cell *cells = v->cells + row->cell;
+  const tm_cell *cells = row->ncells ? v->cells + row->cell : NULL;
   for (uint32_t i = 0; i < row->ncells; i++) {
     tm_schema_member(o, s, &t->cols[cells[i].col], first);
     tm_rowtext_value(o, rec->text, tok, cells[i].tok, as_text);

@@ -134,8 +134,10 @@ static int tableLoad(tm_vtab *v, char **pzErr) {
   if (tm_cache_get(v->db, v->zSchema, v->zMain, &row)) {
     if (strcmp(row.path, v->path) == 0 && strcmp(row.args, v->args) == 0) {
       v->schema = tm_schema_load(row.blob, (size_t)row.nblob);
-      v->seek = v->schema ? tm_seek_load(row.seek, (size_t)row.nseek, v->schema->ntables,
-                                         row.id.size) : NULL;
+      /* no bound on the offsets: a gzip file's are in its inflated content,
+         beyond the file's size (one past the end fails cleanly at the seek) */
+      v->seek = v->schema ? tm_seek_load(row.seek, (size_t)row.nseek, v->schema->ntables, 0)
+                          : NULL;
       v->id = row.id;
     }
     tm_cache_row_free(&row);

@@ -59,7 +59,8 @@ int tm_seek_save(const tm_seek *k, struct tm_out *o);
 
 /* An index read back from tm_seek_save's bytes for a catalogue of
 ** `ntables` tables (the index may know fewer: tables met after its last
-** checkpoint) and a file of `size` bytes; every value is checked, and
+** checkpoint) and a file of `size` bytes (0: offsets unbounded, as for
+** gzip, whose offsets are in the inflated content); every value is checked, and
 ** anything inconsistent gives NULL. */
 tm_seek *tm_seek_load(const void *data, size_t n, uint32_t ntables, uint64_t size);
 

@@ -32,6 +32,7 @@ static uint8_t json_hex(uint8_t c) {
   return 16;
 }
 
+/* Is c an ASCII digit (locale-independent)? */
 static int json_is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
 
 /* Skip JSON whitespace; stops at the sentinel because 0 is not whitespace. */

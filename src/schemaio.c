@@ -70,17 +70,26 @@ typedef struct schema_rd {
   int bad;
 } schema_rd;
 
-static uint32_t load_u32(schema_rd *r) {
-  uint32_t v = 0;
-  if (r->e - r->p < (ptrdiff_t)sizeof v) r->bad = 1;
-  else memcpy(&v, r->p, sizeof v), r->p += sizeof v;
-  return v;
+/* Read n bytes into v, or mark the reader bad (v stays zero) if fewer
+** are left. */
+static void load_raw(schema_rd *r, void *v, size_t n) {
+  if (r->e - r->p < (ptrdiff_t)n) {
+    r->bad = 1;
+    return;
+  }
+  memcpy(v, r->p, n);
+  r->p += n;
 }
 
+/* Read integers back from the cache form (0 once the bytes run out). */
+static uint32_t load_u32(schema_rd *r) {
+  uint32_t v = 0;
+  load_raw(r, &v, sizeof v);
+  return v;
+}
 static uint64_t load_u64(schema_rd *r) {
   uint64_t v = 0;
-  if (r->e - r->p < (ptrdiff_t)sizeof v) r->bad = 1;
-  else memcpy(&v, r->p, sizeof v), r->p += sizeof v;
+  load_raw(r, &v, sizeof v);
   return v;
 }
 

@@ -54,10 +54,9 @@ void tm_value_of(tm_value *v, const char *text, const tm_tok *tok, uint32_t i,
       return;
     case TM_STR:
       if (!(t->flags & TM_F_ESC)) break;
-      tm_out_put(scratch, raw, t->len);   /* room: unescaping shrinks */
+      tm_out_unescape(scratch, raw, t->len);
       if (scratch->nomem) break;
-      values_text(v, scratch->p + at, tm_json_unescape(raw, t->len, scratch->p + at), 0);
-      scratch->n = at + v->n;
+      values_text(v, scratch->p + at, scratch->n - at, 0);
       return;
     case TM_ARR:
     case TM_OBJ:

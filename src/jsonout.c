@@ -35,6 +35,11 @@ void tm_out_put(tm_out *o, const void *p, size_t n) {
   o->n += n;
 }
 
+void tm_out_unescape(tm_out *o, const char *raw, size_t len) {
+  if (!len || out_room(o, len)) return;   /* unescaping never grows it */
+  o->n += tm_json_unescape(raw, len, o->p + o->n);
+}
+
 void tm_out_free(tm_out *o) {
   free(o->p);
   o->p = NULL;

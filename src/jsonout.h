@@ -29,6 +29,10 @@ static inline void tm_out_putc(tm_out *o, char c) {
   if (o->n < o->cap || tm_out_reserve(o, 1) == 0) o->p[o->n++] = c;
 }
 
+/* Append the body of a JSON string (the len bytes between its quotes),
+** unescaped: the text it stands for. */
+void tm_out_unescape(tm_out *o, const char *raw, size_t len);
+
 /* Append the compact JSON text of the value at tape index i. */
 void tm_out_value(tm_out *o, const char *text, const tm_tok *tok, uint32_t i);
 

@@ -50,12 +50,8 @@ void tm_rowtext_value(tm_out *o, const char *text, const tm_tok *tok,
 static void rowtext_key(tm_out *o, const tm_record *rec, uint32_t k) {
   const tm_tok *t = &rec->tape->tok[k];
   const char *raw = rec->text + t->off;
-  if (!(t->flags & TM_F_ESC)) {
-    tm_out_put(o, raw, t->len);
-    return;
-  }
-  if (tm_out_reserve(o, t->len)) return;   /* unescaping never grows it */
-  o->n += tm_json_unescape(raw, t->len, o->p + o->n);
+  if (t->flags & TM_F_ESC) tm_out_unescape(o, raw, t->len);
+  else tm_out_put(o, raw, t->len);
 }
 
 void tm_rowtext_extra_name(tm_out *o, const tm_schema *s, const tm_rows *v,

@@ -103,34 +103,29 @@ static int eachError(each_cursor *c, const char *msg) {
   return tm_vtab_error(c->base.pVtab, msg);
 }
 
-/* Is row r one the caller asked for? Resolves the table when it appears. */
-static int eachWanted(each_cursor *c, const tm_row *r) {
-  if (!c->table) return 1;
-  if (c->want == TM_NONE) {
-    c->want = tm_schema_find_table(tm_scan_schema(c->scan), c->table);
-    if (c->want == TM_NONE) return 0;
-    tm_scan_want(c->scan, c->want, c->row_used);
-  }
-  return r->table == c->want;
+/* Resolve the table asked for once it exists (it appears with the record
+** that first has it; the schema grows only between records). */
+static void eachFindTable(each_cursor *c) {
+  c->want = tm_schema_find_table(tm_scan_schema(c->scan), c->table);
+  if (c->want != TM_NONE) tm_scan_want(c->scan, c->want, c->row_used);
 }
 
 /* Move to the next wanted row, reading records as needed. */
 static int eachAdvance(each_cursor *c) {
   for (;;) {
     while (++c->cur < c->nrows)
-      if (eachWanted(c, &c->rows[c->cur])) {
+      if (!c->table || c->rows[c->cur].table == c->want) {
         c->rowid++;
         return SQLITE_OK;
       }
-    int rc = tm_scan_next(c->scan);
-    if (rc == TM_REC_END) {
+    int rc = tm_vtab_next_rows(c->base.pVtab, c->scan, c->opts.o.errors == TM_ERRORS_SKIP,
+                               &c->rows, &c->nrows);
+    if (rc <= 0) {
       c->eof = 1;
-      return SQLITE_OK;
+      return rc < 0 ? SQLITE_ERROR : SQLITE_OK;
     }
-    if (rc == TM_REC_BAD && c->opts.o.errors == TM_ERRORS_SKIP) continue;
-    if (rc != TM_REC_OK) return eachError(c, tm_scan_message(c->scan));
-    c->rows = tm_flat_rows(tm_scan_flat(c->scan), &c->nrows);
     c->cur = UINT32_MAX;   /* the loop above steps to row 0 */
+    if (c->table && c->want == TM_NONE) eachFindTable(c);
   }
 }
 

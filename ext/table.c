@@ -320,18 +320,10 @@ int tm_table_error(tm_cursor *c, const char *msg) {
 
 int tm_table_next_record(tm_cursor *c) {
   tm_vtab *v = (tm_vtab *)c->base.pVtab;
-  for (;;) {
-    int rc = tm_scan_next(c->scan);
-    if (rc == TM_REC_END) return 0;
-    if (rc == TM_REC_BAD && v->opts.o.errors == TM_ERRORS_SKIP) continue;
-    if (rc != TM_REC_OK) {
-      tm_table_error(c, tm_scan_message(c->scan));
-      return -1;
-    }
-    c->rows = tm_flat_rows(tm_scan_flat(c->scan), &c->nrows);
-    c->cur = UINT32_MAX;   /* the next step goes to row 0 */
-    return 1;
-  }
+  int rc = tm_vtab_next_rows(&v->base, c->scan, v->opts.o.errors == TM_ERRORS_SKIP,
+                             &c->rows, &c->nrows);
+  if (rc > 0) c->cur = UINT32_MAX;   /* the next step goes to row 0 */
+  return rc;
 }
 
 /* Step to the next row of the answer, reading records as the plan allows. */

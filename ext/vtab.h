@@ -10,6 +10,8 @@
 
 #include <sqlite3ext.h>
 
+#include "../src/scan.h"
+
 /*
 ** xConnect of a table-valued function: declare `schema` (CREATE TABLE x(...)),
 ** make the table direct-only (it reads files), and allocate a zeroed vtab
@@ -27,6 +29,14 @@ int tm_vtab_open(size_t size, sqlite3_vtab_cursor **pp);
 /* Fail the statement running on v with "transmog: <msg>". Returns
 ** SQLITE_ERROR. */
 int tm_vtab_error(sqlite3_vtab *v, const char *msg);
+
+/*
+** Read the next good record of scan sc (bad ones are passed over when
+** `skip`) and point *rows at its *n rows. Returns 1, 0 at the end, or -1
+** with the statement failed on v with the scan's message.
+*/
+int tm_vtab_next_rows(sqlite3_vtab *v, tm_scan *sc, int skip, const tm_row **rows,
+                      uint32_t *n);
 
 /*
 ** xBestIndex for a function whose arguments are the hidden columns

@@ -139,10 +139,9 @@ static int catFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     sqlite3_free(args[1]);
     return rc;
   }
-  if (!fail) {
+  if (!fail && (name = tm_options_name(&c->opts.o, args[0])) != NULL) {
     tm_file_id id;
-    name = c->opts.o.name ? NULL : tm_default_name(args[0]);
-    c->schema = tm_infer(args[0], &c->opts.o, c->opts.o.name ? c->opts.o.name : name, &id, NULL, &err);
+    c->schema = tm_infer(args[0], &c->opts.o, name, &id, NULL, &err);
   }
   free(name);
   sqlite3_free(args[0]);

@@ -56,6 +56,10 @@ char *tm_default_name(const char *path) {
   return name;
 }
 
+char *tm_options_name(const tm_options *o, const char *path) {
+  return o->name ? strdup(o->name) : tm_default_name(path);
+}
+
 tm_schema_config tm_schema_config_of(const tm_options *o, const char *name) {
   tm_schema_config c;
   c.name = name;
@@ -95,7 +99,7 @@ tm_scan *tm_scan_open(const char *path, const tm_options *o, tm_schema *schema,
     return NULL;
   }
   if (!schema) {
-    char *name = o->name ? strdup(o->name) : tm_default_name(path);
+    char *name = tm_options_name(o, path);
     tm_schema_config cfg = tm_schema_config_of(o, name ? name : "data");
     schema = name ? tm_schema_new(&cfg) : NULL;
     free(name);

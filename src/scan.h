@@ -56,6 +56,10 @@ void tm_options_init(tm_options *o);
 ** empty result is "data". Returns a malloc'd string. */
 char *tm_default_name(const char *path);
 
+/* The main table's name for `path`: name= if given, else the default
+** name. Returns a malloc'd string, NULL when out of memory. */
+char *tm_options_name(const tm_options *o, const char *path);
+
 /* The schema settings that options imply, for a main table `name`. */
 tm_schema_config tm_schema_config_of(const tm_options *o, const char *name);
 

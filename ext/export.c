@@ -66,7 +66,7 @@ typedef struct exporter {
   const char *zSchema;   /* where tables go */
   tm_schema *schema;
   ex_target *targets;    /* one per table of the schema */
-  size_t *slot, *slotlen; /* CSV: per column, its text in `fields` */
+  const tm_value **slot;  /* CSV: per column, its value in `row` */
   uint64_t *slotgen;     /* CSV: slot[c] holds for the row numbered slotgen[c] */
   uint64_t gen;
   sqlite3_stmt *poll;    /* a statement stepped to notice interrupts */
@@ -75,7 +75,6 @@ typedef struct exporter {
   ex_field *row;         /* the current row's values, as many as the widest table */
   int nrow;
   tm_out text;           /* a line of a file, or the CSV header */
-  tm_out fields;         /* CSV: the values of the row, as text */
   tm_out extra;          /* the row's _extra value */
   tm_out meta;           /* JSONL: the row's ids, as JSON members */
   tm_file_id id;          /* the file as the schema pass read it */
@@ -236,6 +235,20 @@ static void ex_csv_field(tm_out *o, const char *p, size_t n) {
   tm_out_putc(o, '"');
 }
 
+/* Append value v as a CSV field: its text as the file spells it (numbers
+** too), the digits of an integer that has none (an ordinal, a boolean),
+** nothing for NULL. */
+static void ex_csv_value(tm_out *o, const tm_value *v) {
+  char num[32];
+  if (v->type == SQLITE_NULL) return;
+  if (v->text || v->type != SQLITE_INTEGER) {
+    ex_csv_field(o, v->text, v->n);
+    return;
+  }
+  sqlite3_snprintf(sizeof num, num, "%lld", v->i);
+  ex_csv_field(o, num, strlen(num));
+}
+
 /* Open table t's file (refusing to replace one unless mode=replace) and
 ** write the CSV header. */
 static int ex_open_file(exporter *x, uint32_t t) {
@@ -283,9 +296,8 @@ static int ex_open(exporter *x) {
   }
   x->row = sqlite3_malloc64(widest * sizeof *x->row);
   x->slot = sqlite3_malloc64(widest * sizeof *x->slot);
-  x->slotlen = sqlite3_malloc64(widest * sizeof *x->slotlen);
   x->slotgen = sqlite3_malloc64(widest * sizeof *x->slotgen);
-  if (!x->row || !x->slot || !x->slotlen || !x->slotgen) return SQLITE_NOMEM;
+  if (!x->row || !x->slot || !x->slotgen) return SQLITE_NOMEM;
   memset(x->slotgen, 0, widest * sizeof *x->slotgen);
   return SQLITE_OK;
 }
@@ -401,14 +413,11 @@ static int ex_insert(exporter *x, const tm_rows *rv, uint32_t ri) {
   return SQLITE_OK;
 }
 
-/* ex_put_fn for CSV: keep the value's text (the values come in the
-** record's order; the line wants them in column order). */
+/* ex_put_fn for CSV: note where column's value is (the values come in
+** the record's order; the line wants them in column order). */
 static int ex_note(exporter *x, uint32_t t, int column, const tm_value *v) {
   (void)t;
-  size_t at = x->fields.n;
-  tm_value_text(&x->fields, v);
-  x->slot[column] = at;
-  x->slotlen[column] = x->fields.n - at;
+  x->slot[column] = v;   /* valid until the next row is converted */
   x->slotgen[column] = x->gen;
   return SQLITE_OK;
 }
@@ -417,15 +426,15 @@ static int ex_note(exporter *x, uint32_t t, int column, const tm_value *v) {
 static int ex_write_csv(exporter *x, const tm_rows *rv, uint32_t ri) {
   uint32_t t = rv->row[ri].table;
   x->gen++;
-  x->fields.n = x->text.n = 0;
+  x->text.n = 0;
   int rc = ex_values(x, rv, ri, ex_note);
   if (rc != SQLITE_OK) return rc;
   for (int c = 0; c < ex_ncolumns(x, t); c++) {
     if (c) tm_out_putc(&x->text, ',');
-    if (x->slotgen[c] == x->gen) ex_csv_field(&x->text, x->fields.p + x->slot[c], x->slotlen[c]);
+    if (x->slotgen[c] == x->gen) ex_csv_value(&x->text, x->slot[c]);
   }
   tm_out_put(&x->text, "\r\n", 2);
-  if (x->text.nomem || x->fields.nomem) return SQLITE_NOMEM;
+  if (x->text.nomem) return SQLITE_NOMEM;
   if (tm_sink_write(x->targets[t].sink, x->text.p, x->text.n))
     return ex_fail(x, "%s", tm_sink_error(x->targets[t].sink));
   return SQLITE_OK;
@@ -591,14 +600,12 @@ static void ex_free(exporter *x) {
   sqlite3_finalize(x->poll);
   sqlite3_free(x->row);
   sqlite3_free(x->slot);
-  sqlite3_free(x->slotlen);
   sqlite3_free(x->slotgen);
   tm_pipe_close(x->pipe);
   tm_schema_free(x->schema);
   tm_opts_free(&x->opts);
   tm_out_free(&x->scratch);
   tm_out_free(&x->text);
-  tm_out_free(&x->fields);
   tm_out_free(&x->extra);
   tm_out_free(&x->meta);
   sqlite3_free(x->err);

@@ -285,9 +285,8 @@ static int tableBestIndex(sqlite3_vtab *p, sqlite3_index_info *info) {
 /* xOpen */
 static int tableOpen(sqlite3_vtab *p, sqlite3_vtab_cursor **pp) {
   tm_vtab *v = (tm_vtab *)p;
-  tm_cursor *c = sqlite3_malloc(sizeof *c);
-  if (!c) return SQLITE_NOMEM;
-  memset(c, 0, sizeof *c);
+  if (tm_vtab_open(sizeof(tm_cursor), pp) != SQLITE_OK) return SQLITE_NOMEM;
+  tm_cursor *c = (tm_cursor *)*pp;
   uint32_t n = v->schema->tables[v->table].ncols;
   c->slot = sqlite3_malloc64((n + 1) * sizeof *c->slot);
   c->slotgen = sqlite3_malloc64((n + 1) * sizeof *c->slotgen);
@@ -295,11 +294,11 @@ static int tableOpen(sqlite3_vtab *p, sqlite3_vtab_cursor **pp) {
     sqlite3_free(c->slot);
     sqlite3_free(c->slotgen);
     sqlite3_free(c);
+    *pp = NULL;
     return SQLITE_NOMEM;
   }
   memset(c->slotgen, 0, (n + 1) * sizeof *c->slotgen);
   c->eof = 1;
-  *pp = &c->base;
   return SQLITE_OK;
 }
 
@@ -415,10 +414,10 @@ static void tableId(tm_cursor *c, sqlite3_context *ctx, const tm_row *r) {
 /* The tape index of column col in the current row, or TM_NONE. */
 static uint32_t tableCell(tm_cursor *c, const tm_row *r, uint32_t col) {
   if (c->filled != c->gen) {   /* first value read in this row: index it */
+    const tm_cell *cells = r->ncells ? tm_flat_cells(tm_scan_flat(c->scan)) + r->cell : NULL;
     for (uint32_t i = 0; i < r->ncells; i++) {
-      const tm_cell *cell = tm_flat_cells(tm_scan_flat(c->scan)) + r->cell + i;
-      c->slot[cell->col] = cell->tok;
-      c->slotgen[cell->col] = c->gen;
+      c->slot[cells[i].col] = cells[i].tok;
+      c->slotgen[cells[i].col] = c->gen;
     }
     c->filled = c->gen;
   }

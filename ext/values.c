@@ -91,26 +91,6 @@ int tm_value_bind(sqlite3_stmt *st, int param, const tm_value *v) {
   }
 }
 
-void tm_value_text(tm_out *o, const tm_value *v) {
-  char num[64];
-  switch (v->type) {
-    case SQLITE_FLOAT:
-    case SQLITE_TEXT:
-      tm_out_put(o, v->text, v->n);
-      return;
-    case SQLITE_INTEGER:   /* a boolean has no digits of its own */
-      if (v->text) {
-        tm_out_put(o, v->text, v->n);
-        return;
-      }
-      sqlite3_snprintf(sizeof num, num, "%lld", v->i);
-      tm_out_put(o, num, strlen(num));
-      return;
-    default:
-      return;
-  }
-}
-
 void tm_sql_result(sqlite3_context *ctx, const char *text, const tm_tok *tok,
                    uint32_t i, int types, tm_out *tmp) {
   tm_value v;

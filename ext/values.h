@@ -46,10 +46,6 @@ void tm_value_result(sqlite3_context *ctx, const tm_value *v);
 /* Bind a value without copying it: it must hold until the statement steps. */
 int tm_value_bind(sqlite3_stmt *st, int param, const tm_value *v);
 
-/* Append the value as text, exactly: a number as the file spells it
-** (0.30000000000000004 stays so), a boolean as 1 or 0; nothing for NULL. */
-void tm_value_text(tm_out *o, const tm_value *v);
-
 /* Set the result to token i of a record (tm_value_of then tm_value_result). */
 void tm_sql_result(sqlite3_context *ctx, const char *text, const tm_tok *tok,
                    uint32_t i, int types, tm_out *tmp);

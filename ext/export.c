@@ -44,6 +44,7 @@ typedef struct ex_target {
   sqlite3_stmt *ins;     /* INSERT into a real table, or */
   tm_sink *sink;         /* a file */
   uint64_t rows;
+  int nmeta, ncols;      /* its metadata columns (_id ...), all its columns */
 } ex_target;
 
 /*
@@ -123,17 +124,14 @@ static const char *ex_table(const exporter *x, uint32_t t) {
 static const char *ex_column(const exporter *x, uint32_t t, int c) {
   static const char *const meta[] = {"_id", "_parent_id", "_root_id", "_index"};
   const tm_table *tb = &x->schema->tables[t];
-  int nmeta = tm_decl_nmeta(x->schema, t);
+  int nmeta = x->targets[t].nmeta;
   if (c < nmeta) return meta[c];
   if ((uint32_t)(c - nmeta) < tb->ncols) return tm_schema_name(x->schema, tb->cols[c - nmeta].name);
   return "_extra";
 }
 
 /* Number of declared columns of table t. */
-static int ex_ncolumns(const exporter *x, uint32_t t) {
-  const tm_table *tb = &x->schema->tables[t];
-  return tm_decl_nmeta(x->schema, t) + (int)tb->ncols + tb->has_extra;
-}
+static int ex_ncolumns(const exporter *x, uint32_t t) { return x->targets[t].ncols; }
 
 /* Does an object named `name` exist in the target schema? */
 static int ex_exists(exporter *x, const char *name) {
@@ -290,6 +288,8 @@ static int ex_open(exporter *x) {
   }
   for (uint32_t t = 0; t < s->ntables; t++) {
     if (s->tables[t].dead) continue;
+    x->targets[t].nmeta = tm_decl_nmeta(s, t);
+    x->targets[t].ncols = x->targets[t].nmeta + (int)s->tables[t].ncols + s->tables[t].has_extra;
     int rc = x->opts.to ? ex_open_file(x, t) : ex_open_table(x, t);
     if (rc != SQLITE_OK) return rc;
     if ((uint32_t)ex_ncolumns(x, t) > widest) widest = (uint32_t)ex_ncolumns(x, t);
@@ -355,7 +355,7 @@ static int ex_convert_row(exporter *x, const tm_rows *rv, uint32_t ri) {
   const tm_row *rows = rv->row, *r = &rows[ri];
   const tm_table *tb = &x->schema->tables[r->table];
   const tm_cell *cells = r->ncells ? rv->cells + r->cell : NULL;
-  int nmeta = tm_decl_nmeta(x->schema, r->table);
+  int nmeta = x->targets[r->table].nmeta;
   x->scratch.n = 0;
   x->nrow = 0;
   ex_id(x, rec, r, 0);
@@ -429,7 +429,7 @@ static int ex_write_csv(exporter *x, const tm_rows *rv, uint32_t ri) {
   x->text.n = 0;
   int rc = ex_values(x, rv, ri, ex_note);
   if (rc != SQLITE_OK) return rc;
-  for (int c = 0; c < ex_ncolumns(x, t); c++) {
+  for (int c = 0, n = ex_ncolumns(x, t); c < n; c++) {
     if (c) tm_out_putc(&x->text, ',');
     if (x->slotgen[c] == x->gen) ex_csv_value(&x->text, x->slot[c]);
   }

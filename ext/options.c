@@ -191,15 +191,13 @@ static int opt_apply(tm_opts *opts, const char *key, const char *value,
   char valid[256];
   int i = 0;
   while (i < OPT_COUNT && strcmp(key, opt_names[i])) i++;
-  opt_list(allowed, valid, sizeof valid);
-  if (i == OPT_COUNT || !(allowed & (1u << i))) {
-    snprintf(msg, n, i == OPT_COUNT ? "unknown option '%s'; valid options are: %s"
-                                     : "option '%s' does not apply here; valid options are: %s",
-             key, valid);
-    return -1;
-  }
-  if (opts->given & (1u << i)) {
-    snprintf(msg, n, "option '%s' given twice; valid options are: %s", key, valid);
+  const char *fmt = i == OPT_COUNT ? "unknown option '%s'; valid options are: %s"
+                  : !(allowed & (1u << i)) ? "option '%s' does not apply here; valid options are: %s"
+                  : opts->given & (1u << i) ? "option '%s' given twice; valid options are: %s"
+                  : NULL;
+  if (fmt) {   /* the list of valid options is made only for the message */
+    opt_list(allowed, valid, sizeof valid);
+    snprintf(msg, n, fmt, key, valid);
     return -1;
   }
   opts->given |= 1u << i;

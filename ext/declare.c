@@ -24,7 +24,9 @@ const char *tm_decl_type(uint32_t types, int types_text) {
   return "";
 }
 
-const char *tm_decl_id_type(const tm_schema *s, const char *id, int types_text) {
+/* The declared type of the main table's natural id (option id=), given
+** the field's name; "INTEGER" without one. */
+static const char *decl_id_type(const tm_schema *s, const char *id, int types_text) {
   if (!id) return "INTEGER";
   const tm_node *root = &s->nodes[s->tables[0].elem];
   size_t n = strlen(id);
@@ -44,7 +46,7 @@ static void decl_column(sqlite3_str *q, int first, const char *name, const char 
 char *tm_decl_create(const tm_schema *s, uint32_t t, const char *zSchema,
                      const char *zName, const char *id, int types_text) {
   const tm_table *tb = &s->tables[t];
-  const char *idtype = tm_decl_id_type(s, id, types_text);
+  const char *idtype = decl_id_type(s, id, types_text);
   sqlite3_str *q = sqlite3_str_new(NULL);
   if (zSchema) sqlite3_str_appendf(q, "CREATE TABLE \"%w\".\"%w\"(", zSchema, zName);
   else sqlite3_str_appendall(q, "CREATE TABLE x(");

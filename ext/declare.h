@@ -25,10 +25,6 @@ int tm_decl_nmeta(const tm_schema *s, uint32_t t);
 /* The declared type for values of the kinds in `types` (TM_* bits). */
 const char *tm_decl_type(uint32_t types, int types_text);
 
-/* The declared type of the main table's natural id (option id=), given
-** the field's name; "INTEGER" without one. */
-const char *tm_decl_id_type(const tm_schema *s, const char *id, int types_text);
-
 /*
 ** "CREATE TABLE <qualified name>(<columns>)" for table t: the name is
 ** "schema"."name" when zSchema is given, else a bare x (for

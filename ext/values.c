@@ -70,7 +70,8 @@ void tm_value_of(tm_value *v, const char *text, const tm_tok *tok, uint32_t i,
   values_text(v, raw, t->len, 0);
 }
 
-void tm_value_result(sqlite3_context *ctx, const tm_value *v) {
+/* Set a result from a value (copied). */
+static void values_result(sqlite3_context *ctx, const tm_value *v) {
   switch (v->type) {
     case SQLITE_INTEGER: sqlite3_result_int64(ctx, v->i); break;
     case SQLITE_FLOAT: sqlite3_result_double(ctx, v->d); break;
@@ -97,7 +98,7 @@ void tm_sql_result(sqlite3_context *ctx, const char *text, const tm_tok *tok,
   tmp->n = 0;
   tm_value_of(&v, text, tok, i, types, tmp);
   if (tmp->nomem) sqlite3_result_error_nomem(ctx);
-  else tm_value_result(ctx, &v);
+  else values_result(ctx, &v);
 }
 
 void tm_sql_result_id(sqlite3_context *ctx, const tm_record *rec, const tm_row *r,

@@ -40,13 +40,10 @@ typedef struct tm_value {
 void tm_value_of(tm_value *v, const char *text, const tm_tok *tok, uint32_t i,
                  int types, tm_out *scratch);
 
-/* Set a result from a value (copied). */
-void tm_value_result(sqlite3_context *ctx, const tm_value *v);
-
 /* Bind a value without copying it: it must hold until the statement steps. */
 int tm_value_bind(sqlite3_stmt *st, int param, const tm_value *v);
 
-/* Set the result to token i of a record (tm_value_of then tm_value_result). */
+/* Set the result to token i of a record, converted by tm_value_of (a copy). */
 void tm_sql_result(sqlite3_context *ctx, const char *text, const tm_tok *tok,
                    uint32_t i, int types, tm_out *tmp);
 

@@ -26,35 +26,8 @@
 #include <zlib.h>
 
 #include "check.h"
+#include "util.h"
 #include "records.h"
-
-static char g_dir[64];
-static char g_path[128];
-
-static void write_file(const char *path, const void *data, size_t n) {
-  FILE *f = fopen(path, "wb");
-  if (!f || (n && fwrite(data, 1, n, f) != n)) abort();
-  fclose(f);
-}
-
-/* A growable string. */
-typedef struct str {
-  char *p;
-  size_t n, cap;
-} str;
-
-static void s_put(str *s, const char *p, size_t n) {
-  if (s->n + n + 1 > s->cap) {
-    size_t cap = s->cap ? s->cap : 256;
-    while (cap < s->n + n + 1) cap *= 2;
-    s->p = realloc(s->p, cap);
-    if (!s->p) abort();
-    s->cap = cap;
-  }
-  memcpy(s->p + s->n, p, n);
-  s->n += n;
-  s->p[s->n] = 0;
-}
 
 static void s_printf(str *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #include <stdarg.h>
@@ -1181,12 +1154,7 @@ static void test_short_reads(void) {
 }
 
 int main(void) {
-  snprintf(g_dir, sizeof g_dir, "/tmp/tm_records_XXXXXX");
-  if (!mkdtemp(g_dir)) {
-    perror("mkdtemp");
-    return 1;
-  }
-  snprintf(g_path, sizeof g_path, "%s/input", g_dir);
+  if (tmp_dir_make("tm_records", "input")) return 1;
   test_jsonl();
   test_json_doc();
   test_auto();
@@ -1197,8 +1165,7 @@ int main(void) {
   test_fatal();
   test_big();
   test_short_reads();
-  unlink(g_path);
-  rmdir(g_dir);
+  tmp_dir_remove();
   free(g_t.p);
   return check_failures != 0;
 }

@@ -24,7 +24,10 @@ Expectations come from Python's json module only, never from transmog.
 """
 import json
 import os
-import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))   # tests/
+from suitelib import ROOT, first_error, sql_str  # noqa: E402
 
 def value_sequence(data):
     """The JSON values of data read one after another (a UTF-8 BOM first
@@ -50,25 +53,8 @@ def value_sequence(data):
         values.append(value)
 
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REL = "../shared/data/jsontestsuite"          # relative to the repo root (the cases' cwd)
 DIR = os.path.normpath(os.path.join(ROOT, REL))
-
-ERROR_RE = re.compile(r"^(?:(?:Parse|Runtime) error near line \d+|Error)(?: near line \d+)?: (.*)$")
-
-
-def sql_str(s):
-    """A SQL string literal."""
-    return "'" + s.replace("'", "''") + "'"
-
-
-def first_error(stderr):
-    for line in stderr.splitlines():
-        m = ERROR_RE.match(line)
-        if m:
-            return m.group(1)
-    return None
-
 
 def main_name(fname):
     """The main table name transmog gives a file: base name without extensions."""

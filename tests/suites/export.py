@@ -50,9 +50,10 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))   # tests/
+from suitelib import ROOT, ERROR_RE, bkey, first_error, lines_check, sql_str as qs  # noqa: E402
+
 RW = "../shared/data/realworld"          # relative to the repo root (the cases' cwd)
-ERROR_RE = re.compile(r"^(?:(?:Parse|Runtime) error near line \d+|Error)(?: near line \d+)?: (.*)$")
 META = ("_id", "_parent_id", "_root_id", "_index")
 SUMMARY_KEYS = "tables,records,skipped,bytes,seconds"
 
@@ -94,23 +95,6 @@ INPUTS = [
 def qi(name):
     """A quoted SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
-
-
-def qs(s):
-    """A quoted SQL string."""
-    return "'" + s.replace("'", "''") + "'"
-
-
-def bkey(s):
-    return s.encode("utf-8")
-
-
-def first_error(stderr):
-    for line in stderr.splitlines():
-        m = ERROR_RE.match(line)
-        if m:
-            return m.group(1)
-    return None
 
 
 def file_name(table, ext):
@@ -369,24 +353,6 @@ def jsonl_case(Case, slug, path, name, opts, tables, gz, check):
 
 
 # ------------------------------------------------------------ checks
-
-def lines_check(want):
-    """The script succeeds and prints exactly `want` (lines)."""
-    def check(out, err, rc):
-        if rc != 0 or first_error(err):
-            return "failed (exit %d): %s" % (rc, first_error(err) or err.strip()[-400:])
-        got = [l.rstrip() for l in out.rstrip("\n").split("\n")] if out.strip() else []
-        if got == want:
-            return None
-        for i, (g, w) in enumerate(zip(got, want)):
-            if g != w:
-                return ("line %d differs (got %d lines, expected %d):\n  expected: %s\n  got:      %s"
-                        % (i + 1, len(got), len(want), w[:400], g[:400]))
-        i = min(len(got), len(want))
-        return ("got %d lines, expected %d; first extra line: %s"
-                % (len(got), len(want), (got[i] if len(got) > len(want) else "(expected) " + want[i])[:400]))
-    return check
-
 
 def reals_check(want, has_reals):
     """lines_check, plus: the count of REAL values whose CSV field does not

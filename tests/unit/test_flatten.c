@@ -24,38 +24,10 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "util.h"
 #include "jsonout.h"
 #include "rowtext.h"
 #include "scan.h"
-
-static char g_dir[64];
-static char g_path[128];
-
-static void write_file(const char *path, const void *data, size_t n) {
-  FILE *f = fopen(path, "wb");
-  if (!f || (n && fwrite(data, 1, n, f) != n)) abort();
-  fclose(f);
-}
-
-typedef struct str {
-  char *p;
-  size_t n, cap;
-} str;
-
-static void s_put(str *s, const char *p, size_t n) {
-  if (s->n + n + 1 > s->cap) {
-    size_t c = s->cap ? s->cap : 256;
-    while (c < s->n + n + 1) c *= 2;
-    s->p = realloc(s->p, c);
-    if (!s->p) abort();
-    s->cap = c;
-  }
-  memcpy(s->p + s->n, p, n);
-  s->n += n;
-  s->p[s->n] = 0;
-}
-
-static void s_str(str *s, const char *p) { s_put(s, p, strlen(p)); }
 
 static void s_num(str *s, unsigned long long v) {
   char b[32];
@@ -896,12 +868,7 @@ static void test_bad_records(void) {
 }
 
 int main(void) {
-  snprintf(g_dir, sizeof g_dir, "/tmp/tm_flatten_XXXXXX");
-  if (!mkdtemp(g_dir)) {
-    perror("mkdtemp");
-    return 1;
-  }
-  snprintf(g_path, sizeof g_path, "%s/orders.jsonl", g_dir);
+  if (tmp_dir_make("tm_flatten", "orders.jsonl")) return 1;
   test_nesting();
   test_arrays();
   test_depth();
@@ -914,8 +881,7 @@ int main(void) {
   test_huge_reals();
   test_natural_id();
   test_bad_records();
-  unlink(g_path);
-  rmdir(g_dir);
+  tmp_dir_remove();
   free(g_rows.p);
   free(g_schema.p);
   return check_failures != 0;

@@ -18,11 +18,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "util.h"
 #include "infer.h"
 #include "pipe.h"
-
-static char g_dir[64];
-static char g_path[128];
 
 /* Write n records {"i":<k>,"pad":"xx..."} with `pad` x's, k from 1. */
 static void write_records(int n, size_t pad) {
@@ -151,17 +149,11 @@ static void test_interrupt(void) {
 }
 
 int main(void) {
-  snprintf(g_dir, sizeof g_dir, "/tmp/tm_pipe_XXXXXX");
-  if (!mkdtemp(g_dir)) {
-    perror("mkdtemp");
-    return 1;
-  }
-  snprintf(g_path, sizeof g_path, "%s/input.jsonl", g_dir);
+  if (tmp_dir_make("tm_pipe", "input.jsonl")) return 1;
   check_ticks(3000, 10, "small records (batches of 2048)");
   check_ticks(1000, 5000, "5 KB records (batches of about 200)");
   check_ticks(300, 70000, "70 KB records (batches of 15)");
   test_interrupt();
-  unlink(g_path);
-  rmdir(g_dir);
+  tmp_dir_remove();
   return check_failures != 0;
 }

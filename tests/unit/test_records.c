@@ -26,35 +26,8 @@
 #include <zlib.h>
 
 #include "check.h"
+#include "util.h"
 #include "records.h"
-
-static char g_dir[64];
-static char g_path[128];
-
-static void write_file(const char *path, const void *data, size_t n) {
-  FILE *f = fopen(path, "wb");
-  if (!f || (n && fwrite(data, 1, n, f) != n)) abort();
-  fclose(f);
-}
-
-/* A growable string. */
-typedef struct str {
-  char *p;
-  size_t n, cap;
-} str;
-
-static void s_put(str *s, const char *p, size_t n) {
-  if (s->n + n + 1 > s->cap) {
-    size_t cap = s->cap ? s->cap : 256;
-    while (cap < s->n + n + 1) cap *= 2;
-    s->p = realloc(s->p, cap);
-    if (!s->p) abort();
-    s->cap = cap;
-  }
-  memcpy(s->p + s->n, p, n);
-  s->n += n;
-  s->p[s->n] = 0;
-}
 
 static void s_printf(str *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #include <stdarg.h>
@@ -169,52 +142,71 @@ static const char *TN(const char *content, size_t n, int format, const char *roo
 
 #define BIG ((size_t)64 << 20)
 
+/* One transcript case: the file's content (a C string), the format and
+** root= it is read with (max_record is BIG), the transcript expected and
+** the check's name. */
+typedef struct tcase {
+  const char *content;
+  int format;
+  const char *root;
+  const char *want;
+  const char *what;
+} tcase;
+
+static void check_transcripts(const tcase *cases, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    CHECK_STR(T(cases[i].content, cases[i].format, cases[i].root, BIG), cases[i].want,
+              cases[i].what);
+}
+
 /* ----------------------------------------------------------------- JSONL */
 
 static void test_jsonl(void) {
-  CHECK_STR(T("{\"a\":1}\n\n  \n[2]\r\n\"x\"\n\n", TM_FMT_JSONL, NULL, BIG),
-            "jsonl: #1@0 {\"a\":1} | #2@12 [2] | #3@17 \"x\" | END",
-            "jsonl: blank lines skipped, CRLF, records numbered consecutively");
-  CHECK_STR(T("1\n2", TM_FMT_JSONL, NULL, BIG), "jsonl: #1@0 1 | #2@2 2 | END",
-            "jsonl: no final newline");
-  CHECK_STR(T("", TM_FMT_JSONL, NULL, BIG), "jsonl: END", "jsonl: empty file has no records");
-  CHECK_STR(T("\n\n \r\n\t\n", TM_FMT_JSONL, NULL, BIG), "jsonl: END",
-            "jsonl: whitespace-only file has no records");
-  CHECK_STR(T("{\"a\":1}\r\n{\"b\":2}\r\n", TM_FMT_JSONL, NULL, BIG),
-            "jsonl: #1@0 {\"a\":1} | #2@9 {\"b\":2} | END", "jsonl: CRLF lines");
-  CHECK_STR(T("{\"a\":1}\n{\"b\":2} {\"c\":3}\n{\"d\":4}\n", TM_FMT_JSONL, NULL, BIG),
-            "jsonl: #1@0 {\"a\":1} | !2 L2:C9 B16 unexpected content after the value on this line |"
-            " #3@24 {\"d\":4} | END",
-            "jsonl: two values on a line is an error; the next line is read");
-  CHECK_STR(T("1\r\n2 3\r\n4", TM_FMT_JSONL, NULL, BIG),
-            "jsonl: #1@0 1 | !2 L2:C3 B5 unexpected content after the value on this line |"
-            " #3@8 4 | END",
-            "jsonl: two values on a CRLF line");
-  CHECK_STR(T("{\"a\":1}\n{\"a\":\n{\"a\":3}", TM_FMT_JSONL, NULL, BIG),
-            "jsonl: #1@0 {\"a\":1} | !2 L2:C6 B13 expected a value but found end of input |"
-            " #3@14 {\"a\":3} | END",
-            "jsonl: a value cut by its line end");
-  CHECK_STR(T("{\n\"a\":1}\n[1]\n", TM_FMT_JSONL, NULL, BIG),
-            "jsonl: !1 L1:C2 B1 expected a string key but found end of input |"
-            " !2 L2:C4 B5 unexpected content after the value on this line | #3@9 [1] | END",
-            "jsonl: a pretty-printed object is two bad lines with format=jsonl");
-  CHECK_STR(T("[1,\n2]\n", TM_FMT_JSONL, NULL, BIG),
-            "jsonl: !1 L1:C4 B3 expected a value but found end of input |"
-            " !2 L2:C2 B5 unexpected content after the value on this line | END",
-            "jsonl: an array split over lines");
-  CHECK_STR(T("\"a\tb\"\n2\n", TM_FMT_JSONL, NULL, BIG),
-            "jsonl: !1 L1:C3 B2 unescaped control character 0x09 in a string | #2@6 2 | END",
-            "jsonl: raw tab in a string");
-  CHECK_STR(T("[1]\n[2]x\n[3]\n", TM_FMT_JSONL, NULL, BIG),
-            "jsonl: #1@0 [1] | !2 L2:C4 B7 unexpected content after the value on this line |"
-            " #3@9 [3] | END",
-            "jsonl: garbage glued to a value");
+  static const tcase cases[] = {
+    {"{\"a\":1}\n\n  \n[2]\r\n\"x\"\n\n", TM_FMT_JSONL, NULL,
+     "jsonl: #1@0 {\"a\":1} | #2@12 [2] | #3@17 \"x\" | END",
+     "jsonl: blank lines skipped, CRLF, records numbered consecutively"},
+    {"1\n2", TM_FMT_JSONL, NULL, "jsonl: #1@0 1 | #2@2 2 | END", "jsonl: no final newline"},
+    {"", TM_FMT_JSONL, NULL, "jsonl: END", "jsonl: empty file has no records"},
+    {"\n\n \r\n\t\n", TM_FMT_JSONL, NULL, "jsonl: END",
+     "jsonl: whitespace-only file has no records"},
+    {"{\"a\":1}\r\n{\"b\":2}\r\n", TM_FMT_JSONL, NULL,
+     "jsonl: #1@0 {\"a\":1} | #2@9 {\"b\":2} | END", "jsonl: CRLF lines"},
+    {"{\"a\":1}\n{\"b\":2} {\"c\":3}\n{\"d\":4}\n", TM_FMT_JSONL, NULL,
+     "jsonl: #1@0 {\"a\":1} | !2 L2:C9 B16 unexpected content after the value on this line |"
+     " #3@24 {\"d\":4} | END",
+     "jsonl: two values on a line is an error; the next line is read"},
+    {"1\r\n2 3\r\n4", TM_FMT_JSONL, NULL,
+     "jsonl: #1@0 1 | !2 L2:C3 B5 unexpected content after the value on this line |"
+     " #3@8 4 | END",
+     "jsonl: two values on a CRLF line"},
+    {"{\"a\":1}\n{\"a\":\n{\"a\":3}", TM_FMT_JSONL, NULL,
+     "jsonl: #1@0 {\"a\":1} | !2 L2:C6 B13 expected a value but found end of input |"
+     " #3@14 {\"a\":3} | END",
+     "jsonl: a value cut by its line end"},
+    {"{\n\"a\":1}\n[1]\n", TM_FMT_JSONL, NULL,
+     "jsonl: !1 L1:C2 B1 expected a string key but found end of input |"
+     " !2 L2:C4 B5 unexpected content after the value on this line | #3@9 [1] | END",
+     "jsonl: a pretty-printed object is two bad lines with format=jsonl"},
+    {"[1,\n2]\n", TM_FMT_JSONL, NULL,
+     "jsonl: !1 L1:C4 B3 expected a value but found end of input |"
+     " !2 L2:C2 B5 unexpected content after the value on this line | END",
+     "jsonl: an array split over lines"},
+    {"\"a\tb\"\n2\n", TM_FMT_JSONL, NULL,
+     "jsonl: !1 L1:C3 B2 unescaped control character 0x09 in a string | #2@6 2 | END",
+     "jsonl: raw tab in a string"},
+    {"[1]\n[2]x\n[3]\n", TM_FMT_JSONL, NULL,
+     "jsonl: #1@0 [1] | !2 L2:C4 B7 unexpected content after the value on this line |"
+     " #3@9 [3] | END",
+     "jsonl: garbage glued to a value"},
+    {"1\n\xEF\xBB\xBF" "2\n", TM_FMT_JSONL, NULL,
+     "jsonl: #1@0 1 | !2 L2:C1 B2 expected a value but found byte 0xEF | END",
+     "jsonl: a BOM that is not at the start is an error"},
+  };
+  check_transcripts(cases, sizeof cases / sizeof *cases);
   CHECK_STR(TN("1\n\0\n3\n", 6, TM_FMT_JSONL, NULL, BIG),
             "jsonl: #1@0 1 | !2 L2:C1 B2 expected a value but found byte 0x00 | #3@4 3 | END",
             "jsonl: a NUL byte line is data, not an end");
-  CHECK_STR(T("1\n\xEF\xBB\xBF" "2\n", TM_FMT_JSONL, NULL, BIG),
-            "jsonl: #1@0 1 | !2 L2:C1 B2 expected a value but found byte 0xEF | END",
-            "jsonl: a BOM that is not at the start is an error");
 
   /* the last error's snippet */
   {
@@ -256,162 +248,170 @@ static void test_jsonl(void) {
 /* ------------------------------------------------------------ format=json */
 
 static void test_json_doc(void) {
-  CHECK_STR(T("[{\"a\":1}, 2, \"x\", [3], null]", TM_FMT_JSON, NULL, BIG),
-            "json: #1@1 {\"a\":1} | #2@10 2 | #3@13 \"x\" | #4@18 [3] | #5@23 null | END",
-            "json: array elements are records");
-  CHECK_STR(T("{\"a\":1}\n", TM_FMT_JSON, NULL, BIG), "json: #1@0 {\"a\":1} | END",
-            "json: a single object is one record");
-  CHECK_STR(T("  42  ", TM_FMT_JSON, NULL, BIG), "json: #1@2 42 | END",
-            "json: a single scalar is one record");
-  CHECK_STR(T("[]", TM_FMT_JSON, NULL, BIG), "json: END", "json: [] has no records");
+  static const tcase cases[] = {
+    {"[{\"a\":1}, 2, \"x\", [3], null]", TM_FMT_JSON, NULL,
+     "json: #1@1 {\"a\":1} | #2@10 2 | #3@13 \"x\" | #4@18 [3] | #5@23 null | END",
+     "json: array elements are records"},
+    {"{\"a\":1}\n", TM_FMT_JSON, NULL, "json: #1@0 {\"a\":1} | END",
+     "json: a single object is one record"},
+    {"  42  ", TM_FMT_JSON, NULL, "json: #1@2 42 | END", "json: a single scalar is one record"},
+    {"[]", TM_FMT_JSON, NULL, "json: END", "json: [] has no records"},
+    {" \n[ \n ]\n ", TM_FMT_JSON, NULL, "json: END", "json: [ ] with whitespace"},
+    {"[[]]", TM_FMT_JSON, NULL, "json: #1@1 [] | END", "json: [[]] has one record"},
+    {"[1,2] x", TM_FMT_JSON, NULL,
+     "json: #1@1 1 | #2@3 2 | !3 L1:C7 B6 unexpected content after the JSON document | END",
+     "json: trailing garbage after an array"},
+    {"{\"a\":1} {\"b\":2}", TM_FMT_JSON, NULL,
+     "json: #1@0 {\"a\":1} | !2 L1:C9 B8 unexpected content after the JSON document | END",
+     "json: a second value is an error"},
+    {"<html>\n<body>x</body>\n", TM_FMT_JSON, NULL,
+     "json: !1 L1:C1 B0 expected a value but found '<' | END",
+     "json: a file that is not JSON is one bad record"},
+    {"", TM_FMT_JSON, NULL, "json: !1 L1:C1 B0 no JSON value in the input | END",
+     "json: an empty file is an error"},
+    {"  \n ", TM_FMT_JSON, NULL, "json: !1 L2:C2 B4 no JSON value in the input | END",
+     "json: a whitespace-only file is an error"},
+    {"[1,2", TM_FMT_JSON, NULL,
+     "json: #1@1 1 | #2@3 2 | !3 L1:C5 B4 unexpected end of input: expected ',' or ']' | END",
+     "json: array cut after an element"},
+    {"[", TM_FMT_JSON, NULL,
+     "json: !1 L1:C2 B1 unexpected end of input: expected a value or ']' | END",
+     "json: array cut after ["},
+    {"[1,", TM_FMT_JSON, NULL,
+     "json: #1@1 1 | !2 L1:C4 B3 unexpected end of input: expected a value | END",
+     "json: array cut after a comma"},
+    {"[1,{\"a\":tru},3]", TM_FMT_JSON, NULL,
+     "json: #1@1 1 | !2 L1:C12 B11 invalid literal: expected 'true' but found '}' |"
+     " #3@13 3 | END",
+     "json: a bad element is skipped, the next one read"},
+    {"[1,,2]", TM_FMT_JSON, NULL,
+     "json: #1@1 1 | !2 L1:C4 B3 expected a value but found ',' | #3@4 2 | END",
+     "json: an empty element"},
+    {"[1,{\"a\":[},3,4]", TM_FMT_JSON, NULL,
+     "json: #1@1 1 | !2 L1:C10 B9 expected a value but found '}' |"
+     " !3 L1:C16 B15 unexpected end of input: expected ',' or ']' | END",
+     "json: unbalanced damage loses the elements up to where brackets balance"},
+    {"[1,{\"a\":[},3,{\"b\":]},5]", TM_FMT_JSON, NULL,
+     "json: #1@1 1 | !2 L1:C10 B9 expected a value but found '}' | #3@21 5 | END",
+     "json: brackets balance again: reading resumes after them"},
+    {"[1 2,3]", TM_FMT_JSON, NULL,
+     "json: #1@1 1 | !2 L1:C4 B3 expected ',' or ']' after an element but found '2' |"
+     " #3@5 3 | END",
+     "json: a missing comma: the lost piece and the next element have distinct numbers"},
+    {"[\n  {\"a\": 1},\n  {\"a\": 2 \"b\"},\n  {\"a\": 3}\n]\n", TM_FMT_JSON, NULL,
+     "json: #1@4 {\"a\": 1} | !2 L3:C11 B24 expected ',' or '}' but found '\"' |"
+     " #3@32 {\"a\": 3} | END",
+     "json: pretty array with a bad element: line and column"},
+  };
+  check_transcripts(cases, sizeof cases / sizeof *cases);
   CHECK_STR(TN("{\"a\":1}\n\0", 9, TM_FMT_JSON, NULL, BIG),
             "json: #1@0 {\"a\":1} | !2 L2:C1 B8 unexpected content after the JSON document | END",
             "json: a NUL byte after the document is content, an error");
-  CHECK_STR(T(" \n[ \n ]\n ", TM_FMT_JSON, NULL, BIG), "json: END", "json: [ ] with whitespace");
-  CHECK_STR(T("[[]]", TM_FMT_JSON, NULL, BIG), "json: #1@1 [] | END", "json: [[]] has one record");
-  CHECK_STR(T("[1,2] x", TM_FMT_JSON, NULL, BIG),
-            "json: #1@1 1 | #2@3 2 | !3 L1:C7 B6 unexpected content after the JSON document | END",
-            "json: trailing garbage after an array");
-  CHECK_STR(T("{\"a\":1} {\"b\":2}", TM_FMT_JSON, NULL, BIG),
-            "json: #1@0 {\"a\":1} | !2 L1:C9 B8 unexpected content after the JSON document | END",
-            "json: a second value is an error");
-  CHECK_STR(T("<html>\n<body>x</body>\n", TM_FMT_JSON, NULL, BIG),
-            "json: !1 L1:C1 B0 expected a value but found '<' | END",
-            "json: a file that is not JSON is one bad record");
-  CHECK_STR(T("", TM_FMT_JSON, NULL, BIG), "json: !1 L1:C1 B0 no JSON value in the input | END",
-            "json: an empty file is an error");
-  CHECK_STR(T("  \n ", TM_FMT_JSON, NULL, BIG), "json: !1 L2:C2 B4 no JSON value in the input | END",
-            "json: a whitespace-only file is an error");
-  CHECK_STR(T("[1,2", TM_FMT_JSON, NULL, BIG),
-            "json: #1@1 1 | #2@3 2 | !3 L1:C5 B4 unexpected end of input: expected ',' or ']' | END",
-            "json: array cut after an element");
-  CHECK_STR(T("[", TM_FMT_JSON, NULL, BIG),
-            "json: !1 L1:C2 B1 unexpected end of input: expected a value or ']' | END",
-            "json: array cut after [");
-  CHECK_STR(T("[1,", TM_FMT_JSON, NULL, BIG),
-            "json: #1@1 1 | !2 L1:C4 B3 unexpected end of input: expected a value | END",
-            "json: array cut after a comma");
-  CHECK_STR(T("[1,{\"a\":tru},3]", TM_FMT_JSON, NULL, BIG),
-            "json: #1@1 1 | !2 L1:C12 B11 invalid literal: expected 'true' but found '}' |"
-            " #3@13 3 | END",
-            "json: a bad element is skipped, the next one read");
-  CHECK_STR(T("[1,,2]", TM_FMT_JSON, NULL, BIG),
-            "json: #1@1 1 | !2 L1:C4 B3 expected a value but found ',' | #3@4 2 | END",
-            "json: an empty element");
-  CHECK_STR(T("[1,{\"a\":[},3,4]", TM_FMT_JSON, NULL, BIG),
-            "json: #1@1 1 | !2 L1:C10 B9 expected a value but found '}' |"
-            " !3 L1:C16 B15 unexpected end of input: expected ',' or ']' | END",
-            "json: unbalanced damage loses the elements up to where brackets balance");
-  CHECK_STR(T("[1,{\"a\":[},3,{\"b\":]},5]", TM_FMT_JSON, NULL, BIG),
-            "json: #1@1 1 | !2 L1:C10 B9 expected a value but found '}' | #3@21 5 | END",
-            "json: brackets balance again: reading resumes after them");
-  CHECK_STR(T("[1 2,3]", TM_FMT_JSON, NULL, BIG),
-            "json: #1@1 1 | !2 L1:C4 B3 expected ',' or ']' after an element but found '2' |"
-            " #3@5 3 | END",
-            "json: a missing comma: the lost piece and the next element have distinct numbers");
-  CHECK_STR(T("[\n  {\"a\": 1},\n  {\"a\": 2 \"b\"},\n  {\"a\": 3}\n]\n", TM_FMT_JSON, NULL, BIG),
-            "json: #1@4 {\"a\": 1} | !2 L3:C11 B24 expected ',' or '}' but found '\"' |"
-            " #3@32 {\"a\": 3} | END",
-            "json: pretty array with a bad element: line and column");
 }
 
 /* ------------------------------------------------------------ format=auto */
 
 static void test_auto(void) {
-  CHECK_STR(T("{\"a\":1}\n{\"a\":2}\n", TM_FMT_AUTO, NULL, BIG),
-            "jsonl: #1@0 {\"a\":1} | #2@8 {\"a\":2} | END", "auto: JSON Lines");
-  CHECK_STR(T("{\n  \"a\": 1\n}\n{\n  \"a\": 2\n}\n", TM_FMT_AUTO, NULL, BIG),
-            "values: #1@0 {\\n  \"a\": 1\\n} | #2@13 {\\n  \"a\": 2\\n} | END",
-            "auto: pretty-printed objects one after another");
-  CHECK_STR(T("{\"a\":1}\n", TM_FMT_AUTO, NULL, BIG), "json: #1@0 {\"a\":1} | END",
-            "auto: a single object is a document");
-  CHECK_STR(T("{\n  \"a\": 1\n}\n", TM_FMT_AUTO, NULL, BIG), "json: #1@0 {\\n  \"a\": 1\\n} | END",
-            "auto: a single pretty object is a document");
-  CHECK_STR(T("[1,2,3]\n", TM_FMT_AUTO, NULL, BIG), "json: #1@1 1 | #2@3 2 | #3@5 3 | END",
-            "auto: a single array is streamed element by element");
-  CHECK_STR(T("[1,2]\n[3]\n", TM_FMT_AUTO, NULL, BIG), "jsonl: #1@0 [1,2] | #2@6 [3] | END",
-            "auto: JSON Lines of arrays");
-  CHECK_STR(T("1 2 3", TM_FMT_AUTO, NULL, BIG), "values: #1@0 1 | #2@2 2 | #3@4 3 | END",
-            "auto: values on one line");
-  CHECK_STR(T("{\"a\":1}{\"b\":2}", TM_FMT_AUTO, NULL, BIG),
-            "values: #1@0 {\"a\":1} | #2@7 {\"b\":2} | END", "auto: values glued together");
-  CHECK_STR(T("\"x\"", TM_FMT_AUTO, NULL, BIG), "json: #1@0 \"x\" | END", "auto: a lone string");
-  CHECK_STR(T("", TM_FMT_AUTO, NULL, BIG), "jsonl: END", "auto: empty file has no records");
-  CHECK_STR(T(" \n\n", TM_FMT_AUTO, NULL, BIG), "jsonl: END", "auto: whitespace-only file");
-  CHECK_STR(T("{\"a\":}\n{\"b\":1}\n", TM_FMT_AUTO, NULL, BIG),
-            "jsonl: !1 L1:C6 B5 expected a value but found '}' | #2@7 {\"b\":1} | END",
-            "auto: a bad first line of JSON Lines");
-  CHECK_STR(T("{\"a\":}", TM_FMT_AUTO, NULL, BIG),
-            "json: !1 L1:C6 B5 expected a value but found '}' | END", "auto: a lone bad document");
-  CHECK_STR(T("  {\"a\":1}\n  {\"a\":2}\n", TM_FMT_AUTO, NULL, BIG),
-            "jsonl: #1@2 {\"a\":1} | #2@12 {\"a\":2} | END", "auto: indented JSON Lines");
+  static const tcase cases[] = {
+    {"{\"a\":1}\n{\"a\":2}\n", TM_FMT_AUTO, NULL, "jsonl: #1@0 {\"a\":1} | #2@8 {\"a\":2} | END",
+     "auto: JSON Lines"},
+    {"{\n  \"a\": 1\n}\n{\n  \"a\": 2\n}\n", TM_FMT_AUTO, NULL,
+     "values: #1@0 {\\n  \"a\": 1\\n} | #2@13 {\\n  \"a\": 2\\n} | END",
+     "auto: pretty-printed objects one after another"},
+    {"{\"a\":1}\n", TM_FMT_AUTO, NULL, "json: #1@0 {\"a\":1} | END",
+     "auto: a single object is a document"},
+    {"{\n  \"a\": 1\n}\n", TM_FMT_AUTO, NULL, "json: #1@0 {\\n  \"a\": 1\\n} | END",
+     "auto: a single pretty object is a document"},
+    {"[1,2,3]\n", TM_FMT_AUTO, NULL, "json: #1@1 1 | #2@3 2 | #3@5 3 | END",
+     "auto: a single array is streamed element by element"},
+    {"[1,2]\n[3]\n", TM_FMT_AUTO, NULL, "jsonl: #1@0 [1,2] | #2@6 [3] | END",
+     "auto: JSON Lines of arrays"},
+    {"1 2 3", TM_FMT_AUTO, NULL, "values: #1@0 1 | #2@2 2 | #3@4 3 | END",
+     "auto: values on one line"},
+    {"{\"a\":1}{\"b\":2}", TM_FMT_AUTO, NULL, "values: #1@0 {\"a\":1} | #2@7 {\"b\":2} | END",
+     "auto: values glued together"},
+    {"\"x\"", TM_FMT_AUTO, NULL, "json: #1@0 \"x\" | END", "auto: a lone string"},
+    {"", TM_FMT_AUTO, NULL, "jsonl: END", "auto: empty file has no records"},
+    {" \n\n", TM_FMT_AUTO, NULL, "jsonl: END", "auto: whitespace-only file"},
+    {"{\"a\":}\n{\"b\":1}\n", TM_FMT_AUTO, NULL,
+     "jsonl: !1 L1:C6 B5 expected a value but found '}' | #2@7 {\"b\":1} | END",
+     "auto: a bad first line of JSON Lines"},
+    {"{\"a\":}", TM_FMT_AUTO, NULL, "json: !1 L1:C6 B5 expected a value but found '}' | END",
+     "auto: a lone bad document"},
+    {"  {\"a\":1}\n  {\"a\":2}\n", TM_FMT_AUTO, NULL,
+     "jsonl: #1@2 {\"a\":1} | #2@12 {\"a\":2} | END", "auto: indented JSON Lines"},
+  };
+  check_transcripts(cases, sizeof cases / sizeof *cases);
 }
 
 /* ---------------------------------------------------------------- BOM */
 
 static void test_bom(void) {
-  CHECK_STR(T("\xEF\xBB\xBF{\"a\":1}\n{\"a\":2}\n", TM_FMT_AUTO, NULL, BIG),
-            "jsonl: #1@3 {\"a\":1} | #2@11 {\"a\":2} | END", "BOM then JSON Lines");
-  CHECK_STR(T("\xEF\xBB\xBF[1]", TM_FMT_JSON, NULL, BIG), "json: #1@4 1 | END", "BOM then a document");
-  CHECK_STR(T("\xEF\xBB\xBF{\"a\":}", TM_FMT_JSON, NULL, BIG),
-            "json: !1 L1:C9 B8 expected a value but found '}' | END",
-            "BOM: columns and offsets count its bytes");
-  CHECK_STR(T("\xEF\xBB\xBF", TM_FMT_AUTO, NULL, BIG), "jsonl: END", "BOM only: no records");
-  CHECK_STR(T("\xEF\xBB\xBF", TM_FMT_JSON, NULL, BIG),
-            "json: !1 L1:C4 B3 no JSON value in the input | END", "BOM only, format=json");
-  CHECK_STR(T("\xEF\xBB\xBF{\n \"a\": 1\n}\n{\n \"a\": 2\n}\n", TM_FMT_AUTO, NULL, BIG),
-            "values: #1@3 {\\n \"a\": 1\\n} | #2@15 {\\n \"a\": 2\\n} | END", "BOM then pretty values");
+  static const tcase cases[] = {
+    {"\xEF\xBB\xBF{\"a\":1}\n{\"a\":2}\n", TM_FMT_AUTO, NULL,
+     "jsonl: #1@3 {\"a\":1} | #2@11 {\"a\":2} | END", "BOM then JSON Lines"},
+    {"\xEF\xBB\xBF[1]", TM_FMT_JSON, NULL, "json: #1@4 1 | END", "BOM then a document"},
+    {"\xEF\xBB\xBF{\"a\":}", TM_FMT_JSON, NULL,
+     "json: !1 L1:C9 B8 expected a value but found '}' | END",
+     "BOM: columns and offsets count its bytes"},
+    {"\xEF\xBB\xBF", TM_FMT_AUTO, NULL, "jsonl: END", "BOM only: no records"},
+    {"\xEF\xBB\xBF", TM_FMT_JSON, NULL, "json: !1 L1:C4 B3 no JSON value in the input | END",
+     "BOM only, format=json"},
+    {"\xEF\xBB\xBF{\n \"a\": 1\n}\n{\n \"a\": 2\n}\n", TM_FMT_AUTO, NULL,
+     "values: #1@3 {\\n \"a\": 1\\n} | #2@15 {\\n \"a\": 2\\n} | END", "BOM then pretty values"},
+  };
+  check_transcripts(cases, sizeof cases / sizeof *cases);
 }
 
 /* ------------------------------------------------------------------ root */
 
 static void test_root(void) {
-  CHECK_STR(T("{\"x\":1,\"a\":{\"y\":[1,2],\"b\":[{\"r\":1},{\"r\":2}],\"z\":3},\"w\":[4]}",
-              TM_FMT_AUTO, "a.b", BIG),
-            "values: #1@27 {\"r\":1} | #2@35 {\"r\":2} | END", "root=a.b found");
-  CHECK_STR(T("{\"x\":1,\"a\":{\"y\":[1,2],\"b\":[{\"r\":1},{\"r\":2}],\"z\":3},\"w\":[4]}",
-              TM_FMT_JSON, "a.b", BIG),
-            "json: #1@27 {\"r\":1} | #2@35 {\"r\":2} | END", "root=a.b with format=json");
-  CHECK_STR(T("{\"a\":{\"c\":1}}", TM_FMT_AUTO, "a.b", BIG),
-            "values: !1 L1:C13 B12 root path 'a.b' not found in the document | END",
-            "root=a.b not found");
-  CHECK_STR(T("{\"a\":{\"c\":1}}\n{\"a\":{\"b\":[5]}}\n", TM_FMT_AUTO, "a.b", BIG),
-            "values: !1 L1:C13 B12 root path 'a.b' not found in the document | #2@25 5 | END",
-            "root=a.b: a document without the path counts as a record; the next one is record 2");
-  CHECK_STR(T("{\"a\":[1]}", TM_FMT_AUTO, "a.b", BIG),
-            "values: !1 L1:C6 B5 root path 'a.b' not found: a step of the path is not an object | END",
-            "root=a.b: a is not an object");
-  CHECK_STR(T("[1,2]", TM_FMT_AUTO, "a", BIG),
-            "values: !1 L1:C1 B0 root path 'a' not found: the document is not an object | END",
-            "root=a: the document is an array");
-  CHECK_STR(T("{\"a\":{\"b\":{\"k\":1}}}", TM_FMT_AUTO, "a.b", BIG),
-            "values: #1@10 {\"k\":1} | END", "root value that is an object is the one record");
-  CHECK_STR(T("{\"a\":5}", TM_FMT_AUTO, "a", BIG), "values: #1@5 5 | END",
-            "root value that is a scalar is the one record");
-  CHECK_STR(T("{\"a\":[]}", TM_FMT_AUTO, "a", BIG), "values: END", "root array empty");
-  CHECK_STR(T("{\"\\u0061\":[1]}", TM_FMT_AUTO, "a", BIG), "values: #1@11 1 | END",
-            "root key matched after unescaping");
-  CHECK_STR(T("{\"a.b\":[1]}", TM_FMT_AUTO, "a.b", BIG),
-            "values: !1 L1:C12 B11 root path 'a.b' not found in the document | END",
-            "a key containing '.' cannot be named");
-  CHECK_STR(T("{\"a\\u0000\":[1],\"a\":[2]}", TM_FMT_AUTO, "a", BIG), "values: #1@20 2 | END",
-            "a key with a NUL does not match");
-  CHECK_STR(T("{\"d\":[1,2]}\n{\"d\":[3]}\n{\"e\":1}\n{\"d\":[4]}\n", TM_FMT_AUTO, "d", BIG),
-            "values: #1@6 1 | #2@8 2 | #3@18 3 | !4 L3:C8 B29 root path 'd' not found in the document |"
-            " #5@36 4 | END",
-            "root= over JSON Lines: each document; one without the path");
-  CHECK_STR(T("{\"d\":[1]}\n{\"d\":[2]}\n", TM_FMT_JSONL, "d", BIG),
-            "jsonl: #1@6 1 | #2@16 2 | END", "root= with format=jsonl");
-  CHECK_STR(T("{\"d\":[1,{\"x\":tru},3],\"e\":0}", TM_FMT_AUTO, "d", BIG),
-            "values: #1@6 1 | !2 L1:C17 B16 invalid literal: expected 'true' but found '}' |"
-            " #3@18 3 | END",
-            "root array with a bad element");
-  CHECK_STR(T("{\"a\":1,\"d\":[1]", TM_FMT_AUTO, "d", BIG),
-            "values: #1@12 1 | !2 L1:C15 B14 unexpected end of input: expected '}' to close the document | END",
-            "root: document cut after the root array");
-  CHECK_STR(T("{\"a\":1,", TM_FMT_AUTO, "d", BIG),
-            "values: !1 L1:C8 B7 unexpected end of input: expected a key | END",
-            "root: document cut while looking for the key");
+  static const tcase cases[] = {
+    {"{\"x\":1,\"a\":{\"y\":[1,2],\"b\":[{\"r\":1},{\"r\":2}],\"z\":3},\"w\":[4]}", TM_FMT_AUTO, "a.b",
+     "values: #1@27 {\"r\":1} | #2@35 {\"r\":2} | END", "root=a.b found"},
+    {"{\"x\":1,\"a\":{\"y\":[1,2],\"b\":[{\"r\":1},{\"r\":2}],\"z\":3},\"w\":[4]}", TM_FMT_JSON, "a.b",
+     "json: #1@27 {\"r\":1} | #2@35 {\"r\":2} | END", "root=a.b with format=json"},
+    {"{\"a\":{\"c\":1}}", TM_FMT_AUTO, "a.b",
+     "values: !1 L1:C13 B12 root path 'a.b' not found in the document | END", "root=a.b not found"},
+    {"{\"a\":{\"c\":1}}\n{\"a\":{\"b\":[5]}}\n", TM_FMT_AUTO, "a.b",
+     "values: !1 L1:C13 B12 root path 'a.b' not found in the document | #2@25 5 | END",
+     "root=a.b: a document without the path counts as a record; the next one is record 2"},
+    {"{\"a\":[1]}", TM_FMT_AUTO, "a.b",
+     "values: !1 L1:C6 B5 root path 'a.b' not found: a step of the path is not an object | END",
+     "root=a.b: a is not an object"},
+    {"[1,2]", TM_FMT_AUTO, "a",
+     "values: !1 L1:C1 B0 root path 'a' not found: the document is not an object | END",
+     "root=a: the document is an array"},
+    {"{\"a\":{\"b\":{\"k\":1}}}", TM_FMT_AUTO, "a.b", "values: #1@10 {\"k\":1} | END",
+     "root value that is an object is the one record"},
+    {"{\"a\":5}", TM_FMT_AUTO, "a", "values: #1@5 5 | END",
+     "root value that is a scalar is the one record"},
+    {"{\"a\":[]}", TM_FMT_AUTO, "a", "values: END", "root array empty"},
+    {"{\"\\u0061\":[1]}", TM_FMT_AUTO, "a", "values: #1@11 1 | END",
+     "root key matched after unescaping"},
+    {"{\"a.b\":[1]}", TM_FMT_AUTO, "a.b",
+     "values: !1 L1:C12 B11 root path 'a.b' not found in the document | END",
+     "a key containing '.' cannot be named"},
+    {"{\"a\\u0000\":[1],\"a\":[2]}", TM_FMT_AUTO, "a", "values: #1@20 2 | END",
+     "a key with a NUL does not match"},
+    {"{\"d\":[1,2]}\n{\"d\":[3]}\n{\"e\":1}\n{\"d\":[4]}\n", TM_FMT_AUTO, "d",
+     "values: #1@6 1 | #2@8 2 | #3@18 3 | !4 L3:C8 B29 root path 'd' not found in the document |"
+     " #5@36 4 | END",
+     "root= over JSON Lines: each document; one without the path"},
+    {"{\"d\":[1]}\n{\"d\":[2]}\n", TM_FMT_JSONL, "d", "jsonl: #1@6 1 | #2@16 2 | END",
+     "root= with format=jsonl"},
+    {"{\"d\":[1,{\"x\":tru},3],\"e\":0}", TM_FMT_AUTO, "d",
+     "values: #1@6 1 | !2 L1:C17 B16 invalid literal: expected 'true' but found '}' |"
+     " #3@18 3 | END",
+     "root array with a bad element"},
+    {"{\"a\":1,\"d\":[1]", TM_FMT_AUTO, "d",
+     "values: #1@12 1 | !2 L1:C15 B14 unexpected end of input: expected '}' to close the document | END",
+     "root: document cut after the root array"},
+    {"{\"a\":1,", TM_FMT_AUTO, "d",
+     "values: !1 L1:C8 B7 unexpected end of input: expected a key | END",
+     "root: document cut while looking for the key"},
+  };
+  check_transcripts(cases, sizeof cases / sizeof *cases);
 
   /* huge siblings before and after the root array, at two levels */
   {
@@ -780,24 +780,27 @@ static void test_max_record(void) {
 /* --------------------------------------------------- recovery: values */
 
 static void test_recovery_values(void) {
-  CHECK_STR(T("{\n  \"a\": 1\n}\n{\n  \"a\": tru\n}\n{\n  \"a\": 3\n}\n", TM_FMT_AUTO, NULL, BIG),
-            "values: #1@0 {\\n  \"a\": 1\\n} | !2 L5:C11 B25 invalid literal: expected 'true' but found byte 0x0A |"
-            " #3@28 {\\n  \"a\": 3\\n} | END",
-            "values: a bad value; reading resumes at the next line starting with {");
-  CHECK_STR(T("{\n \"ok\": 1\n}\n{\"a\": [\n{\"x\": 1}\n], \"b\": tru}\n{\"c\": 3}\n", TM_FMT_AUTO, NULL, BIG),
-            "values: #1@0 {\\n \"ok\": 1\\n} | !2 L6:C12 B41 invalid literal: expected 'true' but found '}' |"
-            " #3@21 {\"x\": 1} | !4 L6:C1 B30 expected a value but found ']' | #5@43 {\"c\": 3} | END",
-            "values: the pieces of a bad value that start lines with { come back as records");
-  CHECK_STR(T("{\n\"ok\": 1\n}\n{\"a\": [\n{\"x\": 1}\n], \"b\":\ntru}\n{\"c\": 3}\n", TM_FMT_AUTO, NULL, BIG),
-            "values: #1@0 {\\n\"ok\": 1\\n} | !2 L7:C4 B40 invalid literal: expected 'true' but found '}' |"
-            " #3@20 {\"x\": 1} | !4 L6:C1 B29 expected a value but found ']' | #5@42 {\"c\": 3} | END",
-            "values: an error on a line before an earlier error's line still names its own line");
-  CHECK_STR(T("{\n\"a\": 1\n}\n  {\"b\": x}\n  {\"c\": 2}\n[3]\n", TM_FMT_AUTO, NULL, BIG),
-            "values: #1@0 {\\n\"a\": 1\\n} | !2 L4:C9 B19 expected a value but found 'x' | #3@33 [3] | END",
-            "values: indented values are not resync points");
-  CHECK_STR(T("{\n\"a\": 1\n}\n{\"b\": 1\n", TM_FMT_AUTO, NULL, BIG),
-            "values: #1@0 {\\n\"a\": 1\\n} | !2 L5:C1 B19 expected ',' or '}' but found end of input | END",
-            "values: the last value cut by the end of the file");
+  static const tcase cases[] = {
+    {"{\n  \"a\": 1\n}\n{\n  \"a\": tru\n}\n{\n  \"a\": 3\n}\n", TM_FMT_AUTO, NULL,
+     "values: #1@0 {\\n  \"a\": 1\\n} | !2 L5:C11 B25 invalid literal: expected 'true' but found byte 0x0A |"
+     " #3@28 {\\n  \"a\": 3\\n} | END",
+     "values: a bad value; reading resumes at the next line starting with {"},
+    {"{\n \"ok\": 1\n}\n{\"a\": [\n{\"x\": 1}\n], \"b\": tru}\n{\"c\": 3}\n", TM_FMT_AUTO, NULL,
+     "values: #1@0 {\\n \"ok\": 1\\n} | !2 L6:C12 B41 invalid literal: expected 'true' but found '}' |"
+     " #3@21 {\"x\": 1} | !4 L6:C1 B30 expected a value but found ']' | #5@43 {\"c\": 3} | END",
+     "values: the pieces of a bad value that start lines with { come back as records"},
+    {"{\n\"ok\": 1\n}\n{\"a\": [\n{\"x\": 1}\n], \"b\":\ntru}\n{\"c\": 3}\n", TM_FMT_AUTO, NULL,
+     "values: #1@0 {\\n\"ok\": 1\\n} | !2 L7:C4 B40 invalid literal: expected 'true' but found '}' |"
+     " #3@20 {\"x\": 1} | !4 L6:C1 B29 expected a value but found ']' | #5@42 {\"c\": 3} | END",
+     "values: an error on a line before an earlier error's line still names its own line"},
+    {"{\n\"a\": 1\n}\n  {\"b\": x}\n  {\"c\": 2}\n[3]\n", TM_FMT_AUTO, NULL,
+     "values: #1@0 {\\n\"a\": 1\\n} | !2 L4:C9 B19 expected a value but found 'x' | #3@33 [3] | END",
+     "values: indented values are not resync points"},
+    {"{\n\"a\": 1\n}\n{\"b\": 1\n", TM_FMT_AUTO, NULL,
+     "values: #1@0 {\\n\"a\": 1\\n} | !2 L5:C1 B19 expected ',' or '}' but found end of input | END",
+     "values: the last value cut by the end of the file"},
+  };
+  check_transcripts(cases, sizeof cases / sizeof *cases);
 }
 
 /* -------------------------------------------------------------- fatal */
@@ -1181,12 +1184,7 @@ static void test_short_reads(void) {
 }
 
 int main(void) {
-  snprintf(g_dir, sizeof g_dir, "/tmp/tm_records_XXXXXX");
-  if (!mkdtemp(g_dir)) {
-    perror("mkdtemp");
-    return 1;
-  }
-  snprintf(g_path, sizeof g_path, "%s/input", g_dir);
+  if (tmp_dir_make("tm_records", "input")) return 1;
   test_jsonl();
   test_json_doc();
   test_auto();
@@ -1197,8 +1195,7 @@ int main(void) {
   test_fatal();
   test_big();
   test_short_reads();
-  unlink(g_path);
-  rmdir(g_dir);
+  tmp_dir_remove();
   free(g_t.p);
   return check_failures != 0;
 }

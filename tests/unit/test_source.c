@@ -18,9 +18,8 @@
 #include <zlib.h>
 
 #include "check.h"
+#include "util.h"
 #include "source.h"
-
-static char g_dir[64];
 
 /* A path in the test's temporary directory. */
 static const char *tpath(const char *name) {
@@ -29,12 +28,6 @@ static const char *tpath(const char *name) {
   char *p = bufs[k++ % 4];
   snprintf(p, 256, "%s/%s", g_dir, name);
   return p;
-}
-
-static void write_file(const char *path, const void *data, size_t n) {
-  FILE *f = fopen(path, "wb");
-  if (!f || (n && fwrite(data, 1, n, f) != n)) abort();
-  fclose(f);
 }
 
 /* A growable byte string. */
@@ -798,15 +791,11 @@ static void rm_dir(void) {
     "unreadable.jsonl", "fifo", "held", "seek.gz", "changing.jsonl", "changing.gz"
   };
   for (size_t i = 0; i < sizeof names / sizeof *names; i++) unlink(tpath(names[i]));
-  rmdir(g_dir);
+  tmp_dir_remove();
 }
 
 int main(void) {
-  snprintf(g_dir, sizeof g_dir, "/tmp/tm_source_XXXXXX");
-  if (!mkdtemp(g_dir)) {
-    perror("mkdtemp");
-    return 1;
-  }
+  if (tmp_dir_make("tm_source", NULL)) return 1;
   test_plain();
   test_gzip();
   test_gzip_seek();

@@ -70,29 +70,6 @@ typedef struct schema_rd {
   int bad;
 } schema_rd;
 
-/* Read n bytes into v, or mark the reader bad (v stays zero) if fewer
-** are left. */
-static void load_raw(schema_rd *r, void *v, size_t n) {
-  if (r->e - r->p < (ptrdiff_t)n) {
-    r->bad = 1;
-    return;
-  }
-  memcpy(v, r->p, n);
-  r->p += n;
-}
-
-/* Read integers back from the cache form (0 once the bytes run out). */
-static uint32_t load_u32(schema_rd *r) {
-  uint32_t v = 0;
-  load_raw(r, &v, sizeof v);
-  return v;
-}
-static uint64_t load_u64(schema_rd *r) {
-  uint64_t v = 0;
-  load_raw(r, &v, sizeof v);
-  return v;
-}
-
 /* n bytes, or NULL (and bad) if fewer are left. */
 static const void *load_bytes(schema_rd *r, uint64_t n) {
   if ((uint64_t)(r->e - r->p) < n) {
@@ -102,6 +79,20 @@ static const void *load_bytes(schema_rd *r, uint64_t n) {
   const void *p = r->p;
   r->p += n;
   return p;
+}
+
+/* Read integers back from the cache form (0 once the bytes run out). */
+static uint32_t load_u32(schema_rd *r) {
+  uint32_t v = 0;
+  const void *p = load_bytes(r, sizeof v);
+  if (p) memcpy(&v, p, sizeof v);
+  return v;
+}
+static uint64_t load_u64(schema_rd *r) {
+  uint64_t v = 0;
+  const void *p = load_bytes(r, sizeof v);
+  if (p) memcpy(&v, p, sizeof v);
+  return v;
 }
 
 /* A malloc'd NUL-terminated copy of a stored string (no NUL inside). */
@@ -247,8 +238,8 @@ tm_schema *tm_schema_load(const void *data, size_t n) {
   tm_schema *s = calloc(1, sizeof *s);
   if (!s) return NULL;
   if (load_u32(&r) != SCHEMA_MAGIC || load_u32(&r) != SCHEMA_ENDIAN) r.bad = 1;
-  s->cfg.name = r.bad ? NULL : load_str(&r);
-  s->cfg.sep = r.bad ? NULL : load_str(&r);
+  s->cfg.name = load_str(&r);
+  s->cfg.sep = load_str(&r);
   s->cfg.arrays = (int)load_u32(&r);
   s->cfg.max_depth = (int)load_u32(&r);
   s->cfg.max_columns = (int)load_u32(&r);

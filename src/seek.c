@@ -54,23 +54,19 @@ static int seek_grow(tm_seek *k) {
   return 0;
 }
 
-int tm_seek_add(tm_seek *k, const tm_mark *m, const uint64_t *counts,
-                uint32_t ntables) {
-  if (seek_grow(k) || (ntables > k->ntables && seek_widen(k, ntables))) return -1;
-  k->marks[k->n] = *m;
-  uint64_t *row = k->counts + (size_t)k->n * k->ntables;
-  memset(row, 0, k->ntables * sizeof *row);
-  memcpy(row, counts, ntables * sizeof *row);
-  k->n++;
-  return 0;
-}
-
 int tm_seek_set_counts(tm_seek *k, uint32_t i, const uint64_t *counts,
                        uint32_t ntables) {
   if (ntables > k->ntables && seek_widen(k, ntables)) return -1;
   uint64_t *row = k->counts + (size_t)i * k->ntables;
   memset(row, 0, k->ntables * sizeof *row);
   memcpy(row, counts, ntables * sizeof *row);
+  return 0;
+}
+
+int tm_seek_add(tm_seek *k, const tm_mark *m, const uint64_t *counts,
+                uint32_t ntables) {
+  if (seek_grow(k) || tm_seek_set_counts(k, k->n, counts, ntables)) return -1;
+  k->marks[k->n++] = *m;
   return 0;
 }
 

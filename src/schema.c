@@ -412,9 +412,8 @@ int32_t tm_schema_column(tm_schema *s, uint32_t node) {
   tm_node *n = &s->nodes[node];
   if (n->col >= 0 || s->frozen || (n->flags & TM_N_EXTRA)) return n->col;
   uint32_t t = n->table;
-  if (s->tables[t].full) {
+  if (s->tables[t].full) {   /* schema_fill_up gave it an _extra already */
     n->flags |= TM_N_EXTRA;
-    s->tables[t].has_extra = 1;
     return -1;
   }
   char *name = tm_schema_path(s, node);
@@ -437,24 +436,16 @@ static void schema_mark_tables(tm_schema *s, uint32_t node) {
 /* Create the child table at node (an array path, or a map object). */
 static uint32_t schema_add_table(tm_schema *s, uint32_t node, int is_map) {
   uint32_t parent = s->nodes[node].table;
-  int elem = s->nodes[node].parent == TM_NONE;   /* a map of whole rows */
-  char *rel = elem ? strdup("members") : tm_schema_path(s, node);
-  if (!rel) {
-    s->nomem = 1;
-    return TM_NONE;
-  }
   const char *pname = s->names + s->tables[parent].name;
-  size_t n = strlen(pname) + strlen(s->cfg.sep) + strlen(rel) + 1;
-  char *name = malloc(n);
-  uint32_t t = TM_NONE;
-  if (name) {
-    strcpy(name, pname);
-    strcat(name, s->cfg.sep);
-    strcat(name, rel);
-    t = schema_new_table(s, parent, node, name, is_map);
-  }
+  tm_out o = {0};   /* <parent><sep><path>, the path "members" for a map of rows */
+  tm_out_put(&o, pname, strlen(pname));
+  tm_out_put(&o, s->cfg.sep, strlen(s->cfg.sep));
+  if (s->nodes[node].parent == TM_NONE) tm_out_put(&o, "members", 7);
+  else schema_put_keys(&o, s, node, TM_NONE);
+  char *name = schema_string(&o);
+  uint32_t t = name ? schema_new_table(s, parent, node, name, is_map) : TM_NONE;
+  if (!name) s->nomem = 1;
   free(name);
-  free(rel);
   if (t == TM_NONE) return TM_NONE;
   if (is_map && schema_new_column(s, t, TM_NONE, "key") < 0) return TM_NONE;
   s->nodes[node].child = t;

@@ -127,9 +127,10 @@ static int json_fail(json_ctx *c, const uint8_t *p, const char *what) {
   return TM_JSON_ERROR;
 }
 
-/* The input ended at p while `what` was expected: more input, or an error. */
-static int json_short(json_ctx *c, const uint8_t *p, const char *what) {
-  if (!c->final) return TM_JSON_MORE;
+/* `what` was expected at p: an error, or, if the input ends there and
+** more may come, TM_JSON_MORE. */
+static int json_expected(json_ctx *c, const uint8_t *p, const char *what) {
+  if (p >= c->end && !c->final) return TM_JSON_MORE;
   return json_fail(c, p, what);
 }
 
@@ -142,7 +143,7 @@ static int json_fail_msg(json_ctx *c, const uint8_t *p, const char *msg) {
 
 /* Check the escape sequence at p (p[0] is the backslash). */
 static int json_escape(json_ctx *c, const uint8_t *p, size_t *n) {
-  if (p + 1 >= c->end) return json_short(c, p + 1, "expected an escape");
+  if (p + 1 >= c->end) return json_expected(c, p + 1, "expected an escape");
   switch (p[1]) {
     case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r':
     case 't':
@@ -150,7 +151,7 @@ static int json_escape(json_ctx *c, const uint8_t *p, size_t *n) {
       return TM_JSON_OK;
     case 'u':
       for (int i = 2; i < 6; i++) {
-        if (p + i >= c->end) return json_short(c, p + i, "expected a hex digit");
+        if (p + i >= c->end) return json_expected(c, p + i, "expected a hex digit");
         if (json_hex(p[i]) > 15)
           return json_fail(c, p + i, "invalid \\u escape: expected a hex digit");
       }
@@ -190,7 +191,7 @@ static int json_string(json_ctx *c, const uint8_t **pp, uint8_t *flags) {
       continue;
     }
     if (b < 0x20) {
-      if (p >= c->end) return json_short(c, p, "unterminated string: expected '\"'");
+      if (p >= c->end) return json_expected(c, p, "unterminated string: expected '\"'");
       char msg[64];
       snprintf(msg, sizeof msg,
                "unescaped control character 0x%02X in a string", b);
@@ -212,8 +213,7 @@ static int json_string(json_ctx *c, const uint8_t **pp, uint8_t *flags) {
 static int json_digits(json_ctx *c, const uint8_t **pp, const char *what) {
   const uint8_t *p = *pp;
   if (!json_is_digit(*p)) {
-    if (p >= c->end) return json_short(c, p, what);
-    return json_fail(c, p, what);
+    return json_expected(c, p, what);
   }
   while (json_is_digit(*p)) p++;
   *pp = p;
@@ -267,8 +267,7 @@ static int json_literal(json_ctx *c, const uint8_t *p, const char *word,
   if (i == n) return TM_JSON_OK;
   char what[40];
   snprintf(what, sizeof what, "invalid literal: expected '%s'", word);
-  if (p + i >= c->end) return json_short(c, p + i, what);
-  return json_fail(c, p + i, what);
+  return json_expected(c, p + i, what);
 }
 
 /* Make room for one more token. */
@@ -354,8 +353,7 @@ value:
       t->len = 4;
       break;
     default:
-      if (p >= c.end) return json_short(&c, p, "expected a value");
-      return json_fail(&c, p, "expected a value");
+      return json_expected(&c, p, "expected a value");
   }
   tape->n++;
   p += t->len;
@@ -363,8 +361,7 @@ value:
 
 key:
   if (*p != '"') {
-    if (p >= c.end) return json_short(&c, p, "expected a string key");
-    return json_fail(&c, p, "expected a string key");
+    return json_expected(&c, p, "expected a string key");
   }
   if (tape->n == tape->cap && json_tape_grow(tape)) return TM_JSON_NOMEM;
   t = &tape->tok[tape->n];
@@ -381,8 +378,7 @@ key:
     p = json_ws_skip(q + 1);
   }
   if (*p != ':') {
-    if (p >= c.end) return json_short(&c, p, "expected ':'");
-    return json_fail(&c, p, "expected ':'");
+    return json_expected(&c, p, "expected ':'");
   }
   p = json_ws_skip(p + 1);
   goto value;
@@ -410,8 +406,7 @@ after:
   }
   {
     const char *what = t->kind == TM_OBJ ? "expected ',' or '}'" : "expected ',' or ']'";
-    if (p >= c.end) return json_short(&c, p, what);
-    return json_fail(&c, p, what);
+    return json_expected(&c, p, what);
   }
 }
 

@@ -460,12 +460,18 @@ static int rec_unexpected_end(tm_reader *r, const char *what) {
                  "unexpected end of input: expected %s", what);
 }
 
+/* Skip whitespace up to where `what` is expected: TM_REC_OK, TM_REC_FATAL,
+** or the error of an input that ends there. */
+static int rec_expect(tm_reader *r, const char *what) {
+  int rc = rec_skip_ws(r);
+  if (rc > 0) return TM_REC_OK;
+  return rc < 0 ? TM_REC_FATAL : rec_unexpected_end(r, what);
+}
+
 /* ELEM_FIRST and ELEM_NEXT: between the elements of the record array. */
 static int rec_between_elements(tm_reader *r, tm_record *rec) {
-  int rc = rec_skip_ws(r);
-  if (rc < 0) return TM_REC_FATAL;
-  if (rc == 0)
-    return rec_unexpected_end(r, r->state == S_ELEM_FIRST ? "a value or ']'" : "',' or ']'");
+  int rc = rec_expect(r, r->state == S_ELEM_FIRST ? "a value or ']'" : "',' or ']'");
+  if (rc != TM_REC_OK) return rc;
   char c = r->buf[r->pos];
   if (c == ']') {
     r->pos++;
@@ -475,8 +481,7 @@ static int rec_between_elements(tm_reader *r, tm_record *rec) {
   if (r->state == S_ELEM_FIRST) return rec_element(r, rec);
   if (c == ',') {
     r->pos++;
-    if ((rc = rec_skip_ws(r)) < 0) return TM_REC_FATAL;
-    if (rc == 0) return rec_unexpected_end(r, "a value");
+    if ((rc = rec_expect(r, "a value")) != TM_REC_OK) return rc;
     return rec_element(r, rec);
   }
   char found[16];
@@ -550,8 +555,8 @@ static int rec_enter(tm_reader *r, tm_record *rec) {
 
 /* DESCEND: find the member named by the next root segment. */
 static int rec_descend(tm_reader *r, tm_record *rec) {
-  int rc = rec_skip_ws(r);
-  if (rc <= 0) return rc < 0 ? TM_REC_FATAL : rec_unexpected_end(r, "a key or '}'");
+  int rc = rec_expect(r, "a key or '}'");
+  if (rc != TM_REC_OK) return rc;
   char c = r->buf[r->pos];
   if (c == '}') {
     r->pos++;
@@ -561,8 +566,7 @@ static int rec_descend(tm_reader *r, tm_record *rec) {
   if (!r->first_member) {
     if (c != ',') return rec_root_missing(r, "not reached: expected ',' or '}'");
     r->pos++;
-    if ((rc = rec_skip_ws(r)) <= 0)
-      return rc < 0 ? TM_REC_FATAL : rec_unexpected_end(r, "a key");
+    if ((rc = rec_expect(r, "a key")) != TM_REC_OK) return rc;
   }
   size_t n;
   if ((rc = rec_read_key(r, &n)) != TM_REC_OK) {
@@ -572,10 +576,10 @@ static int rec_descend(tm_reader *r, tm_record *rec) {
   int match = strcmp(r->key, r->seg[r->level - 1]) == 0;
   r->pos += n;
   r->first_member = 0;
-  if ((rc = rec_skip_ws(r)) <= 0) return rc < 0 ? TM_REC_FATAL : rec_unexpected_end(r, "':'");
+  if ((rc = rec_expect(r, "':'")) != TM_REC_OK) return rc;
   if (r->buf[r->pos] != ':') return rec_root_missing(r, "not reached: expected ':'");
   r->pos++;
-  if ((rc = rec_skip_ws(r)) <= 0) return rc < 0 ? TM_REC_FATAL : rec_unexpected_end(r, "a value");
+  if ((rc = rec_expect(r, "a value")) != TM_REC_OK) return rc;
   if (match) return rec_enter(r, rec);
   return rec_skim(r, 0, 1) < 0 ? TM_REC_FATAL : REC_AGAIN;
 }

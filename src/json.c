@@ -103,12 +103,11 @@ int tm_json_utf8_len(const char *p, const char *end) {
   return json_utf8_len((const uint8_t *)p, (const uint8_t *)end);
 }
 
-/* Describe the byte at p for an error message ("'x'", "byte 0x00", ...). */
-static void json_describe(const uint8_t *p, const uint8_t *end, char *out,
-                          size_t n) {
+void tm_json_describe(const char *p, const char *end, char *out, size_t n) {
+  uint8_t b = p < end ? (uint8_t)*p : 0;
   if (p >= end) snprintf(out, n, "end of input");
-  else if (*p >= 0x20 && *p < 0x7F) snprintf(out, n, "'%c'", *p);
-  else snprintf(out, n, "byte 0x%02X", *p);
+  else if (b >= 0x20 && b < 0x7F) snprintf(out, n, "'%c'", b);
+  else snprintf(out, n, "byte 0x%02X", b);
 }
 
 /* Parser state shared by the scanning helpers of one tm_json_parse call. */
@@ -121,7 +120,7 @@ typedef struct json_ctx {
 /* Record an error at p: `what` followed by a description of the byte. */
 static int json_fail(json_ctx *c, const uint8_t *p, const char *what) {
   char found[24];
-  json_describe(p, c->end, found, sizeof found);
+  tm_json_describe((const char *)p, (const char *)c->end, found, sizeof found);
   c->err->off = (size_t)(p - c->base);
   snprintf(c->err->msg, sizeof c->err->msg, "%s but found %s", what, found);
   return TM_JSON_ERROR;

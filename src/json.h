@@ -79,6 +79,10 @@ int tm_json_parse(const char *buf, size_t len, int final, tm_tape *tape,
 /* Release a tape's memory. */
 void tm_json_tape_free(tm_tape *tape);
 
+/* Describe the byte at p for an error message: "'x'", "byte 0x00", or
+** "end of input" at end. */
+void tm_json_describe(const char *p, const char *end, char *out, size_t n);
+
 /* Length of the UTF-8 sequence at p (2 to 4) if it is valid, 0 if it is
 ** not, -1 if it is a valid start cut off by end. */
 int tm_json_utf8_len(const char *p, const char *end);

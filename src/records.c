@@ -484,9 +484,8 @@ static int rec_between_elements(tm_reader *r, tm_record *rec) {
     if ((rc = rec_expect(r, "a value")) != TM_REC_OK) return rc;
     return rec_element(r, rec);
   }
-  char found[16];
-  snprintf(found, sizeof found, c >= 0x20 && c < 0x7F ? "'%c'" : "byte 0x%02X",
-           (unsigned char)c);
+  char found[24];
+  tm_json_describe(r->buf + r->pos, r->buf + r->len, found, sizeof found);
   rc = rec_bad(r, ++r->number, r->base + r->pos,   /* a lost element */
                "expected ',' or ']' after an element but found %s", found);
   return rec_skim(r, 0, 1) < 0 ? TM_REC_FATAL : rc;

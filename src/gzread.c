@@ -159,9 +159,7 @@ tm_gz *tm_gz_open(tm_gz_reader read, void *arg, const unsigned char *head,
   return g;
 }
 
-/* Up to cap inflated bytes: copied into dst, or passed over when dst is
-** NULL. As tm_gz_read returns. */
-static long gz_take(tm_gz *g, char *dst, size_t cap) {
+long tm_gz_read(tm_gz *g, char *dst, size_t cap) {
   for (;;) {
     if (g->cur >= 0) {
       gz_block *b = &g->block[g->cur];
@@ -180,8 +178,6 @@ static long gz_take(tm_gz *g, char *dst, size_t cap) {
   }
 }
 
-long tm_gz_read(tm_gz *g, char *dst, size_t cap) { return gz_take(g, dst, cap); }
-long tm_gz_skip(tm_gz *g, size_t cap) { return gz_take(g, NULL, cap); }
 const char *tm_gz_error(const tm_gz *g) { return g->err; }
 
 void tm_gz_close(tm_gz *g) {

@@ -36,13 +36,9 @@ typedef struct tm_gz tm_gz;
 tm_gz *tm_gz_open(tm_gz_reader read, void *arg, const unsigned char *head,
                   size_t nhead, int ahead);
 
-/* Up to cap inflated bytes into dst: the number, 0 at the end, or -1 (see
-** tm_gz_error). */
+/* Up to cap inflated bytes into dst, or passed over when dst is NULL (a
+** forward seek): the number, 0 at the end, or -1 (see tm_gz_error). */
 long tm_gz_read(tm_gz *g, char *dst, size_t cap);
-
-/* As tm_gz_read, but the bytes are passed over instead of copied (a
-** forward seek). */
-long tm_gz_skip(tm_gz *g, size_t cap);
 
 /* The error behind the last -1 (without the file's name). */
 const char *tm_gz_error(const tm_gz *g);

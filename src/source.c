@@ -209,7 +209,7 @@ tm_source *tm_src_open(const char *path, int compression, char *err,
 /* Up to cap bytes of gzip content into dst, or passed over when dst is
 ** NULL. As tm_src_read returns, the error message included. */
 static long src_gz_take(tm_source *s, char *dst, size_t cap) {
-  long n = dst ? tm_gz_read(s->gz, dst, cap) : tm_gz_skip(s->gz, cap);
+  long n = tm_gz_read(s->gz, dst, cap);
   if (n < 0) snprintf(s->err, sizeof s->err, "%s", tm_gz_error(s->gz));
   if (n > 0) s->out += (uint64_t)n;
   return n;

@@ -17,8 +17,7 @@
 
 struct tm_inflate {
   int isal;                  /* which one runs */
-  z_stream zs;
-  int zinit;
+  z_stream zs;               /* initialised when zlib runs */
 #ifdef TM_ISAL
   struct inflate_state is;
 #endif
@@ -95,7 +94,6 @@ tm_inflate *tm_inflate_new(void) {
       free(z);
       return NULL;
     }
-    z->zinit = 1;
   }
   if (tm_inflate_reset(z)) {
     tm_inflate_free(z);
@@ -125,6 +123,6 @@ int tm_inflate_run(tm_inflate *z, const unsigned char **in, size_t *nin,
 
 void tm_inflate_free(tm_inflate *z) {
   if (!z) return;
-  if (z->zinit) inflateEnd(&z->zs);
+  if (!z->isal) inflateEnd(&z->zs);
   free(z);
 }

@@ -16,7 +16,7 @@
 struct tm_ring {
   tm_ring_fill fill;
   void *arg;
-  int threaded, started;
+  int threaded;            /* a producer thread runs (and is joined at close) */
   pthread_t thread;
   pthread_mutex_t mu;
   pthread_cond_t cond;
@@ -61,16 +61,15 @@ tm_ring *tm_ring_open(int n, int threaded, tm_ring_fill fill, void *arg) {
   if (!r) return NULL;
   r->fill = fill;
   r->arg = arg;
-  r->threaded = threaded;
   r->cur = -1;
   for (int i = 0; i < n && i < TM_RING_MAX; i++) r->free[r->nfree++] = i;
   pthread_mutex_init(&r->mu, NULL);
   pthread_cond_init(&r->cond, NULL);
   if (threaded && pthread_create(&r->thread, NULL, ring_main, r) != 0) {
-    tm_ring_close(r);
+    tm_ring_close(r);   /* nothing to join */
     return NULL;
   }
-  r->started = threaded;
+  r->threaded = threaded;
   return r;
 }
 
@@ -103,7 +102,7 @@ int tm_ring_next(tm_ring *r) {
 
 void tm_ring_close(tm_ring *r) {
   if (!r) return;
-  if (r->started) {
+  if (r->threaded) {
     pthread_mutex_lock(&r->mu);
     r->stop = 1;
     pthread_cond_broadcast(&r->cond);

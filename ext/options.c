@@ -239,18 +239,19 @@ static int opt_fail(const char *who, const char *msg, char **err) {
   return -1;
 }
 
-void tm_opts_dequote(char *s) {
+char *tm_opts_dequote(char *s) {
   char q = s[0];
-  if (q != '\'' && q != '"') return;
-  char *o = s;
-  for (char *p = s + 1; *p; p++) {
+  if (q != '\'' && q != '"') return s;
+  char *o = s, *p = s + 1;
+  for (; *p; p++) {
     if (*p == q) {
       if (p[1] != q) break;
       p++;
     }
     *o++ = *p;
   }
-  *o = 0;
+  *o = 0;   /* behind p: what follows the closing quote stays */
+  return *p ? p + 1 : NULL;
 }
 
 /* Is c between pairs in an options string? */
@@ -275,16 +276,8 @@ static int opt_cut(char **pp, char **key, char **value) {
   *p++ = 0;
   *value = p;
   if (*p == '\'' || *p == '"') {
-    char q = *p, *o = p;
-    for (p++;; p++) {
-      if (!*p) return -1;   /* unterminated quote */
-      if (*p == q && p[1] != q) break;
-      if (*p == q) p++;
-      *o++ = *p;
-    }
-    *o = 0;
-    p++;
-    if (*p && !opt_gap(*p)) return -1;
+    p = tm_opts_dequote(p);
+    if (!p || (*p && !opt_gap(*p))) return -1;   /* unterminated, or glued on */
   } else {
     while (*p && !opt_gap(*p)) p++;
   }

@@ -70,7 +70,9 @@ int tm_opts_parse_args(tm_opts *opts, int argc, const char *const *argv,
 
 void tm_opts_free(tm_opts *opts);
 
-/* Remove SQL quotes from a string in place ('a''b' -> a'b). */
-void tm_opts_dequote(char *s);
+/* Remove SQL quotes from a string in place ('a''b' -> a'b). Returns what
+** follows the closing quote (NULL when there is none), or s itself when s
+** is not quoted. */
+char *tm_opts_dequote(char *s);
 
 #endif

@@ -451,6 +451,26 @@ static size_t gen_line(char *out, unsigned i) {
   return n;
 }
 
+/* Read r to the end into g_t: each bad record's error, record 70003 (the
+** last of test_big's file), then END or FATAL. */
+static void errors_and_last(tm_reader *r) {
+  g_t.n = 0;
+  s_put(&g_t, "", 0);
+  tm_record rec;
+  int rc;
+  while ((rc = tm_rec_next(r, &rec)) != TM_REC_END && rc != TM_REC_FATAL) {
+    if (rc == TM_REC_BAD) {
+      s_put(&g_t, "!", 1);
+      describe_error(&g_t, tm_rec_last_error(r));
+      s_put(&g_t, " | ", 3);
+    } else if (rec.number == 70003) {
+      s_printf(&g_t, "#%llu@%llu %.*s | ", (unsigned long long)rec.number,
+               (unsigned long long)rec.offset, (int)rec.len, rec.text);
+    }
+  }
+  s_put(&g_t, rc == TM_REC_END ? "END" : "FATAL", rc == TM_REC_END ? 3 : 5);
+}
+
 static void test_big(void) {
   /* JSON Lines of about 4.5 MiB: every record comes back whole, with its
      offset, across the buffer refills */
@@ -568,21 +588,7 @@ static void test_big(void) {
     for (int fmt = 0; fmt < 2; fmt++) {
       char err[600];
       tm_reader *r = open_reader(fmt ? TM_FMT_AUTO : TM_FMT_JSONL, NULL, BIG, err, sizeof err);
-      g_t.n = 0;
-      s_put(&g_t, "", 0);
-      tm_record rec;
-      int rc;
-      while ((rc = tm_rec_next(r, &rec)) != TM_REC_END && rc != TM_REC_FATAL) {
-        if (rc == TM_REC_BAD) {
-          s_put(&g_t, "!", 1);
-          describe_error(&g_t, tm_rec_last_error(r));
-          s_put(&g_t, " | ", 3);
-        } else if (rec.number == 70003) {
-          s_printf(&g_t, "#%llu@%llu %.*s | ", (unsigned long long)rec.number,
-                   (unsigned long long)rec.offset, (int)rec.len, rec.text);
-        }
-      }
-      s_put(&g_t, rc == TM_REC_END ? "END" : "FATAL", rc == TM_REC_END ? 3 : 5);
+      errors_and_last(r);
       CHECK_STR(g_t.p, want, fmt ? "errors after > 1 MiB (format=auto): line, col, byte"
                                  : "errors after > 1 MiB (format=jsonl): line, col, byte");
       tm_rec_close(r);
@@ -598,21 +604,7 @@ static void test_big(void) {
     tm_source *src = tm_src_open(gzpath, TM_COMP_AUTO, err, sizeof err);
     tm_rec_config cfg = {TM_FMT_AUTO, NULL, BIG};
     tm_reader *r = tm_rec_open(src, &cfg, err, sizeof err);
-    g_t.n = 0;
-    s_put(&g_t, "", 0);
-    tm_record rec;
-    int rc;
-    while ((rc = tm_rec_next(r, &rec)) != TM_REC_END && rc != TM_REC_FATAL) {
-      if (rc == TM_REC_BAD) {
-        s_put(&g_t, "!", 1);
-        describe_error(&g_t, tm_rec_last_error(r));
-        s_put(&g_t, " | ", 3);
-      } else if (rec.number == 70003) {
-        s_printf(&g_t, "#%llu@%llu %.*s | ", (unsigned long long)rec.number,
-                 (unsigned long long)rec.offset, (int)rec.len, rec.text);
-      }
-    }
-    s_put(&g_t, rc == TM_REC_END ? "END" : "FATAL", rc == TM_REC_END ? 3 : 5);
+    errors_and_last(r);
     CHECK_STR(g_t.p, want, "errors after > 1 MiB of gzip content: same line, col, byte");
     tm_rec_close(r);
     unlink(gzpath);
@@ -628,6 +620,8 @@ static void test_big(void) {
     unsigned ok = 0;
     g_t.n = 0;
     s_put(&g_t, "", 0);
+    tm_record rec;
+    int rc;
     while ((rc = tm_rec_next(r, &rec)) != TM_REC_END && rc != TM_REC_FATAL) {
       if (rc == TM_REC_OK) ok++;
       else describe_error(&g_t, tm_rec_last_error(r));

@@ -260,17 +260,25 @@ def tables_case(Case, slug, path, name, opts, tables, check):
                 "\n".join(sql), check(want), timeout=300)
 
 
-def csv_case(Case, slug, path, name, opts, tables, gz, reals_check):
-    d = "build/ex_csv%s_%s" % ("gz" if gz else "", slug)
+def files_export(fmt, slug, path, name, opts, tables, gz):
+    """The start of a to=DIR case: the reference tables, the export of
+    every table as `fmt` files (gzip if gz) with its summary, and the
+    listing of the files. Returns (d, out, ext, sql, want)."""
+    d = "build/ex_%s%s_%s" % (fmt, "gz" if gz else "", slug)
     out = d + "/out"
     sql = [".shell rm -rf %s && mkdir -p %s" % (d, out)]
     sql += reference_sql(path, name, opts, tables, typed=False)
-    o = export_opts(opts, "to=%s format=csv%s" % (out, " compression=gzip" if gz else ""))
+    o = export_opts(opts, "to=%s format=%s%s" % (out, fmt, " compression=gzip" if gz else ""))
     sql += summary_sql(path, name, o, tables, "summary", d)
     want = [summary_line("summary", tables)]
-    ext = ".csv.gz" if gz else ".csv"
+    ext = ".%s.gz" % fmt if gz else ".%s" % fmt
     sql.append(".shell cd %s && LC_ALL=C ls -A" % out)
     want += sorted((file_name(t, ext) for t, _ in tables), key=bkey)
+    return d, out, ext, sql, want
+
+
+def csv_case(Case, slug, path, name, opts, tables, gz, reals_check):
+    d, out, ext, sql, want = files_export("csv", slug, path, name, opts, tables, gz)
     real_queries = []
     for i, (t, cols) in enumerate(tables):
         f = "%s/%s" % (out, file_name(t, ext))
@@ -309,16 +317,7 @@ def csv_case(Case, slug, path, name, opts, tables, gz, reals_check):
 
 
 def jsonl_case(Case, slug, path, name, opts, tables, gz, check):
-    d = "build/ex_jsonl%s_%s" % ("gz" if gz else "", slug)
-    out = d + "/out"
-    sql = [".shell rm -rf %s && mkdir -p %s" % (d, out)]
-    sql += reference_sql(path, name, opts, tables, typed=False)
-    o = export_opts(opts, "to=%s format=jsonl%s" % (out, " compression=gzip" if gz else ""))
-    sql += summary_sql(path, name, o, tables, "summary", d)
-    want = [summary_line("summary", tables)]
-    ext = ".jsonl.gz" if gz else ".jsonl"
-    sql.append(".shell cd %s && LC_ALL=C ls -A" % out)
-    want += sorted((file_name(t, ext) for t, _ in tables), key=bkey)
+    d, out, ext, sql, want = files_export("jsonl", slug, path, name, opts, tables, gz)
     sql.append("ATTACH ':memory:' AS w;")
     sql.append("CREATE TEMP TABLE names(tab, orig, back);")
     ordinal = not any(k == "id" for k, _ in opts)

@@ -227,14 +227,18 @@ static void flat_fields(tm_flat *f, uint32_t r, uint32_t node, uint32_t o,
 static void flat_element(tm_flat *f, uint32_t r, uint32_t elem, uint32_t v,
                          uint32_t depth);
 
-/* The child table for an array value at node, created if it should be. */
+/*
+** The child table for an array value at node, created if it should be; or
+** TM_NONE when the array stays a value. That depends on the array alone,
+** never on what the path held before: an array of primitives stays JSON
+** text (unless arrays=child) even where other records had objects, so a
+** record flattens the same in the schema pass and in every later scan.
+*/
 static uint32_t flat_array_table(tm_flat *f, uint32_t node, const tm_tok *arr) {
   tm_schema *s = f->s;
-  uint32_t t = s->nodes[node].child;
   if (s->nodes[node].flags & TM_N_MAP) return TM_NONE;
-  if (t == TM_NONE && ((arr->flags & TM_F_HASOBJ) || s->cfg.arrays == TM_ARRAYS_CHILD))
-    t = tm_schema_table(s, node);
-  return t;
+  if (!(arr->flags & TM_F_HASOBJ) && s->cfg.arrays != TM_ARRAYS_CHILD) return TM_NONE;
+  return tm_schema_table(s, node);
 }
 
 /* One member's value (tape index v, nesting depth) at node, in row r. */

@@ -1,13 +1,51 @@
 /*
 ** infer.c: the schema pass declared in infer.h, with its checkpoints for
 ** the sparse index and the counting pass a late map needs.
+**
+** A large JSON Lines file is read in two halves at once: this thread reads
+** the first, a second thread the rest, from a line start past the middle,
+** into a catalogue and an index of its own. When the first half reaches
+** that line, the second half's findings are merged in (tm_schema_absorb),
+** as if one scan had read on. When they cannot be merged exactly (a bad
+** record or a map in the second half, see schemamerge.c), this thread
+** reads the second half again itself: the result never depends on the
+** split, only the time does.
 */
 #define _POSIX_C_SOURCE 200809L   /* strdup */
 #include "infer.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#define INFER_SPACING (64u * 1024)       /* bytes between checkpoints */
+#define INFER_WINDOW (4u << 20)          /* a line start past the middle is
+                                            looked for this far */
+
+/* The second half of a split schema pass, read on its own thread. */
+typedef struct infer_half {
+  const char *path;
+  tm_options o;             /* the caller's, for JSON Lines, ticking here */
+  tm_file_id id;            /* the file as the first half found it */
+  uint64_t start;           /* where the half begins: a line start */
+  tm_schema *s;             /* what it saw */
+  tm_seek *k;               /* its checkpoints (NULL: no index wanted) */
+  int ok;                   /* read to its end, every record kept, no map */
+  atomic_int stop;          /* the first half no longer waits for it */
+  atomic_uint_least64_t records, consumed;   /* its progress so far */
+  pthread_t thread;
+} infer_half;
+
+static atomic_uint_least64_t infer_merged;   /* see tm_infer_merges */
+
+/* One schema pass: the caller's options and the second half, if any. */
+typedef struct infer_pass {
+  const tm_options *o;
+  infer_half *half;
+} infer_pass;
 
 /* Set *err to a malloc'd copy of msg. */
 static void infer_fail(char **err, const char *msg) {
@@ -37,59 +75,333 @@ static int infer_checkpoint(tm_scan *sc, tm_seek *k, uint64_t **counts,
   return tm_seek_add(k, &m, *counts, tm_scan_schema(sc)->ntables);
 }
 
+/* The last map the schema pass made: where the record that made it ended,
+** and the rows of each table then. counts is NULL when no record before
+** that one has rows to count again. */
+typedef struct infer_change {
+  uint64_t offset;
+  uint64_t *counts;
+  uint32_t n;
+} infer_change;
+
+/* A map was made by the record just read: note it in ch (see tm_infer). */
+static int infer_note_change(tm_scan *sc, infer_change *ch) {
+  ch->offset = tm_scan_offset(sc);
+  if (!infer_counts(sc, &ch->counts, &ch->n)) return -1;
+  ch->n = tm_scan_schema(sc)->ntables;
+  return 0;
+}
+
+/*
+** From checkpoint `from` on (all after the last map), the rows of each
+** table are the pass's count plus what the records before the map count
+** with the frozen schema (`now`) instead of what they counted then.
+*/
+static int infer_shift(tm_seek *k, uint32_t from, const uint64_t *now,
+                       const infer_change *ch, uint32_t ntables) {
+  uint64_t *row = malloc(ntables * sizeof *row);
+  int rc = row ? 0 : -1;
+  for (uint32_t i = from; i < k->n && rc == 0; i++) {
+    for (uint32_t t = 0; t < ntables; t++)
+      row[t] = now[t] + tm_seek_count(k, i, t) - (t < ch->n ? ch->counts[t] : 0);
+    rc = tm_seek_set_counts(k, i, row, ntables);
+  }
+  free(row);
+  return rc;
+}
+
 /*
 ** Count again, with the frozen schema, the rows before each checkpoint of
-** k (their ids changed when a map was recognised late). The file must be
-** the one the schema pass read. Returns 0, or -1 with *err set.
+** k: a map changes the rows of the records read before it was made. Only
+** the records up to the last map are read again; the checkpoints after it
+** are shifted. The file must be the one the schema pass read. Returns 0,
+** or -1 with *err set.
 */
 static int infer_recount(const char *path, const tm_options *o, tm_schema *s,
-                         tm_seek *k, tm_file_id id, char **err) {
+                         tm_seek *k, tm_file_id id, const infer_change *ch,
+                         char **err) {
   tm_scan *sc = tm_scan_open(path, o, s, TM_NONE, 0, 0, err);
   if (!sc) return -1;
   uint64_t *counts = NULL;
   uint32_t cap = 0, i = 0;
   int rc = tm_infer_same_file(id, tm_scan_file_id(sc)) ? TM_REC_OK : TM_REC_FATAL;
-  int nomem = 0;
-  while (i < k->n && rc != TM_REC_END && rc != TM_REC_FATAL && !nomem) {
-    if (tm_scan_offset(sc) != k->marks[i].offset) {
+  int nomem = 0, done = 0;
+  while (!done && rc != TM_REC_END && rc != TM_REC_FATAL && !nomem) {
+    uint64_t at = tm_scan_offset(sc);
+    if (at == ch->offset) {
+      nomem = !infer_counts(sc, &counts, &cap) || infer_shift(k, i, counts, ch, s->ntables);
+      done = !nomem;
+    } else if (i < k->n && at == k->marks[i].offset) {
+      nomem = !infer_counts(sc, &counts, &cap) || tm_seek_set_counts(k, i, counts, s->ntables);
+      i += !nomem;
+    } else {
       rc = tm_scan_next(sc);
-      continue;
     }
-    nomem = !infer_counts(sc, &counts, &cap) || tm_seek_set_counts(k, i, counts, s->ntables);
-    i += !nomem;
   }
   free(counts);
   tm_scan_close(sc);
-  if (i == k->n) return 0;
+  if (done) return 0;
   char msg[700];
   snprintf(msg, sizeof msg, "'%s' changed during the schema pass", path);
   infer_fail(err, nomem ? "out of memory" : msg);
   return -1;
 }
 
-tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
-                    tm_file_id *id, tm_seek **seek, char **err) {
-  tm_schema_config cfg = tm_schema_config_of(o, name);
-  tm_schema *s = tm_schema_new(&cfg);
-  tm_scan *sc = s ? tm_scan_open(path, o, s, TM_NONE, 1, 1, err) : NULL;
-  tm_seek *k = seek ? tm_seek_new(64 * 1024) : NULL;
+/* Tick of the second half: publish its progress; stop when asked to. */
+static int infer_half_tick(void *arg, const tm_progress *p) {
+  infer_half *h = arg;
+  uint64_t read = p->consumed > h->start ? p->consumed - h->start : 0;
+  atomic_store_explicit(&h->records, p->records, memory_order_relaxed);
+  atomic_store_explicit(&h->consumed, read, memory_order_relaxed);
+  return atomic_load_explicit(&h->stop, memory_order_relaxed);
+}
+
+/* Tick of the first half: the caller hears of both halves together. */
+static int infer_tick(void *arg, const tm_progress *p) {
+  infer_pass *ip = arg;
+  tm_progress both = *p;
+  if (ip->half) {
+    both.records += atomic_load_explicit(&ip->half->records, memory_order_relaxed);
+    both.consumed += atomic_load_explicit(&ip->half->consumed, memory_order_relaxed);
+  }
+  return ip->o->tick(ip->o->tick_arg, &both);
+}
+
+/* The second half's pass, from its start to the end of the file. */
+static void *infer_half_run(void *arg) {
+  infer_half *h = arg;
+  char *err = NULL;   /* any failure only means: not ok */
+  tm_scan *sc = tm_scan_open(h->path, &h->o, h->s, TM_NONE, 1, 1, &err);
+  free(err);
+  tm_mark at;
+  tm_rec_line_mark(&at, h->start);
+  int rc = sc && tm_infer_same_file(h->id, tm_scan_file_id(sc)) &&
+                   tm_scan_resume(sc, &at, NULL, 0) == 0
+               ? TM_REC_OK
+               : TM_REC_FATAL;
   uint64_t *counts = NULL;
+  uint32_t cap = 0;
+  while (rc != TM_REC_END && rc != TM_REC_FATAL && !h->s->maps) {
+    if (h->k && infer_checkpoint(sc, h->k, &counts, &cap)) break;
+    rc = tm_scan_next(sc);
+    if (rc == TM_REC_BAD && h->o.errors == TM_ERRORS_RAISE) break;
+  }
+  h->ok = rc == TM_REC_END && !h->s->maps;
+  free(counts);
+  tm_scan_close(sc);
+  return NULL;
+}
+
+/* Read up to n bytes of the plain file at path from offset `at` into buf.
+** Returns how many, or -1. */
+static long infer_read_at(const char *path, uint64_t at, char *buf, size_t n) {
+  char msg[600];
+  tm_source *src = tm_src_open(path, TM_COMP_NONE, msg, sizeof msg);
+  long got = src && tm_src_seek(src, at) == 0 ? 0 : -1;
+  while (got >= 0 && (size_t)got < n) {
+    long more = tm_src_read(src, buf + got, n - (size_t)got);
+    if (more <= 0) {
+      got = more < 0 ? -1 : got;
+      break;
+    }
+    got += more;
+  }
+  tm_src_close(src);
+  return got;
+}
+
+/*
+** Where the second half begins: the start of the first line past the
+** middle of the file that follows a line with more than blanks (the first
+** half, reading that line as a record, then stops exactly there). 0 if
+** there is none within INFER_WINDOW bytes of the middle.
+*/
+static uint64_t infer_middle(const char *path, uint64_t size) {
+  uint64_t mid = size / 2, start = 0;
+  char *buf = malloc(INFER_WINDOW);
+  long n = buf ? infer_read_at(path, mid, buf, INFER_WINDOW) : -1;
+  const char *nl = n > 0 ? memchr(buf, '\n', (size_t)n) : NULL;
+  while (nl) {
+    size_t line = (size_t)(nl - buf) + 1;
+    const char *next = memchr(nl + 1, '\n', (size_t)n - line);
+    size_t end = next ? (size_t)(next - buf) : 0;
+    if (next && tm_json_skip_ws(buf, end, line) < end) start = mid + end + 1;
+    nl = start ? NULL : next;
+  }
+  free(buf);
+  return start < size ? start : 0;
+}
+
+/* Free the second half's results (its thread has ended). */
+static void infer_half_free(infer_half *h) {
+  tm_schema_free(h->s);
+  tm_seek_free(h->k);
+  free(h);
+}
+
+/*
+** Start reading the second half of the file on another thread, if the
+** first half's scan sc reads a file worth it: JSON Lines of at least
+** o->split_min bytes that may be read from a line start, the whole file,
+** two processors. With `index`, the half leaves checkpoints too. Returns
+** it, or NULL to read alone.
+*/
+static infer_half *infer_split(const char *path, const tm_options *o,
+                               const tm_schema_config *cfg, tm_scan *sc,
+                               int index) {
+  tm_file_id id = tm_scan_file_id(sc);
+  if (o->sample >= 0 || id.size < o->split_min || !tm_scan_splittable(sc) ||
+      sysconf(_SC_NPROCESSORS_ONLN) < 2)
+    return NULL;
+  uint64_t start = infer_middle(path, id.size);
+  infer_half *h = start ? calloc(1, sizeof *h) : NULL;
+  if (!h) return NULL;
+  h->path = path;
+  h->o = *o;
+  h->o.format = TM_FMT_JSONL;
+  h->o.tick = infer_half_tick;
+  h->o.tick_arg = h;
+  h->id = id;
+  h->start = start;
+  h->s = tm_schema_new(cfg);
+  h->k = index ? tm_seek_new(INFER_SPACING) : NULL;
+  atomic_init(&h->stop, 0);
+  atomic_init(&h->records, 0);
+  atomic_init(&h->consumed, 0);
+  if (!h->s || (index && !h->k) || pthread_create(&h->thread, NULL, infer_half_run, h)) {
+    infer_half_free(h);
+    return NULL;
+  }
+  return h;
+}
+
+/*
+** Add the second half's checkpoints to k, counted from the file's start:
+** `at` is the first half's mark where the second began, before[t] the rows
+** of its nbefore tables, tables[] the merged table of each of the second's.
+*/
+static int infer_append(tm_seek *k, const tm_seek *later, const tm_mark *at,
+                        const uint64_t *before, uint32_t nbefore,
+                        const uint32_t *tables, uint32_t ntables) {
+  uint64_t *counts = malloc(ntables * sizeof *counts);
+  int rc = counts ? 0 : -1;
+  for (uint32_t i = 0; i < later->n && rc == 0; i++) {
+    tm_mark m = later->marks[i];
+    m.number += at->number;
+    m.line += at->line - 1;
+    for (uint32_t t = 0; t < ntables; t++) counts[t] = t < nbefore ? before[t] : 0;
+    for (uint32_t t = 0; t < later->ntables; t++)
+      counts[tables[t]] += tm_seek_count(later, i, t);
+    rc = tm_seek_add(k, &m, counts, ntables);
+  }
+  free(counts);
+  return rc;
+}
+
+/*
+** Merge the second half h, read to its end, into the first half's scan sc,
+** which stands where h began: its schema, and its index k if any. Returns
+** 1 when merged, 0 when it cannot be exactly, -1 when out of memory.
+*/
+static int infer_merge(infer_half *h, tm_scan *sc, tm_seek *k) {
+  tm_schema *s = tm_scan_schema(sc);
+  uint32_t nbefore = 0;
+  uint64_t *before = NULL;
+  uint32_t *tables = malloc((size_t)h->s->ntables * sizeof *tables);
+  int rc = tables && infer_counts(sc, &before, &nbefore) ? 0 : -1;
+  if (rc == 0) rc = tm_schema_absorb(s, h->s, tables);
+  if (rc == 0 && k) {
+    tm_mark at;
+    tm_scan_mark(sc, &at);
+    rc = infer_append(k, h->k, &at, before, nbefore, tables, s->ntables);
+  }
+  free(before);
+  free(tables);
+  if (rc == 0) atomic_fetch_add(&infer_merged, 1);
+  return rc == 0 ? 1 : rc > 0 ? 0 : -1;
+}
+
+/* The first half reached the second's start: wait for it and merge it
+** (see infer_merge). From then on, the pass reads alone. */
+static int infer_join(infer_pass *ip, tm_scan *sc, tm_seek *k) {
+  infer_half *h = ip->half;
+  ip->half = NULL;
+  pthread_join(h->thread, NULL);
+  int rc = h->ok && tm_scan_offset(sc) == h->start ? infer_merge(h, sc, k) : 0;
+  infer_half_free(h);
+  return rc;
+}
+
+/* Stop the second half if it still runs: the first failed or stopped. */
+static void infer_abandon(infer_pass *ip) {
+  if (!ip->half) return;
+  atomic_store(&ip->half->stop, 1);
+  pthread_join(ip->half->thread, NULL);
+  infer_half_free(ip->half);
+  ip->half = NULL;
+}
+
+#define INFER_NOMEM (-1)
+
+/*
+** Read records into the open schema of sc to the end, the sample's size or
+** an error, leaving checkpoints in k; with a second half, merge it where it
+** began. Notes the last map made in *ch. Returns the last TM_REC_* result,
+** or INFER_NOMEM.
+*/
+static int infer_read(infer_pass *ip, tm_scan *sc, tm_seek *k, infer_change *ch) {
+  const tm_options *o = ip->o;
+  const tm_schema *s = tm_scan_schema(sc);
+  uint64_t *counts = NULL;
+  uint64_t stop = ip->half ? ip->half->start : UINT64_MAX;
   uint32_t cap = 0, maps = 0;
   int64_t good = 0;
-  int rc = TM_REC_OK, stale = 0, nomem = !s || (seek && !k);
-  while (sc && !nomem && (o->sample < 0 || good < o->sample)) {
+  int rc = TM_REC_END;
+  while (o->sample < 0 || good < o->sample) {
+    if (tm_scan_offset(sc) >= stop) {
+      stop = UINT64_MAX;
+      int merged = infer_join(ip, sc, k);
+      rc = merged < 0 ? INFER_NOMEM : TM_REC_END;
+      if (merged) break;
+    }
     if (k && infer_checkpoint(sc, k, &counts, &cap)) {
-      nomem = 1;
+      rc = INFER_NOMEM;
       break;
     }
     rc = tm_scan_next(sc);
     if (rc == TM_REC_END) break;
     if (rc == TM_REC_OK) good++;
     else if (rc == TM_REC_FATAL || o->errors == TM_ERRORS_RAISE) break;
-    if (s->maps != maps && k && k->n > 1) stale = 1;   /* see tm_infer */
+    if (s->maps != maps && k && good > 1 && infer_note_change(sc, ch)) {
+      rc = INFER_NOMEM;   /* records before this one changed their rows */
+      break;
+    }
     maps = s->maps;
   }
   free(counts);
+  return rc;
+}
+
+tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
+                    tm_file_id *id, tm_seek **seek, char **err) {
+  tm_schema_config cfg = tm_schema_config_of(o, name);
+  tm_schema *s = tm_schema_new(&cfg);
+  infer_pass pass = {o, NULL};
+  tm_options first = *o;   /* its ticks report both halves */
+  if (o->tick) {
+    first.tick = infer_tick;
+    first.tick_arg = &pass;
+  }
+  tm_scan *sc = s ? tm_scan_open(path, &first, s, TM_NONE, 1, 1, err) : NULL;
+  tm_seek *k = seek ? tm_seek_new(INFER_SPACING) : NULL;
+  infer_change ch = {0, NULL, 0};
+  int rc = TM_REC_END, nomem = !s || (seek && !k);
+  if (sc && !nomem) {
+    pass.half = infer_split(path, o, &cfg, sc, k != NULL);
+    rc = infer_read(&pass, sc, k, &ch);
+    infer_abandon(&pass);
+    nomem = rc == INFER_NOMEM;
+  }
   int bad = rc == TM_REC_FATAL || (rc == TM_REC_BAD && o->errors == TM_ERRORS_RAISE);
   if (sc && bad) *err = strdup(tm_scan_message(sc));
   if (sc) *id = tm_scan_file_id(sc);
@@ -97,6 +409,7 @@ tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
   if (s && !sc) nomem = 0;   /* the scan did not open: *err says why */
   if (nomem) infer_fail(err, "out of memory");
   if (!sc || bad || nomem) {
+    free(ch.counts);
     tm_schema_free(s);
     tm_seek_free(k);
     return NULL;
@@ -104,7 +417,9 @@ tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
   if (o->sample >= 0)
     for (uint32_t t = 0; t < s->ntables; t++) s->tables[t].has_extra = 1;
   tm_schema_freeze(s);
-  if (k && stale && infer_recount(path, o, s, k, *id, err)) {
+  int failed = k && ch.counts && infer_recount(path, o, s, k, *id, &ch, err);
+  free(ch.counts);
+  if (failed) {
     tm_schema_free(s);
     tm_seek_free(k);
     return NULL;
@@ -113,6 +428,8 @@ tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
   if (seek) *seek = k;
   return s;
 }
+
+uint64_t tm_infer_merges(void) { return atomic_load(&infer_merged); }
 
 int tm_infer_rereadable(const char *path, char **err) {
   tm_file_id id;

@@ -22,6 +22,10 @@
 tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
                     tm_file_id *id, tm_seek **seek, char **err);
 
+/* Schema passes, since the library was loaded, that read a file in two
+** halves and merged them (for tests and benchmarks: see infer.c). */
+uint64_t tm_infer_merges(void);
+
 /*
 ** Can `path` be read a second time after the schema pass? A pipe cannot:
 ** its content is gone once read. Returns 0, or -1 with a malloc'd *err

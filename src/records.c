@@ -777,6 +777,18 @@ int tm_rec_mark_ok(const tm_mark *m) {
   return m->state <= S_DONE && m->level <= TM_JSON_MAX_DEPTH;
 }
 
+int tm_rec_splittable(const tm_reader *r) {
+  tm_file_id id = tm_src_id(r->src);
+  return r->mode == M_LINES && r->nseg == 0 && !tm_src_is_gzip(r->src) && !id.pipe;
+}
+
+void tm_rec_line_mark(tm_mark *m, uint64_t offset) {
+  memset(m, 0, sizeof *m);
+  m->offset = m->line_start = offset;
+  m->line = 1;
+  m->state = S_TOP;
+}
+
 uint64_t tm_rec_offset(const tm_reader *r) { return r->base + r->pos; }
 
 void tm_rec_mark(tm_reader *r, tm_mark *m) {

@@ -92,6 +92,17 @@ typedef struct tm_mark {
 /* Is m a mark a reader could have made (its state exists)? */
 int tm_rec_mark_ok(const tm_mark *m);
 
+/*
+** Can another reader of the same file start at any line start: is this
+** JSON Lines, without root=, from a regular file read as it is (not gzip)?
+** Then every line is one record, so a line start is a record boundary.
+*/
+int tm_rec_splittable(const tm_reader *r);
+
+/* The mark of a JSON Lines reader at content offset `offset`, a line
+** start, counting records and lines from there: record 0, line 1. */
+void tm_rec_line_mark(tm_mark *m, uint64_t offset);
+
 /* The content offset of the next byte the reader will look at. */
 uint64_t tm_rec_offset(const tm_reader *r);
 

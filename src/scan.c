@@ -35,6 +35,7 @@ void tm_options_init(tm_options *o) {
   o->errors = TM_ERRORS_RAISE;
   o->max_record = 64u << 20;
   o->types = TM_TYPES_INFER;
+  o->split_min = 8u << 20;
 }
 
 char *tm_default_name(const char *path) {
@@ -169,14 +170,22 @@ const tm_record *tm_scan_record(const tm_scan *sc) { return &sc->rec; }
 void tm_scan_mark(tm_scan *sc, tm_mark *m) { tm_rec_mark(sc->reader, m); }
 uint64_t tm_scan_offset(const tm_scan *sc) { return tm_rec_offset(sc->reader); }
 
-int tm_scan_seek(tm_scan *sc, const tm_seek *k, uint32_t i) {
-  if (tm_rec_seek(sc->reader, &k->marks[i])) {
+int tm_scan_resume(tm_scan *sc, const tm_mark *m, const uint64_t *counts,
+                   uint32_t n) {
+  if (tm_rec_seek(sc->reader, m)) {
     scan_describe(sc);
     return -1;
   }
-  tm_flat_set_counts(sc->flat, k->counts + (size_t)i * k->ntables, k->ntables);
+  tm_flat_set_counts(sc->flat, counts, n);
   return 0;
 }
+
+int tm_scan_seek(tm_scan *sc, const tm_seek *k, uint32_t i) {
+  return tm_scan_resume(sc, &k->marks[i], k->counts + (size_t)i * k->ntables,
+                        k->ntables);
+}
+
+int tm_scan_splittable(const tm_scan *sc) { return tm_rec_splittable(sc->reader); }
 
 void tm_scan_want(tm_scan *sc, uint32_t want, int cells) {
   tm_flat_want(sc->flat, want, cells);

@@ -41,6 +41,10 @@ typedef struct tm_options {
   size_t max_record;
   const char *id;           /* natural id field; NULL for none */
   int types;                /* TM_TYPES_* */
+  /* The schema pass reads JSON Lines files of this many bytes or more in
+     two halves on two threads (see infer.c). Not a user option: tests
+     lower it to split small files, or raise it to read them alone. */
+  uint64_t split_min;
   /* Called every 256 records; a non-zero return stops the scan, which then
      fails with "interrupted" (a caller's Ctrl-C). NULL for none. */
   int (*tick)(void *arg, const tm_progress *p);
@@ -103,9 +107,17 @@ void tm_scan_mark(tm_scan *sc, tm_mark *m);
 /* The content offset of the next record's bytes. */
 uint64_t tm_scan_offset(const tm_scan *sc);
 
-/* Resume at checkpoint i of index k: the reader at its mark, the ids
-** counted from its counts. Returns 0, or -1 with tm_scan_message set. */
+/* Resume at mark m, the ids counted as if counts[t] rows of each table
+** t < n had been read (other tables: 0). Returns 0, or -1 with
+** tm_scan_message set. */
+int tm_scan_resume(tm_scan *sc, const tm_mark *m, const uint64_t *counts,
+                   uint32_t n);
+
+/* Resume at checkpoint i of index k (see tm_scan_resume). */
 int tm_scan_seek(tm_scan *sc, const tm_seek *k, uint32_t i);
+
+/* Can another scan start at any line start (see tm_rec_splittable)? */
+int tm_scan_splittable(const tm_scan *sc);
 
 /* Change the table wanted (see tm_flat_want). */
 void tm_scan_want(tm_scan *sc, uint32_t want, int cells);

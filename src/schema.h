@@ -168,6 +168,15 @@ uint32_t tm_schema_table(tm_schema *s, uint32_t node);
 */
 int tm_schema_settle(tm_schema *s);
 
+/*
+** Add to a, read from the first part of a file, what b, read from the part
+** that follows, saw (schemamerge.c): as if one open catalogue had read both
+** parts in turn. Fills tables[t] with a's table for each table t of b.
+** Returns 0; 1 if that cannot be done exactly (see schemamerge.c), and
+** then a is untouched; -1 out of memory.
+*/
+int tm_schema_absorb(tm_schema *a, const tm_schema *b, uint32_t *tables);
+
 /* A name in the catalogue. */
 static inline const char *tm_schema_name(const tm_schema *s, uint32_t off) {
   return s->names + off;

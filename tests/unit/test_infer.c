@@ -1,0 +1,269 @@
+/*
+** test_infer.c: the schema pass read in two halves (src/infer.c,
+** src/schemamerge.c). Every file is inferred twice, split (split_min 0:
+** any JSON Lines file is split) and alone (split_min UINT64_MAX): the
+** catalogues must print the same (tables, columns, their names, types,
+** counts and source paths), a failure must say the same, and each index
+** must hold what a plain scan finds at its checkpoints (the record number,
+** the line, the rows of every table). Whether the halves were merged is
+** checked too, so the cases that must fall back to one reader cannot pass
+** by merging, nor the others by never splitting.
+*/
+#define _GNU_SOURCE   /* mkdtemp */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "util.h"
+#include "infer.h"
+
+/* A run of identical lines; "%s" in the text takes the padding. */
+typedef struct part {
+  const char *line;
+  int n;
+} part;
+
+/* Write the parts to g_path, in order, with `pad` x's for each "%s". */
+static void write_parts(const part *parts, int nparts, size_t pad) {
+  FILE *f = fopen(g_path, "wb");
+  char *x = malloc(pad + 1);
+  if (!f || !x) abort();
+  memset(x, 'x', pad);
+  x[pad] = 0;
+  for (int p = 0; p < nparts; p++)
+    for (int i = 0; i < parts[p].n; i++) {
+      fprintf(f, parts[p].line, x);
+      fputc('\n', f);
+    }
+  free(x);
+  fclose(f);
+}
+
+/* Append everything a user can see of the catalogue s to out. */
+static void describe(const tm_schema *s, str *out) {
+  char line[600];
+  for (uint32_t t = 0; t < s->ntables; t++) {
+    const tm_table *tb = &s->tables[t];
+    snprintf(line, sizeof line, "table %s parent %d rows %llu flags %d%d%d%d\n",
+             tm_schema_name(s, tb->name), tb->parent == TM_NONE ? -1 : (int)tb->parent,
+             (unsigned long long)tb->rows, tb->is_map, tb->full, tb->dead, tb->has_extra);
+    s_put(out, line, strlen(line));
+    for (uint32_t c = 0; c < tb->ncols; c++) {
+      const tm_column *col = &tb->cols[c];
+      char *src = col->node == TM_NONE ? NULL : tm_schema_source(s, col->node);
+      snprintf(line, sizeof line, "  %s from '%s' types %x count %llu\n",
+               tm_schema_name(s, col->name), src ? src : "(key)", col->types,
+               (unsigned long long)col->count);
+      free(src);
+      s_put(out, line, strlen(line));
+    }
+  }
+}
+
+/* Does index k hold, at each checkpoint, what a plain scan of path with
+** the frozen schema s finds there? */
+static int index_true(const char *path, const tm_options *o, tm_schema *s,
+                      const tm_seek *k) {
+  char *err = NULL;
+  tm_scan *sc = tm_scan_open(path, o, s, TM_NONE, 0, 0, &err);
+  uint32_t i = 0;
+  int ok = sc != NULL, rc = TM_REC_OK;
+  while (ok && i < k->n && rc != TM_REC_END && rc != TM_REC_FATAL) {
+    if (tm_scan_offset(sc) == k->marks[i].offset) {
+      tm_mark m;
+      tm_scan_mark(sc, &m);
+      ok = m.number == k->marks[i].number && m.line == k->marks[i].line &&
+           m.line_start == k->marks[i].line_start;
+      for (uint32_t t = 0; ok && t < s->ntables; t++)
+        ok = tm_flat_count(tm_scan_flat(sc), t) == tm_seek_count(k, i, t);
+      i++;
+    }
+    rc = tm_scan_next(sc);
+  }
+  free(err);
+  tm_scan_close(sc);
+  return ok && i == k->n;
+}
+
+/* One schema pass over g_path: the catalogue printed into out (or the
+** error), its index checked against a plain scan. */
+static void infer_once(const tm_options *o, str *out, int *index_ok) {
+  tm_file_id id;
+  tm_seek *k = NULL;
+  char *err = NULL;
+  tm_schema *s = tm_infer(g_path, o, "t", &id, &k, &err);
+  if (s) describe(s, out);
+  else s_put(out, err ? err : "out of memory", strlen(err ? err : "out of memory"));
+  *index_ok = !s || index_true(g_path, o, s, k);
+  free(err);
+  tm_schema_free(s);
+  tm_seek_free(k);
+}
+
+/*
+** Infer g_path (or `path`) split and alone with options o; both must agree
+** and index truly; `merge` says whether the halves must have been merged.
+*/
+static void both_ways(const char *path, tm_options o, int merge, const char *what) {
+  char msg[300], ours[sizeof g_path];
+  memcpy(ours, g_path, sizeof ours);
+  if (path) snprintf(g_path, sizeof g_path, "%s", path);
+  str split = {0}, alone = {0};
+  int split_index, alone_index;
+  uint64_t before = tm_infer_merges();
+  o.split_min = 0;
+  infer_once(&o, &split, &split_index);
+  uint64_t merged = tm_infer_merges() - before;
+  o.split_min = UINT64_MAX;
+  infer_once(&o, &alone, &alone_index);
+  snprintf(msg, sizeof msg, "%s: the same catalogue split and alone", what);
+  CHECK_STR(split.p, alone.p ? alone.p : "", msg);
+  snprintf(msg, sizeof msg, "%s: %s", what, merge ? "the halves merged" : "read alone");
+  CHECK_INT(merged, merge, msg);
+  snprintf(msg, sizeof msg, "%s: both indexes hold what a scan finds", what);
+  CHECK(split_index && alone_index, msg);
+  free(split.p);
+  free(alone.p);
+  memcpy(g_path, ours, sizeof ours);
+}
+
+/* Real files: gen.py orders and the JSON Lines files of the shared data. */
+static void test_real_files(void) {
+  tm_options o;
+  tm_options_init(&o);
+  both_ways("build/data/orders3k.jsonl", o, 1, "gen.py orders");
+  both_ways("../shared/data/realworld/amazon_cellphones.ndjson", o, 1, "amazon cellphones");
+  both_ways("../shared/data/realworld/crates_io_index/top_crates_index.jsonl", o, 0,
+            "crates index (features: a map, made in each half)");
+  o.arrays = TM_ARRAYS_CHILD;
+  both_ways("build/data/orders3k.jsonl", o, 1, "gen.py orders, arrays=child");
+  o.arrays = TM_ARRAYS_SKIP;
+  both_ways("build/data/orders3k.jsonl", o, 1, "gen.py orders, arrays=skip");
+  tm_options_init(&o);
+  o.sample = 100;
+  both_ways("build/data/orders3k.jsonl", o, 0, "gen.py orders, sample=100");
+  tm_options_init(&o);
+  o.max_columns = 12;
+  both_ways("build/data/orders3k.jsonl", o, 0, "gen.py orders, max_columns=12 (maps)");
+}
+
+/* What the second half meets first is new to the first half: names,
+** repeated keys, types, tables and their children. */
+static void test_new_in_second_half(void) {
+  tm_options o;
+  tm_options_init(&o);
+  const part names[] = {
+    {"{\"a_b\":1,\"pad\":\"%s\"}", 200},
+    {"{\"a\":{\"b\":2},\"a_b\":\"s\",\"A_B\":3.5,\"x\":1,\"x\":\"y\",\"x\":null}", 30},
+  };
+  write_parts(names, 2, 1000);
+  both_ways(NULL, o, 1, "names taken in the first half, new ones in the second");
+  const part tables[] = {
+    {"{\"id\":1,\"pad\":\"%s\"}", 200},
+    {"{\"id\":2,\"t\":[{\"u\":[{\"v\":1},{\"v\":\"w\"}],\"w\":[1,2]}],\"t_u\":5}", 30},
+  };
+  write_parts(tables, 2, 1000);
+  both_ways(NULL, o, 1, "child and grandchild tables met in the second half");
+  const part arrays[] = {
+    {"{\"a\":[1,2],\"pad\":\"%s\"}", 200},
+    {"{\"a\":[{\"x\":1}]}", 30},
+  };
+  write_parts(arrays, 2, 1000);
+  both_ways(NULL, o, 1, "values first, a table in the second half");
+  const part tables_first[] = {
+    {"{\"a\":[{\"x\":1}]}", 5},
+    {"{\"pad\":\"%s\"}", 200},
+    {"{\"a\":[1,2]}", 30},
+    {"{\"a\":[{\"x\":2}]}", 30},
+  };
+  write_parts(tables_first, 4, 1000);
+  both_ways(NULL, o, 1, "a table in the first half, values in the second");
+  o.arrays = TM_ARRAYS_SKIP;
+  both_ways(NULL, o, 1, "the same with arrays=skip");
+}
+
+/* The second half took turns it would not have taken after the first:
+** the pass reads it again alone. */
+static void test_falls_back(void) {
+  tm_options o;
+  tm_options_init(&o);
+  o.max_columns = 8;
+  const part wide[] = {
+    {"{\"a\":1,\"b\":2,\"pad\":\"%s\"}", 200},
+    {"{\"m\":{\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,\"k8\":8}}", 30},
+  };
+  write_parts(wide, 2, 1000);
+  both_ways(NULL, o, 0, "a map made in the second half");
+  o.max_columns = 4;
+  const part full[] = {
+    {"{\"a\":1,\"b\":2,\"pad\":\"%s\"}", 200},
+    {"{\"c\":3,\"d\":4}", 30},
+  };
+  write_parts(full, 2, 1000);
+  both_ways(NULL, o, 0, "tables wider than max_columns together");
+}
+
+/* Errors in the second half say what reading alone says; errors=skip
+** reads past them in either half. */
+static void test_errors(void) {
+  tm_options o;
+  tm_options_init(&o);
+  const part bad[] = {
+    {"{\"a\":1,\"pad\":\"%s\"}", 200},
+    {"{\"a\":2,", 3},
+    {"{\"a\":3}", 30},
+  };
+  write_parts(bad, 3, 1000);
+  both_ways(NULL, o, 0, "a bad record in the second half");
+  o.errors = TM_ERRORS_SKIP;
+  both_ways(NULL, o, 1, "the same with errors=skip");
+  tm_options_init(&o);
+  o.id = "a";
+  const part noid[] = {
+    {"{\"a\":1,\"pad\":\"%s\"}", 200},
+    {"{\"b\":2}", 3},
+  };
+  write_parts(noid, 2, 1000);
+  both_ways(NULL, o, 0, "a record without its id in the second half");
+}
+
+/* Where the middle falls: among blank lines and CRLF, or inside the last
+** line (no line starts after it: read alone). */
+static void test_middle(void) {
+  tm_options o;
+  tm_options_init(&o);
+  const part blanks[] = {
+    {"{\"a\":1,\"pad\":\"%s\"}\r", 100},
+    {"  \r\n\t", 300},
+    {"{\"b\":2}\r", 100},
+  };
+  write_parts(blanks, 3, 1000);
+  both_ways(NULL, o, 1, "blank lines and CRLF around the middle");
+  const part last[] = {
+    {"{\"a\":1}", 100},
+    {"{\"b\":\"%s\"}", 1},
+  };
+  write_parts(last, 2, 100000);
+  both_ways(NULL, o, 0, "the middle inside the last line");
+  const part array[] = {{"[{\"a\":1},", 1}, {"{\"b\":\"%s\"},", 200}, {"{\"c\":3}]", 1}};
+  write_parts(array, 3, 1000);
+  both_ways(NULL, o, 0, "one JSON document");
+  o.root = "r";
+  const part rooted[] = {{"{\"r\":[{\"a\":1}],\"pad\":\"%s\"}", 200}};
+  write_parts(rooted, 1, 1000);
+  both_ways(NULL, o, 0, "root=");
+}
+
+int main(void) {
+  if (tmp_dir_make("tm_infer", "t.jsonl")) return 1;
+  test_real_files();
+  test_new_in_second_half();
+  test_falls_back();
+  test_errors();
+  test_middle();
+  tmp_dir_remove();
+  return check_failures;
+}

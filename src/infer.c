@@ -45,6 +45,7 @@ static atomic_uint_least64_t infer_merged;   /* see tm_infer_merges */
 typedef struct infer_pass {
   const tm_options *o;
   infer_half *half;
+  tm_progress told;         /* the last progress reported */
 } infer_pass;
 
 /* Set *err to a malloc'd copy of msg. */
@@ -160,10 +161,16 @@ static int infer_half_tick(void *arg, const tm_progress *p) {
 static int infer_tick(void *arg, const tm_progress *p) {
   infer_pass *ip = arg;
   tm_progress both = *p;
-  if (ip->half) {
+  if (ip->half) {   /* this thread's reads may run past the second's start */
+    if (both.consumed > ip->half->start) both.consumed = ip->half->start;
     both.records += atomic_load_explicit(&ip->half->records, memory_order_relaxed);
     both.consumed += atomic_load_explicit(&ip->half->consumed, memory_order_relaxed);
   }
+  /* after a second half that was not merged, this thread reads its part
+     again: the progress waits there rather than going back */
+  if (both.records < ip->told.records) both.records = ip->told.records;
+  if (both.consumed < ip->told.consumed) both.consumed = ip->told.consumed;
+  ip->told = both;
   return ip->o->tick(ip->o->tick_arg, &both);
 }
 
@@ -376,6 +383,10 @@ static int infer_read(infer_pass *ip, tm_scan *sc, tm_seek *k, infer_change *ch)
       rc = INFER_NOMEM;   /* records before this one changed their rows */
       break;
     }
+    if (s->maps != maps) {   /* the halves cannot be merged now */
+      infer_abandon(ip);
+      stop = UINT64_MAX;
+    }
     maps = s->maps;
   }
   free(counts);
@@ -386,7 +397,7 @@ tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
                     tm_file_id *id, tm_seek **seek, char **err) {
   tm_schema_config cfg = tm_schema_config_of(o, name);
   tm_schema *s = tm_schema_new(&cfg);
-  infer_pass pass = {o, NULL};
+  infer_pass pass = {o, NULL, {0, 0, 0, 0}};
   tm_options first = *o;   /* its ticks report both halves */
   if (o->tick) {
     first.tick = infer_tick;

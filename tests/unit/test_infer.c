@@ -257,6 +257,78 @@ static void test_middle(void) {
   both_ways(NULL, o, 0, "root=");
 }
 
+/* What the ticks of one schema pass said. */
+typedef struct ticks {
+  int calls, backwards, stop_at;
+  tm_progress last;
+} ticks;
+
+/* The options' tick: note the progress; stop at call stop_at (0: never). */
+static int on_tick(void *arg, const tm_progress *p) {
+  ticks *t = arg;
+  if (t->calls && (p->records < t->last.records || p->consumed < t->last.consumed))
+    t->backwards = 1;
+  t->last = *p;
+  return ++t->calls == t->stop_at;
+}
+
+/* The records of `path` before the second half's start: past the first
+** newline after the middle, the line start after the next line. */
+static int first_half_records(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f || fseek(f, 0, SEEK_END)) abort();
+  long mid = ftell(f) / 2, at = 0;
+  int records = 0, past = 0, c;
+  rewind(f);
+  while ((c = fgetc(f)) != EOF && past < 2) {
+    if (c == '\n') {
+      records++;
+      past += at >= mid;
+    }
+    at++;
+  }
+  fclose(f);
+  return records;
+}
+
+/* Progress counts both halves, never goes back (not even when the second
+** half is dropped and read again), and a tick that says stop stops both. */
+static void test_progress(void) {
+  tm_options o;
+  tm_options_init(&o);
+  o.split_min = 0;
+  o.tick = on_tick;
+  const char *path = "build/data/orders3k.jsonl";
+  for (int maps = 0; maps < 2; maps++) {
+    ticks t = {0};
+    o.tick_arg = &t;
+    o.max_columns = maps ? 12 : 1000;
+    tm_file_id id;
+    char *err = NULL;
+    tm_schema *s = tm_infer(path, &o, "t", &id, NULL, &err);
+    CHECK(s != NULL, maps ? "maps: the pass succeeds" : "the pass succeeds");
+    int first = maps ? 3000 : first_half_records(path);   /* maps: read alone */
+    CHECK_INT(t.calls, first / 256, maps ? "maps: a tick every 256 records read alone"
+                                         : "a tick every 256 records of the first half");
+    CHECK(!t.backwards, maps ? "maps: progress never goes back" : "progress never goes back");
+    CHECK(t.last.consumed <= id.size && t.last.records <= 3000,
+          maps ? "maps: progress within the file" : "progress within the file");
+    tm_schema_free(s);
+    free(err);
+  }
+  ticks t = {0};
+  t.stop_at = 3;
+  o.tick_arg = &t;
+  o.max_columns = 1000;
+  tm_file_id id;
+  char *err = NULL;
+  tm_schema *s = tm_infer(path, &o, "t", &id, NULL, &err);
+  CHECK(s == NULL, "a tick that says stop fails the pass");
+  CHECK_STR(err, "interrupted", "... saying it was interrupted");
+  CHECK_INT(t.calls, 3, "... at once");
+  free(err);
+}
+
 int main(void) {
   if (tmp_dir_make("tm_infer", "t.jsonl")) return 1;
   test_real_files();
@@ -264,6 +336,7 @@ int main(void) {
   test_falls_back();
   test_errors();
   test_middle();
+  test_progress();
   tmp_dir_remove();
   return check_failures;
 }

@@ -7,9 +7,9 @@
 ** into a catalogue and an index of its own. When the first half reaches
 ** that line, the second half's findings are merged in (tm_schema_absorb),
 ** as if one scan had read on. When they cannot be merged exactly (a bad
-** record or a map in the second half, see schemamerge.c), this thread
-** reads the second half again itself: the result never depends on the
-** split, only the time does.
+** record that fails the pass, a map in either half: see schemamerge.c),
+** this thread reads the second half again itself: the result never
+** depends on the split, only the time does.
 */
 #define _POSIX_C_SOURCE 200809L   /* strdup */
 #include "infer.h"
@@ -33,7 +33,7 @@ typedef struct infer_half {
   uint64_t start;           /* where the half begins: a line start */
   tm_schema *s;             /* what it saw */
   tm_seek *k;               /* its checkpoints (NULL: no index wanted) */
-  int ok;                   /* read to its end, every record kept, no map */
+  int ok;                   /* read to its end: no record failed it, no map */
   atomic_int stop;          /* the first half no longer waits for it */
   atomic_uint_least64_t records, consumed;   /* its progress so far */
   pthread_t thread;

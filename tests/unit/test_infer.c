@@ -18,7 +18,7 @@
 
 #include "check.h"
 #include "util.h"
-#include "infer.h"
+#include "infercheck.h"
 
 /* A run of identical lines; "%s" in the text takes the padding. */
 typedef struct part {
@@ -42,67 +42,6 @@ static void write_parts(const part *parts, int nparts, size_t pad) {
   fclose(f);
 }
 
-/* Append everything a user can see of the catalogue s to out. */
-static void describe(const tm_schema *s, str *out) {
-  char line[600];
-  for (uint32_t t = 0; t < s->ntables; t++) {
-    const tm_table *tb = &s->tables[t];
-    snprintf(line, sizeof line, "table %s parent %d rows %llu flags %d%d%d%d\n",
-             tm_schema_name(s, tb->name), tb->parent == TM_NONE ? -1 : (int)tb->parent,
-             (unsigned long long)tb->rows, tb->is_map, tb->full, tb->dead, tb->has_extra);
-    s_put(out, line, strlen(line));
-    for (uint32_t c = 0; c < tb->ncols; c++) {
-      const tm_column *col = &tb->cols[c];
-      char *src = col->node == TM_NONE ? NULL : tm_schema_source(s, col->node);
-      snprintf(line, sizeof line, "  %s from '%s' types %x count %llu\n",
-               tm_schema_name(s, col->name), src ? src : "(key)", col->types,
-               (unsigned long long)col->count);
-      free(src);
-      s_put(out, line, strlen(line));
-    }
-  }
-}
-
-/* Does index k hold, at each checkpoint, what a plain scan of path with
-** the frozen schema s finds there? */
-static int index_true(const char *path, const tm_options *o, tm_schema *s,
-                      const tm_seek *k) {
-  char *err = NULL;
-  tm_scan *sc = tm_scan_open(path, o, s, TM_NONE, 0, 0, &err);
-  uint32_t i = 0;
-  int ok = sc != NULL, rc = TM_REC_OK;
-  while (ok && i < k->n && rc != TM_REC_END && rc != TM_REC_FATAL) {
-    if (tm_scan_offset(sc) == k->marks[i].offset) {
-      tm_mark m;
-      tm_scan_mark(sc, &m);
-      ok = m.number == k->marks[i].number && m.line == k->marks[i].line &&
-           m.line_start == k->marks[i].line_start;
-      for (uint32_t t = 0; ok && t < s->ntables; t++)
-        ok = tm_flat_count(tm_scan_flat(sc), t) == tm_seek_count(k, i, t);
-      i++;
-    }
-    rc = tm_scan_next(sc);
-  }
-  free(err);
-  tm_scan_close(sc);
-  return ok && i == k->n;
-}
-
-/* One schema pass over g_path: the catalogue printed into out (or the
-** error), its index checked against a plain scan. */
-static void infer_once(const tm_options *o, str *out, int *index_ok) {
-  tm_file_id id;
-  tm_seek *k = NULL;
-  char *err = NULL;
-  tm_schema *s = tm_infer(g_path, o, "t", &id, &k, &err);
-  if (s) describe(s, out);
-  else s_put(out, err ? err : "out of memory", strlen(err ? err : "out of memory"));
-  *index_ok = !s || index_true(g_path, o, s, k);
-  free(err);
-  tm_schema_free(s);
-  tm_seek_free(k);
-}
-
 /*
 ** Infer g_path (or `path`) split and alone with options o; both must agree
 ** and index truly; `merge` says whether the halves must have been merged.
@@ -115,10 +54,10 @@ static void both_ways(const char *path, tm_options o, int merge, const char *wha
   int split_index, alone_index;
   uint64_t before = tm_infer_merges();
   o.split_min = 0;
-  infer_once(&o, &split, &split_index);
+  infer_once(g_path, &o, &split, &split_index);
   uint64_t merged = tm_infer_merges() - before;
   o.split_min = UINT64_MAX;
-  infer_once(&o, &alone, &alone_index);
+  infer_once(g_path, &o, &alone, &alone_index);
   snprintf(msg, sizeof msg, "%s: the same catalogue split and alone", what);
   CHECK_STR(split.p, alone.p ? alone.p : "", msg);
   snprintf(msg, sizeof msg, "%s: %s", what, merge ? "the halves merged" : "read alone");

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define INFER_SPACING (64u * 1024)       /* bytes between checkpoints */
 #define INFER_WINDOW (4u << 20)          /* a line start past the middle is
@@ -249,16 +248,15 @@ static void infer_half_free(infer_half *h) {
 /*
 ** Start reading the second half of the file on another thread, if the
 ** first half's scan sc reads a file worth it: JSON Lines of at least
-** o->split_min bytes that may be read from a line start, the whole file,
-** two processors. With `index`, the half leaves checkpoints too. Returns
+** o->split_min bytes that may be read from a line start, the whole file.
+** With `index`, the half leaves checkpoints too. Returns
 ** it, or NULL to read alone.
 */
 static infer_half *infer_split(const char *path, const tm_options *o,
                                const tm_schema_config *cfg, tm_scan *sc,
                                int index) {
   tm_file_id id = tm_scan_file_id(sc);
-  if (o->sample >= 0 || id.size < o->split_min || !tm_scan_splittable(sc) ||
-      sysconf(_SC_NPROCESSORS_ONLN) < 2)
+  if (o->sample >= 0 || id.size < o->split_min || !tm_scan_splittable(sc))
     return NULL;
   uint64_t start = infer_middle(path, id.size);
   infer_half *h = start ? calloc(1, sizeof *h) : NULL;

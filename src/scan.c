@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 struct tm_scan {
   char *path;
@@ -35,7 +36,7 @@ void tm_options_init(tm_options *o) {
   o->errors = TM_ERRORS_RAISE;
   o->max_record = 64u << 20;
   o->types = TM_TYPES_INFER;
-  o->split_min = 8u << 20;
+  o->split_min = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 8u << 20 : UINT64_MAX;
 }
 
 char *tm_default_name(const char *path) {

@@ -42,8 +42,9 @@ typedef struct tm_options {
   const char *id;           /* natural id field; NULL for none */
   int types;                /* TM_TYPES_* */
   /* The schema pass reads JSON Lines files of this many bytes or more in
-     two halves on two threads (see infer.c). Not a user option: tests
-     lower it to split small files, or raise it to read them alone. */
+     two halves on two threads (see infer.c): 8 MiB with two processors or
+     more, else never. Not a user option: tests lower it to split small
+     files, or raise it to read them alone. */
   uint64_t split_min;
   /* Called every 256 records; a non-zero return stops the scan, which then
      fails with "interrupted" (a caller's Ctrl-C). NULL for none. */

@@ -16,8 +16,9 @@
 ** only when everything succeeded. A failure, or an interrupt (Ctrl-C in
 ** the shell), leaves no table and no file behind.
 **
-** Values are bound without copies: strings point into the record's bytes,
-** which hold until the row's INSERT has run.
+** Values are converted on the parsing thread (ready.h) and bound without
+** copies: strings point into the batch that holds the record, which holds
+** until the row's INSERT has run.
 */
 #define _POSIX_C_SOURCE 200809L   /* clock_gettime */
 #include <stdarg.h>
@@ -34,6 +35,7 @@
 #include "../src/sink.h"
 #include "declare.h"
 #include "options.h"
+#include "ready.h"
 #include "transmog.h"
 #include "values.h"
 
@@ -47,19 +49,6 @@ typedef struct ex_target {
   int nmeta, ncols;      /* its metadata columns (_id ...), all its columns */
 } ex_target;
 
-/*
-** A value of the current row, converted and waiting to be handed over. One
-** whose text lies in the scratch buffer keeps its offset there, since the
-** row's later conversions may move the buffer.
-*/
-typedef struct ex_field {
-  int column;
-  size_t at;             /* offset of its text in scratch, or EX_NOWHERE */
-  tm_value v;
-} ex_field;
-
-#define EX_NOWHERE SIZE_MAX
-
 typedef struct exporter {
   sqlite3 *db;
   tm_opts opts;
@@ -67,16 +56,14 @@ typedef struct exporter {
   const char *zSchema;   /* where tables go */
   tm_schema *schema;
   ex_target *targets;    /* one per table of the schema */
-  const tm_value **slot;  /* CSV: per column, its value in `row` */
+  tm_value *slot;        /* CSV: per column, its value */
   uint64_t *slotgen;     /* CSV: slot[c] holds for the row numbered slotgen[c] */
   uint64_t gen;
   sqlite3_stmt *poll;    /* a statement stepped to notice interrupts */
   tm_pipe *pipe;         /* the pass that writes: parsed in a thread */
-  tm_out scratch;        /* converted values of the current row */
-  ex_field *row;         /* the current row's values, as many as the widest table */
-  int nrow;
+  tm_ready *ready;       /* tables and CSV: the values, converted by the pipe */
+  tm_ready_reader values;  /* the current record's */
   tm_out text;           /* a line of a file, or the CSV header */
-  tm_out extra;          /* the row's _extra value */
   tm_out meta;           /* JSONL: the row's ids, as JSON members */
   tm_file_id id;          /* the file as the schema pass read it */
   uint64_t records, skipped;
@@ -294,84 +281,11 @@ static int ex_open(exporter *x) {
     if (rc != SQLITE_OK) return rc;
     if ((uint32_t)ex_ncolumns(x, t) > widest) widest = (uint32_t)ex_ncolumns(x, t);
   }
-  x->row = sqlite3_malloc64(widest * sizeof *x->row);
   x->slot = sqlite3_malloc64(widest * sizeof *x->slot);
   x->slotgen = sqlite3_malloc64(widest * sizeof *x->slotgen);
-  if (!x->row || !x->slot || !x->slotgen) return SQLITE_NOMEM;
+  if (!x->slot || !x->slotgen) return SQLITE_NOMEM;
   memset(x->slotgen, 0, widest * sizeof *x->slotgen);
   return SQLITE_OK;
-}
-
-/* Add a value to the current row; `before` is the scratch size before it
-** was converted (see tm_value_of: a value that grew scratch lives there). */
-static void ex_keep(exporter *x, int column, const tm_value *v, size_t before) {
-  ex_field *f = &x->row[x->nrow++];
-  f->column = column;
-  f->v = *v;
-  f->at = x->scratch.n != before ? before : EX_NOWHERE;
-}
-
-/* Convert token `tok` of the record into the row's value of `column`. */
-static void ex_convert(exporter *x, const tm_record *rec, uint32_t tok, int column) {
-  size_t before = x->scratch.n;
-  tm_value v;
-  tm_value_of(&v, rec->text, rec->tape->tok, tok, x->opts.o.types, &x->scratch);
-  ex_keep(x, column, &v, before);
-}
-
-/* Add an integer to the current row. */
-static void ex_integer(exporter *x, int column, uint64_t i) {
-  tm_value v;
-  memset(&v, 0, sizeof v);
-  v.type = SQLITE_INTEGER;
-  v.i = (sqlite3_int64)i;
-  ex_keep(x, column, &v, x->scratch.n);
-}
-
-/* Add the _id of row r to the current row: its ordinal, or its natural id. */
-static void ex_id(exporter *x, const tm_record *rec, const tm_row *r, int column) {
-  if (r->natural != TM_NONE) ex_convert(x, rec, r->natural, column);
-  else ex_integer(x, column, r->id);
-}
-
-/* Add the row's _extra value (its own buffer: scratch does not hold it). */
-static void ex_extra(exporter *x, const tm_rows *rv, const tm_row *r, int column) {
-  tm_value v;
-  memset(&v, 0, sizeof v);
-  x->extra.n = 0;
-  tm_rowtext_extra(&x->extra, x->schema, rv, r, x->opts.o.types == TM_TYPES_TEXT);
-  v.type = SQLITE_TEXT;
-  v.text = x->extra.p;
-  v.n = x->extra.n;
-  ex_keep(x, column, &v, x->scratch.n);
-}
-
-/*
-** Convert every value of row `ri` (ids, map key, cells, _extra), in
-** declared column order.
-*/
-static int ex_convert_row(exporter *x, const tm_rows *rv, uint32_t ri) {
-  const tm_record *rec = rv->rec;
-  const tm_row *rows = rv->row, *r = &rows[ri];
-  const tm_table *tb = &x->schema->tables[r->table];
-  const tm_cell *cells = r->ncells ? rv->cells + r->cell : NULL;
-  int nmeta = x->targets[r->table].nmeta;
-  x->scratch.n = 0;
-  x->nrow = 0;
-  ex_id(x, rec, r, 0);
-  if (nmeta > 1) {
-    ex_id(x, rec, &rows[r->parent], 1);
-    ex_id(x, rec, &rows[0], 2);
-    ex_integer(x, 3, r->index);
-  }
-  if (tb->is_map) ex_convert(x, rec, r->key, nmeta);
-  for (uint32_t i = 0; i < r->ncells; i++)
-    ex_convert(x, rec, cells[i].tok, nmeta + (int)cells[i].col);
-  if (r->nextra && !tb->has_extra)   /* only if the file changed under us */
-    return ex_fail(x, "'%s' changed during the export: record %llu has fields the schema pass did not see",
-                   x->path, (unsigned long long)x->records + 1);
-  if (r->nextra) ex_extra(x, rv, r, nmeta + (int)tb->ncols);
-  return x->scratch.nomem || x->extra.nomem ? SQLITE_NOMEM : SQLITE_OK;
 }
 
 /* What ex_values hands each value of a row to (an INSERT's binding, or a
@@ -379,17 +293,18 @@ static int ex_convert_row(exporter *x, const tm_rows *rv, uint32_t ri) {
 typedef int (*ex_put_fn)(exporter *x, uint32_t t, int column, const tm_value *v);
 
 /*
-** The values of row `ri` in declared column order, one by one: calls
-** put(x, column, value) for each column that has a value. All are
-** converted first, so that the pointers handed over stay valid together.
+** The values of row `ri` (the next row of the record's values) in declared
+** column order, one by one: calls put(x, t, column, value) for each column
+** that has a value.
 */
 static int ex_values(exporter *x, const tm_rows *rv, uint32_t ri, ex_put_fn put) {
-  int rc = ex_convert_row(x, rv, ri);
-  for (int i = 0; i < x->nrow && rc == SQLITE_OK; i++) {
-    ex_field *f = &x->row[i];
-    if (f->at != EX_NOWHERE) f->v.text = x->scratch.p + f->at;
-    rc = put(x, rv->row[ri].table, f->column, &f->v);
-  }
+  const tm_row *r = &rv->row[ri];
+  if (r->nextra && !x->schema->tables[r->table].has_extra)   /* only if the file changed under us */
+    return ex_fail(x, "'%s' changed during the export: record %llu has fields the schema pass did not see",
+                   x->path, (unsigned long long)x->records + 1);
+  int rc = SQLITE_OK, column;
+  tm_value v;
+  while (rc == SQLITE_OK && tm_ready_next(&x->values, &column, &v)) rc = put(x, r->table, column, &v);
   return rc;
 }
 
@@ -413,11 +328,11 @@ static int ex_insert(exporter *x, const tm_rows *rv, uint32_t ri) {
   return SQLITE_OK;
 }
 
-/* ex_put_fn for CSV: note where column's value is (the values come in
-** the record's order; the line wants them in column order). */
+/* ex_put_fn for CSV: note column's value (the values come in the
+** record's order; the line wants them in column order). */
 static int ex_note(exporter *x, uint32_t t, int column, const tm_value *v) {
   (void)t;
-  x->slot[column] = v;   /* valid until the next row is converted */
+  x->slot[column] = *v;   /* its text holds as long as the record */
   x->slotgen[column] = x->gen;
   return SQLITE_OK;
 }
@@ -431,7 +346,7 @@ static int ex_write_csv(exporter *x, const tm_rows *rv, uint32_t ri) {
   if (rc != SQLITE_OK) return rc;
   for (int c = 0, n = ex_ncolumns(x, t); c < n; c++) {
     if (c) tm_out_putc(&x->text, ',');
-    if (x->slotgen[c] == x->gen) ex_csv_value(&x->text, x->slot[c]);
+    if (x->slotgen[c] == x->gen) ex_csv_value(&x->text, &x->slot[c]);
   }
   tm_out_put(&x->text, "\r\n", 2);
   if (x->text.nomem) return SQLITE_NOMEM;
@@ -511,7 +426,12 @@ static int ex_tick(void *arg, const tm_progress *p) {
 */
 static int ex_pass(exporter *x) {
   char *err = NULL;
-  x->pipe = tm_pipe_open(x->path, &x->opts.o, x->schema, &err);
+  if (!x->opts.to || x->opts.out_format == TM_OUT_CSV) {
+    x->ready = tm_ready_new(x->schema, x->opts.o.types);
+    if (!x->ready) return SQLITE_NOMEM;
+  }
+  x->pipe = tm_pipe_open(x->path, &x->opts.o, x->schema, x->ready ? tm_ready_work : NULL,
+                         x->ready, &err);
   if (!x->pipe) {
     int rc = ex_fail(x, "%s", err ? err : "out of memory");
     free(err);
@@ -530,6 +450,7 @@ static int ex_pass(exporter *x) {
       continue;
     }
     if (rc != TM_REC_OK) return ex_fail(x, "%s", tm_pipe_message(x->pipe));
+    if (x->ready) tm_ready_open(&x->values, tm_pipe_made(x->pipe), rv.rec);
     for (uint32_t i = 0; i < rv.nrows; i++) {
       rc = !x->opts.to ? ex_insert(x, &rv, i)
          : x->opts.out_format == TM_OUT_CSV ? ex_write_csv(x, &rv, i)
@@ -598,15 +519,13 @@ static void ex_free(exporter *x) {
   }
   sqlite3_free(x->targets);
   sqlite3_finalize(x->poll);
-  sqlite3_free(x->row);
   sqlite3_free(x->slot);
   sqlite3_free(x->slotgen);
-  tm_pipe_close(x->pipe);
+  tm_pipe_close(x->pipe);   /* before the converter its thread uses */
+  tm_ready_free(x->ready);
   tm_schema_free(x->schema);
   tm_opts_free(&x->opts);
-  tm_out_free(&x->scratch);
   tm_out_free(&x->text);
-  tm_out_free(&x->extra);
   tm_out_free(&x->meta);
   sqlite3_free(x->err);
 }

@@ -235,6 +235,10 @@ int tm_pipe_next(tm_pipe *p, tm_rows *v) {
   return TM_REC_OK;
 }
 
+int tm_pipe_batch_over(const tm_pipe *p) {
+  return p->cur >= 0 && p->next == p->batch[p->cur].n;
+}
+
 const void *tm_pipe_made(const tm_pipe *p) { return p->made; }
 const char *tm_pipe_message(const tm_pipe *p) { return p->msg ? p->msg : ""; }
 tm_file_id tm_pipe_file_id(const tm_pipe *p) { return p->id; }

@@ -47,6 +47,11 @@ tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
 */
 int tm_pipe_next(tm_pipe *p, tm_rows *v);
 
+/* Was the record tm_pipe_next handed out last the last of its batch?
+** Then what points into the batch (its rows, text and what the work made)
+** goes with the next call. */
+int tm_pipe_batch_over(const tm_pipe *p);
+
 /* What the work made of the record tm_pipe_next handed out last (aligned
 ** for any type, valid as long as its rows); NULL without work. */
 const void *tm_pipe_made(const tm_pipe *p);

@@ -160,7 +160,8 @@ static int number_work(void *arg, const tm_rows *v, tm_out *out) {
   return out->nomem;
 }
 
-/* The work's output comes back with its record, aligned for any type. */
+/* The work's output comes back with its record, aligned for any type;
+** the ends of batches (of 2048 small records) are told. */
 static void test_work(void) {
   write_records(3000, 10);
   ticks t;
@@ -169,8 +170,10 @@ static void test_work(void) {
   tm_pipe *p = open_pipe(&t, &schema, number_work, "work");
   if (!p) return;
   tm_rows v;
-  int rc, same = 1, aligned = 1;
+  int rc, same = 1, aligned = 1, handed = 0, ends[3], nends = 0;
   while ((rc = tm_pipe_next(p, &v)) == TM_REC_OK) {
+    handed++;
+    if (tm_pipe_batch_over(p) && nends < 3) ends[nends++] = handed;
     const uint64_t *made = tm_pipe_made(p);
     if ((uintptr_t)made % _Alignof(max_align_t)) aligned = 0;
     else if (!made || *made != v.rec->number) same = 0;
@@ -178,6 +181,8 @@ static void test_work(void) {
   CHECK_INT(rc, TM_REC_END, "work: the scan ends cleanly");
   CHECK(same, "work: each record comes with what the work made of it");
   CHECK(aligned, "work: what it made is aligned for any type");
+  CHECK(nends == 2 && ends[0] == 2048 && ends[1] == 3000,
+        "work: batches end after records 2048 and 3000");
   tm_pipe_close(p);
   tm_schema_free(schema);
 }

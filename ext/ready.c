@@ -14,10 +14,10 @@
 /* Where a value's text lies. */
 enum { READY_NONE, READY_RECORD, READY_BYTES };
 
-#define READY_END (-1)   /* the column of the marker that closes a row */
+#define READY_HEAD (-1)  /* the column of a record's or a row's header */
 
 struct tm_ready_value {
-  int column;            /* declared column, or READY_END */
+  int column;            /* declared column, or READY_HEAD */
   unsigned char type;    /* SQLITE_NULL ... SQLITE_TEXT */
   unsigned char json;    /* TEXT that is JSON */
   unsigned char where;   /* READY_NONE, READY_RECORD or READY_BYTES */
@@ -26,13 +26,13 @@ struct tm_ready_value {
     double d;            /* FLOAT */
   } num;
   size_t off, n;         /* its text: offset in the record or the bytes, length;
-                            in the header, the number of values after it */
+                            in a header, the number of entries it heads */
 };
 
 struct tm_ready {
   const tm_schema *s;
   int types;
-  tm_out vals;           /* the record's values, after a header */
+  tm_out vals;           /* the record's header, rows and values */
   tm_out bytes;          /* their bytes that are not the record's */
 };
 
@@ -105,17 +105,26 @@ static void ready_extra(tm_ready *r, const tm_rows *v, const tm_row *row, int co
   ready_keep(r, v->rec, column, &e, before);
 }
 
-/* Append the marker that closes a row (and, first, the header). */
-static void ready_mark(tm_ready *r) {
+/* Append a header (of a record, or of a row); returns where it is, for
+** ready_count. */
+static size_t ready_head(tm_ready *r) {
   tm_ready_value f;
   memset(&f, 0, sizeof f);
-  f.column = READY_END;
+  f.column = READY_HEAD;
   tm_out_put(&r->vals, &f, sizeof f);
+  return r->vals.n - sizeof f;
 }
 
-/* Append every value of row ri (ids, map key, cells, _extra) in declared
-** column order, then the marker. A row with _extra values in a table with
-** no _extra column (the file changed under us) is left for the writer to
+/* Set the header at `at` to the number of entries appended after it. */
+static void ready_count(tm_ready *r, size_t at) {
+  if (r->vals.nomem) return;
+  tm_ready_value *head = (tm_ready_value *)(void *)(r->vals.p + at);
+  head->n = (r->vals.n - at) / sizeof *head - 1;
+}
+
+/* Append row ri: a header, then every value (ids, map key, cells, _extra)
+** in declared column order. A row with _extra values in a table with no
+** _extra column (the file changed under us) is left for the writer to
 ** refuse. */
 static void ready_row(tm_ready *r, const tm_rows *v, uint32_t ri) {
   const tm_record *rec = v->rec;
@@ -123,6 +132,7 @@ static void ready_row(tm_ready *r, const tm_rows *v, uint32_t ri) {
   const tm_table *tb = &r->s->tables[row->table];
   const tm_cell *cells = row->ncells ? v->cells + row->cell : NULL;
   int nmeta = tm_decl_nmeta(r->s, row->table);
+  size_t head = ready_head(r);
   ready_id(r, rec, row, 0);
   if (nmeta > 1) {
     ready_id(r, rec, &rows[row->parent], 1);
@@ -133,32 +143,42 @@ static void ready_row(tm_ready *r, const tm_rows *v, uint32_t ri) {
   for (uint32_t i = 0; i < row->ncells; i++)
     ready_convert(r, rec, cells[i].tok, nmeta + (int)cells[i].col);
   if (row->nextra && tb->has_extra) ready_extra(r, v, row, nmeta + (int)tb->ncols);
-  ready_mark(r);
+  ready_count(r, head);
 }
 
 int tm_ready_work(void *arg, const tm_rows *v, tm_out *out) {
   tm_ready *r = arg;
   r->vals.n = r->bytes.n = 0;
-  ready_mark(r);   /* the header, counted below */
+  size_t head = ready_head(r);
   for (uint32_t i = 0; i < v->nrows; i++) ready_row(r, v, i);
+  ready_count(r, head);
   if (r->vals.nomem || r->bytes.nomem) return -1;
-  tm_ready_value *head = (tm_ready_value *)(void *)r->vals.p;
-  head->n = r->vals.n / sizeof *head - 1;
   tm_out_put(out, r->vals.p, r->vals.n);
   tm_out_put(out, r->bytes.p, r->bytes.n);
   return out->nomem ? -1 : 0;
 }
 
+/* Set rd to read the entries under the header h. */
+static void ready_under(tm_ready_reader *rd, const tm_ready_value *h) {
+  rd->next = h + 1;
+  rd->end = rd->next + h->n;
+}
+
 void tm_ready_open(tm_ready_reader *rd, const void *made, const tm_record *rec) {
-  const tm_ready_value *head = made;
-  rd->next = head + 1;
-  rd->bytes = (const char *)(rd->next + head->n);
+  ready_under(rd, made);
+  rd->bytes = (const char *)rd->end;
   rd->text = rec->text;
 }
 
+void tm_ready_row(tm_ready_reader *rd, tm_ready_reader *row) {
+  *row = *rd;
+  ready_under(row, rd->next);
+  rd->next = row->end;
+}
+
 int tm_ready_next(tm_ready_reader *rd, int *column, tm_value *v) {
+  if (rd->next == rd->end) return 0;
   const tm_ready_value *f = rd->next++;
-  if (f->column == READY_END) return 0;
   *column = f->column;
   v->type = f->type;
   v->json = f->json;

@@ -5,10 +5,10 @@
 ** converted by tm_value_of: the thread that writes only hands them on (to
 ** an INSERT's parameters, or to a CSV line).
 **
-** What the work makes of a record: a header, then each row's values in
-** the order of its rows and in declared column order (ids, map key,
-** cells, _extra), each row's closed by a marker, then the bytes that are
-** not the record's own (unescaped strings, JSON text, _extra values).
+** What the work makes of a record: a header, then its rows in order, each
+** a header and its values in declared column order (ids, map key, cells,
+** _extra), then the bytes that are not the record's own (unescaped
+** strings, JSON text, _extra values).
 ** Values keep offsets into the record's text or into those bytes, not
 ** pointers: the batch's buffers move as they grow.
 */
@@ -34,9 +34,10 @@ int tm_ready_work(void *arg, const tm_rows *v, tm_out *out);
 /* One converted value, as the work stores it. */
 typedef struct tm_ready_value tm_ready_value;
 
-/* Reads a record's values back, row after row, on the writing thread. */
+/* Reads a record's rows, or a row's values, back on the writing thread;
+** valid as long as the record. */
 typedef struct tm_ready_reader {
-  const tm_ready_value *next;
+  const tm_ready_value *next, *end;
   const char *text;      /* the record's text */
   const char *bytes;     /* the bytes the work made */
 } tm_ready_reader;
@@ -44,9 +45,10 @@ typedef struct tm_ready_reader {
 /* Start reading `made` (what the work made of record rec) at its first row. */
 void tm_ready_open(tm_ready_reader *rd, const void *made, const tm_record *rec);
 
-/* The next value of the current row into *column and *v (valid as long as
-** the record): 1, or 0 once the row is over (the next call reads the next
-** row). */
+/* The next row of the record: *row reads its values; rd moves past it. */
+void tm_ready_row(tm_ready_reader *rd, tm_ready_reader *row);
+
+/* The next value of a row into *column and *v: 1, or 0 once there is none. */
 int tm_ready_next(tm_ready_reader *rd, int *column, tm_value *v);
 
 #endif

@@ -490,7 +490,7 @@ static int ex_record(exporter *x, const tm_rows *rv) {
 static int ex_pass(exporter *x) {
   char *err = NULL;
   if (!x->opts.to || x->opts.out_format == TM_OUT_CSV) {
-    x->ready = tm_ready_new(x->schema, x->opts.o.types);
+    x->ready = tm_ready_new(x->schema, x->opts.o.types, x->opts.to != NULL);
     if (!x->ready) return SQLITE_NOMEM;
   }
   x->pipe = tm_pipe_open(x->path, &x->opts.o, x->schema, x->ready ? tm_ready_work : NULL,

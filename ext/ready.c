@@ -5,6 +5,7 @@
 */
 #include "ready.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,31 +17,38 @@ enum { READY_NONE, READY_RECORD, READY_BYTES };
 
 #define READY_HEAD (-1)  /* the column of a record's or a row's header */
 
+/* 16 bytes: the values of a batch are read on another core than the one
+** that wrote them, so their size is what reading them costs. */
 struct tm_ready_value {
   int column;            /* declared column, or READY_HEAD */
   unsigned char type;    /* SQLITE_NULL ... SQLITE_TEXT */
   unsigned char json;    /* TEXT that is JSON */
-  unsigned char where;   /* READY_NONE, READY_RECORD or READY_BYTES */
+  unsigned char where;   /* of its text: READY_NONE, READY_RECORD or READY_BYTES */
   union {
-    sqlite3_int64 i;     /* INTEGER */
-    double d;            /* FLOAT */
-  } num;
-  size_t off, n;         /* its text: offset in the record or the bytes, length;
-                            in a header, the number of entries it heads */
+    sqlite3_int64 i;     /* INTEGER without text */
+    double d;            /* FLOAT without text */
+    struct {
+      uint32_t off, n;   /* offset in the record or the bytes, length; in a
+                            header, n is the number of entries it heads */
+    } text;
+  } u;
 };
+_Static_assert(sizeof(struct tm_ready_value) == 16, "a converted value takes 16 bytes");
 
 struct tm_ready {
   const tm_schema *s;
   int types;
+  int digits;            /* numbers keep their text, not their value */
   tm_out vals;           /* the record's header, rows and values */
   tm_out bytes;          /* their bytes that are not the record's */
 };
 
-tm_ready *tm_ready_new(const tm_schema *s, int types) {
+tm_ready *tm_ready_new(const tm_schema *s, int types, int digits) {
   tm_ready *r = calloc(1, sizeof *r);
   if (!r) return NULL;
   r->s = s;
   r->types = types;
+  r->digits = digits;
   return r;
 }
 
@@ -60,12 +68,15 @@ static void ready_keep(tm_ready *r, const tm_record *rec, int column, const tm_v
   f.column = column;
   f.type = (unsigned char)v->type;
   f.json = (unsigned char)v->json;
-  if (v->type == SQLITE_FLOAT) f.num.d = v->d;
-  else if (v->type == SQLITE_INTEGER) f.num.i = v->i;
-  if (v->type != SQLITE_NULL && v->text) {
+  int number = v->type == SQLITE_INTEGER || v->type == SQLITE_FLOAT;
+  if (v->type != SQLITE_NULL && v->text && (!number || r->digits)) {
     f.where = r->bytes.n != before ? READY_BYTES : READY_RECORD;
-    f.off = f.where == READY_BYTES ? before : (size_t)(v->text - rec->text);
-    f.n = v->n;
+    f.u.text.off = (uint32_t)(f.where == READY_BYTES ? before : (size_t)(v->text - rec->text));
+    f.u.text.n = (uint32_t)v->n;
+  } else if (v->type == SQLITE_FLOAT) {
+    f.u.d = v->d;
+  } else if (v->type == SQLITE_INTEGER) {
+    f.u.i = v->i;
   }
   tm_out_put(&r->vals, &f, sizeof f);
 }
@@ -119,7 +130,7 @@ static size_t ready_head(tm_ready *r) {
 static void ready_count(tm_ready *r, size_t at) {
   if (r->vals.nomem) return;
   tm_ready_value *head = (tm_ready_value *)(void *)(r->vals.p + at);
-  head->n = (r->vals.n - at) / sizeof *head - 1;
+  head->u.text.n = (uint32_t)((r->vals.n - at) / sizeof *head - 1);
 }
 
 /* Append row ri: a header, then every value (ids, map key, cells, _extra)
@@ -153,6 +164,8 @@ int tm_ready_work(void *arg, const tm_rows *v, tm_out *out) {
   for (uint32_t i = 0; i < v->nrows; i++) ready_row(r, v, i);
   ready_count(r, head);
   if (r->vals.nomem || r->bytes.nomem) return -1;
+  if (r->bytes.n > UINT32_MAX || r->vals.n / sizeof(tm_ready_value) > UINT32_MAX)
+    return -1;   /* beyond 32-bit offsets: only a record of gigabytes */
   tm_out_put(out, r->vals.p, r->vals.n);
   tm_out_put(out, r->bytes.p, r->bytes.n);
   return out->nomem ? -1 : 0;
@@ -161,7 +174,7 @@ int tm_ready_work(void *arg, const tm_rows *v, tm_out *out) {
 /* Set rd to read the entries under the header h. */
 static void ready_under(tm_ready_reader *rd, const tm_ready_value *h) {
   rd->next = h + 1;
-  rd->end = rd->next + h->n;
+  rd->end = rd->next + h->u.text.n;
 }
 
 void tm_ready_open(tm_ready_reader *rd, const void *made, const tm_record *rec) {
@@ -182,9 +195,17 @@ int tm_ready_next(tm_ready_reader *rd, int *column, tm_value *v) {
   *column = f->column;
   v->type = f->type;
   v->json = f->json;
-  v->i = f->type == SQLITE_INTEGER ? f->num.i : 0;
-  v->d = f->type == SQLITE_FLOAT ? f->num.d : 0;
-  v->text = f->where == READY_NONE ? NULL : (f->where == READY_BYTES ? rd->bytes : rd->text) + f->off;
-  v->n = f->n;
+  v->i = 0;
+  v->d = 0;
+  v->text = NULL;
+  v->n = 0;
+  if (f->where != READY_NONE) {
+    v->text = (f->where == READY_BYTES ? rd->bytes : rd->text) + f->u.text.off;
+    v->n = f->u.text.n;
+  } else if (f->type == SQLITE_INTEGER) {
+    v->i = f->u.i;
+  } else if (f->type == SQLITE_FLOAT) {
+    v->d = f->u.d;
+  }
   return 1;
 }

@@ -22,8 +22,9 @@
 typedef struct tm_ready tm_ready;
 
 /* A converter for rows of the frozen schema s (types: the option types=).
-** Returns NULL when out of memory. */
-tm_ready *tm_ready_new(const tm_schema *s, int types);
+** With `digits`, a number from the file keeps its text as the file spells
+** it (for CSV), without, its value (to bind). NULL when out of memory. */
+tm_ready *tm_ready_new(const tm_schema *s, int types, int digits);
 
 /* Free a converter. Accepts NULL. */
 void tm_ready_free(tm_ready *r);

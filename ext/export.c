@@ -16,8 +16,12 @@
 ** only when everything succeeded. A failure, or an interrupt (Ctrl-C in
 ** the shell), leaves no table and no file behind.
 **
-** Values are bound without copies: strings point into the record's bytes,
-** which hold until the row's INSERT has run.
+** Values are converted on the parsing thread (ready.h) and bound without
+** copies: strings point into the batch that holds the record. Rows wait
+** to go in several at a time, one INSERT per table (a statement costs
+** SQLite about as much as binding a row): when a table has EX_ROWS
+** waiting, and before the pipe takes their batch back, every table's go
+** in, parents' first, so that a row never goes in before its parent.
 */
 #define _POSIX_C_SOURCE 200809L   /* clock_gettime */
 #include <stdarg.h>
@@ -34,31 +38,25 @@
 #include "../src/sink.h"
 #include "declare.h"
 #include "options.h"
+#include "ready.h"
 #include "transmog.h"
 #include "values.h"
 
 SQLITE_EXTENSION_INIT3
 
+/* Rows a table's INSERT takes at once, at most (fewer for wide tables). */
+#define EX_ROWS 16
+
 /* One table's destination. */
 typedef struct ex_target {
-  sqlite3_stmt *ins;     /* INSERT into a real table, or */
+  sqlite3_stmt **ins;    /* a real table: ins[n] INSERTs n rows (1 to per),
+                            prepared when first needed; or */
   tm_sink *sink;         /* a file */
+  tm_ready_reader *wait; /* the values of the rows waiting to go in */
+  int nwait, per;
   uint64_t rows;
   int nmeta, ncols;      /* its metadata columns (_id ...), all its columns */
 } ex_target;
-
-/*
-** A value of the current row, converted and waiting to be handed over. One
-** whose text lies in the scratch buffer keeps its offset there, since the
-** row's later conversions may move the buffer.
-*/
-typedef struct ex_field {
-  int column;
-  size_t at;             /* offset of its text in scratch, or EX_NOWHERE */
-  tm_value v;
-} ex_field;
-
-#define EX_NOWHERE SIZE_MAX
 
 typedef struct exporter {
   sqlite3 *db;
@@ -67,16 +65,14 @@ typedef struct exporter {
   const char *zSchema;   /* where tables go */
   tm_schema *schema;
   ex_target *targets;    /* one per table of the schema */
-  const tm_value **slot;  /* CSV: per column, its value in `row` */
+  tm_value *slot;        /* CSV: per column, its value */
   uint64_t *slotgen;     /* CSV: slot[c] holds for the row numbered slotgen[c] */
   uint64_t gen;
   sqlite3_stmt *poll;    /* a statement stepped to notice interrupts */
   tm_pipe *pipe;         /* the pass that writes: parsed in a thread */
-  tm_out scratch;        /* converted values of the current row */
-  ex_field *row;         /* the current row's values, as many as the widest table */
-  int nrow;
+  tm_ready *ready;       /* tables and CSV: the values, converted by the pipe */
+  tm_ready_reader values;  /* the current record's */
   tm_out text;           /* a line of a file, or the CSV header */
-  tm_out extra;          /* the row's _extra value */
   tm_out meta;           /* JSONL: the row's ids, as JSON members */
   tm_file_id id;          /* the file as the schema pass read it */
   uint64_t records, skipped;
@@ -168,7 +164,40 @@ static int ex_check_columns(exporter *x, uint32_t t) {
   return rc;
 }
 
-/* Make (or check, or replace) table t and prepare its INSERT. */
+/* Prepare *st, an INSERT of `nrows` rows into table t. */
+static int ex_prepare_insert(exporter *x, uint32_t t, int nrows, sqlite3_stmt **st) {
+  sqlite3_str *q = sqlite3_str_new(x->db);
+  sqlite3_str_appendf(q, "INSERT INTO \"%w\".\"%w\"(", x->zSchema, ex_table(x, t));
+  int n = ex_ncolumns(x, t);
+  for (int c = 0; c < n; c++) sqlite3_str_appendf(q, "%s\"%w\"", c ? ", " : "", ex_column(x, t, c));
+  sqlite3_str_appendall(q, ") VALUES");
+  for (int r = 0; r < nrows; r++) {
+    sqlite3_str_appendall(q, r ? ", (" : "(");
+    for (int c = 0; c < n; c++) sqlite3_str_appendall(q, c ? ", ?" : "?");
+    sqlite3_str_appendall(q, ")");
+  }
+  char *sql = sqlite3_str_finish(q);
+  int rc = sql ? sqlite3_prepare_v2(x->db, sql, -1, st, NULL) : SQLITE_NOMEM;
+  sqlite3_free(sql);
+  if (rc != SQLITE_OK) return ex_fail(x, "%s", sqlite3_errmsg(x->db));
+  return SQLITE_OK;
+}
+
+/* Room for table t's INSERTs, of up to EX_ROWS rows or as many as the
+** limit on parameters allows, and for the rows that wait; prepare the
+** INSERT of one row (it checks the table). */
+static int ex_prepare(exporter *x, uint32_t t) {
+  ex_target *g = &x->targets[t];
+  int fit = sqlite3_limit(x->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1) / g->ncols;
+  g->per = fit < 1 ? 1 : fit < EX_ROWS ? fit : EX_ROWS;
+  g->ins = sqlite3_malloc64((g->per + 1) * sizeof *g->ins);
+  g->wait = sqlite3_malloc64(g->per * sizeof *g->wait);
+  if (!g->ins || !g->wait) return SQLITE_NOMEM;
+  memset(g->ins, 0, (g->per + 1) * sizeof *g->ins);
+  return ex_prepare_insert(x, t, 1, &g->ins[1]);
+}
+
+/* Make (or check, or replace) table t and prepare its INSERTs. */
 static int ex_open_table(exporter *x, uint32_t t) {
   const char *name = ex_table(x, t);
   int exists = ex_exists(x, name), rc = SQLITE_OK;
@@ -188,19 +217,7 @@ static int ex_open_table(exporter *x, uint32_t t) {
     rc = ex_exec(x, sql);
     sqlite3_free(sql);
   }
-  if (rc != SQLITE_OK) return rc;
-  sqlite3_str *q = sqlite3_str_new(x->db);
-  sqlite3_str_appendf(q, "INSERT INTO \"%w\".\"%w\"(", x->zSchema, name);
-  int n = ex_ncolumns(x, t);
-  for (int c = 0; c < n; c++) sqlite3_str_appendf(q, "%s\"%w\"", c ? ", " : "", ex_column(x, t, c));
-  sqlite3_str_appendall(q, ") VALUES(");
-  for (int c = 0; c < n; c++) sqlite3_str_appendf(q, "%s?", c ? ", " : "");
-  sqlite3_str_appendall(q, ")");
-  char *sql = sqlite3_str_finish(q);
-  rc = sql ? sqlite3_prepare_v2(x->db, sql, -1, &x->targets[t].ins, NULL) : SQLITE_NOMEM;
-  sqlite3_free(sql);
-  if (rc != SQLITE_OK) return ex_fail(x, "%s", sqlite3_errmsg(x->db));
-  return SQLITE_OK;
+  return rc == SQLITE_OK ? ex_prepare(x, t) : rc;
 }
 
 /* A table's file name: its name with '/' and '%' escaped, then .csv or
@@ -294,144 +311,91 @@ static int ex_open(exporter *x) {
     if (rc != SQLITE_OK) return rc;
     if ((uint32_t)ex_ncolumns(x, t) > widest) widest = (uint32_t)ex_ncolumns(x, t);
   }
-  x->row = sqlite3_malloc64(widest * sizeof *x->row);
   x->slot = sqlite3_malloc64(widest * sizeof *x->slot);
   x->slotgen = sqlite3_malloc64(widest * sizeof *x->slotgen);
-  if (!x->row || !x->slot || !x->slotgen) return SQLITE_NOMEM;
+  if (!x->slot || !x->slotgen) return SQLITE_NOMEM;
   memset(x->slotgen, 0, widest * sizeof *x->slotgen);
   return SQLITE_OK;
 }
 
-/* Add a value to the current row; `before` is the scratch size before it
-** was converted (see tm_value_of: a value that grew scratch lives there). */
-static void ex_keep(exporter *x, int column, const tm_value *v, size_t before) {
-  ex_field *f = &x->row[x->nrow++];
-  f->column = column;
-  f->v = *v;
-  f->at = x->scratch.n != before ? before : EX_NOWHERE;
-}
-
-/* Convert token `tok` of the record into the row's value of `column`. */
-static void ex_convert(exporter *x, const tm_record *rec, uint32_t tok, int column) {
-  size_t before = x->scratch.n;
-  tm_value v;
-  tm_value_of(&v, rec->text, rec->tape->tok, tok, x->opts.o.types, &x->scratch);
-  ex_keep(x, column, &v, before);
-}
-
-/* Add an integer to the current row. */
-static void ex_integer(exporter *x, int column, uint64_t i) {
-  tm_value v;
-  memset(&v, 0, sizeof v);
-  v.type = SQLITE_INTEGER;
-  v.i = (sqlite3_int64)i;
-  ex_keep(x, column, &v, x->scratch.n);
-}
-
-/* Add the _id of row r to the current row: its ordinal, or its natural id. */
-static void ex_id(exporter *x, const tm_record *rec, const tm_row *r, int column) {
-  if (r->natural != TM_NONE) ex_convert(x, rec, r->natural, column);
-  else ex_integer(x, column, r->id);
-}
-
-/* Add the row's _extra value (its own buffer: scratch does not hold it). */
-static void ex_extra(exporter *x, const tm_rows *rv, const tm_row *r, int column) {
-  tm_value v;
-  memset(&v, 0, sizeof v);
-  x->extra.n = 0;
-  tm_rowtext_extra(&x->extra, x->schema, rv, r, x->opts.o.types == TM_TYPES_TEXT);
-  v.type = SQLITE_TEXT;
-  v.text = x->extra.p;
-  v.n = x->extra.n;
-  ex_keep(x, column, &v, x->scratch.n);
-}
-
 /*
-** Convert every value of row `ri` (ids, map key, cells, _extra), in
-** declared column order.
+** The next row of the record's values, row `ri`, into *row; fails if it
+** has fields for an _extra column its table does not have (only if the
+** file changed under us).
 */
-static int ex_convert_row(exporter *x, const tm_rows *rv, uint32_t ri) {
-  const tm_record *rec = rv->rec;
-  const tm_row *rows = rv->row, *r = &rows[ri];
-  const tm_table *tb = &x->schema->tables[r->table];
-  const tm_cell *cells = r->ncells ? rv->cells + r->cell : NULL;
-  int nmeta = x->targets[r->table].nmeta;
-  x->scratch.n = 0;
-  x->nrow = 0;
-  ex_id(x, rec, r, 0);
-  if (nmeta > 1) {
-    ex_id(x, rec, &rows[r->parent], 1);
-    ex_id(x, rec, &rows[0], 2);
-    ex_integer(x, 3, r->index);
-  }
-  if (tb->is_map) ex_convert(x, rec, r->key, nmeta);
-  for (uint32_t i = 0; i < r->ncells; i++)
-    ex_convert(x, rec, cells[i].tok, nmeta + (int)cells[i].col);
-  if (r->nextra && !tb->has_extra)   /* only if the file changed under us */
+static int ex_row(exporter *x, const tm_rows *rv, uint32_t ri, tm_ready_reader *row) {
+  const tm_row *r = &rv->row[ri];
+  if (r->nextra && !x->schema->tables[r->table].has_extra)
     return ex_fail(x, "'%s' changed during the export: record %llu has fields the schema pass did not see",
                    x->path, (unsigned long long)x->records + 1);
-  if (r->nextra) ex_extra(x, rv, r, nmeta + (int)tb->ncols);
-  return x->scratch.nomem || x->extra.nomem ? SQLITE_NOMEM : SQLITE_OK;
+  tm_ready_row(&x->values, row);
+  return SQLITE_OK;
 }
 
-/* What ex_values hands each value of a row to (an INSERT's binding, or a
-** CSV line's field). */
-typedef int (*ex_put_fn)(exporter *x, uint32_t t, int column, const tm_value *v);
-
-/*
-** The values of row `ri` in declared column order, one by one: calls
-** put(x, column, value) for each column that has a value. All are
-** converted first, so that the pointers handed over stay valid together.
-*/
-static int ex_values(exporter *x, const tm_rows *rv, uint32_t ri, ex_put_fn put) {
-  int rc = ex_convert_row(x, rv, ri);
-  for (int i = 0; i < x->nrow && rc == SQLITE_OK; i++) {
-    ex_field *f = &x->row[i];
-    if (f->at != EX_NOWHERE) f->v.text = x->scratch.p + f->at;
-    rc = put(x, rv->row[ri].table, f->column, &f->v);
-  }
+/* Bind a row's values to st's parameters of that row, the first at `base`. */
+static int ex_bind_row(sqlite3_stmt *st, int base, tm_ready_reader *row) {
+  int rc = SQLITE_OK, column;
+  tm_value v;
+  while (rc == SQLITE_OK && tm_ready_next(row, &column, &v)) rc = tm_value_bind(st, base + column + 1, &v);
   return rc;
 }
 
-/* ex_put_fn for tables: bind the value to its parameter. */
-static int ex_bind(exporter *x, uint32_t t, int column, const tm_value *v) {
-  return tm_value_bind(x->targets[t].ins, column + 1, v);
-}
-
-/* Insert row ri into its table. */
-static int ex_insert(exporter *x, const tm_rows *rv, uint32_t ri) {
-  const tm_row *rows = rv->row;
-  sqlite3_stmt *st = x->targets[rows[ri].table].ins;
-  int rc = ex_values(x, rv, ri, ex_bind);
+/* Run st, an INSERT into table t whose binding gave rc, and make it ready
+** for the next rows. */
+static int ex_run(exporter *x, uint32_t t, sqlite3_stmt *st, int rc) {
   if (rc == SQLITE_OK) rc = sqlite3_step(st);
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
   if (rc == SQLITE_INTERRUPT) return ex_fail(x, "interrupted");
   if (rc != SQLITE_DONE && rc != SQLITE_OK)
-    return ex_fail(x, "cannot insert into '%s': %s", ex_table(x, rows[ri].table),
+    return ex_fail(x, "cannot insert into '%s': %s", ex_table(x, t),
                    rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(x->db));
   return SQLITE_OK;
 }
 
-/* ex_put_fn for CSV: note where column's value is (the values come in
-** the record's order; the line wants them in column order). */
-static int ex_note(exporter *x, uint32_t t, int column, const tm_value *v) {
-  (void)t;
-  x->slot[column] = v;   /* valid until the next row is converted */
-  x->slotgen[column] = x->gen;
-  return SQLITE_OK;
+/* Insert the rows that wait for table t, with one statement. */
+static int ex_flush(exporter *x, uint32_t t) {
+  ex_target *g = &x->targets[t];
+  int n = g->nwait, rc = g->ins[n] ? SQLITE_OK : ex_prepare_insert(x, t, n, &g->ins[n]);
+  g->nwait = 0;
+  if (rc != SQLITE_OK) return rc;
+  for (int k = 0; k < n && rc == SQLITE_OK; k++) rc = ex_bind_row(g->ins[n], k * g->ncols, &g->wait[k]);
+  return ex_run(x, t, g->ins[n], rc);
+}
+
+/* Insert the rows that wait, table after table: a table is made after
+** its parent, so parents' rows go in first. */
+static int ex_flush_all(exporter *x) {
+  int rc = SQLITE_OK;
+  for (uint32_t t = 0; t < x->schema->ntables && rc == SQLITE_OK; t++)
+    if (x->targets[t].nwait) rc = ex_flush(x, t);
+  return rc;
+}
+
+/* Insert row ri into its table: it waits until a table has `per`. */
+static int ex_insert(exporter *x, const tm_rows *rv, uint32_t ri) {
+  ex_target *g = &x->targets[rv->row[ri].table];
+  int rc = ex_row(x, rv, ri, &g->wait[g->nwait]);
+  if (rc != SQLITE_OK) return rc;
+  return ++g->nwait == g->per ? ex_flush_all(x) : SQLITE_OK;
 }
 
 /* Write row ri as a CSV line: fields in declared order, empty for NULL. */
 static int ex_write_csv(exporter *x, const tm_rows *rv, uint32_t ri) {
   uint32_t t = rv->row[ri].table;
-  x->gen++;
-  x->text.n = 0;
-  int rc = ex_values(x, rv, ri, ex_note);
+  tm_ready_reader row;
+  int rc = ex_row(x, rv, ri, &row), column;
   if (rc != SQLITE_OK) return rc;
+  tm_value v;
+  x->gen++;
+  while (tm_ready_next(&row, &column, &v)) {   /* in the record's order */
+    x->slot[column] = v;
+    x->slotgen[column] = x->gen;
+  }
+  x->text.n = 0;
   for (int c = 0, n = ex_ncolumns(x, t); c < n; c++) {
     if (c) tm_out_putc(&x->text, ',');
-    if (x->slotgen[c] == x->gen) ex_csv_value(&x->text, x->slot[c]);
+    if (x->slotgen[c] == x->gen) ex_csv_value(&x->text, &x->slot[c]);
   }
   tm_out_put(&x->text, "\r\n", 2);
   if (x->text.nomem) return SQLITE_NOMEM;
@@ -505,13 +469,32 @@ static int ex_tick(void *arg, const tm_progress *p) {
   return 0;
 }
 
+/* Every row of a record to its destination. */
+static int ex_record(exporter *x, const tm_rows *rv) {
+  if (x->ready) tm_ready_open(&x->values, tm_pipe_made(x->pipe), rv->rec);
+  for (uint32_t i = 0; i < rv->nrows; i++) {
+    int rc = !x->opts.to ? ex_insert(x, rv, i)
+           : x->opts.out_format == TM_OUT_CSV ? ex_write_csv(x, rv, i)
+           : ex_write_jsonl(x, rv, i);
+    if (rc != SQLITE_OK) return rc;
+    x->targets[rv->row[i].table].rows++;
+  }
+  x->records++;
+  return SQLITE_OK;
+}
+
 /*
 ** The pass over the file: every row to its destination. Records are parsed
 ** in a thread of their own (see pipe.h) while this one writes.
 */
 static int ex_pass(exporter *x) {
   char *err = NULL;
-  x->pipe = tm_pipe_open(x->path, &x->opts.o, x->schema, &err);
+  if (!x->opts.to || x->opts.out_format == TM_OUT_CSV) {
+    x->ready = tm_ready_new(x->schema, x->opts.o.types, x->opts.to != NULL);
+    if (!x->ready) return SQLITE_NOMEM;
+  }
+  x->pipe = tm_pipe_open(x->path, &x->opts.o, x->schema, x->ready ? tm_ready_work : NULL,
+                         x->ready, &err);
   if (!x->pipe) {
     int rc = ex_fail(x, "%s", err ? err : "out of memory");
     free(err);
@@ -523,21 +506,18 @@ static int ex_pass(exporter *x) {
                    x->path, (unsigned long long)x->id.size, (unsigned long long)now.size);
   for (;;) {
     tm_rows rv;
-    int rc = tm_pipe_next(x->pipe, &rv);
+    /* the rows that wait go in before their batch goes back (the last
+       batch's too: it is over before the end is told) */
+    int rc = tm_pipe_batch_over(x->pipe) ? ex_flush_all(x) : SQLITE_OK;
+    if (rc != SQLITE_OK) return rc;
+    rc = tm_pipe_next(x->pipe, &rv);
     if (rc == TM_REC_END) return SQLITE_OK;
     if (rc == TM_REC_BAD && x->opts.o.errors == TM_ERRORS_SKIP) {
       x->skipped++;
       continue;
     }
     if (rc != TM_REC_OK) return ex_fail(x, "%s", tm_pipe_message(x->pipe));
-    for (uint32_t i = 0; i < rv.nrows; i++) {
-      rc = !x->opts.to ? ex_insert(x, &rv, i)
-         : x->opts.out_format == TM_OUT_CSV ? ex_write_csv(x, &rv, i)
-         : ex_write_jsonl(x, &rv, i);
-      if (rc != SQLITE_OK) return rc;
-      x->targets[rv.row[i].table].rows++;
-    }
-    x->records++;
+    if ((rc = ex_record(x, &rv)) != SQLITE_OK) return rc;
   }
 }
 
@@ -592,21 +572,22 @@ static void ex_free(exporter *x) {
   ex_rollback(x);
   if (x->targets) {
     for (uint32_t t = 0; t < x->schema->ntables; t++) {
-      sqlite3_finalize(x->targets[t].ins);
+      for (int n = 1; x->targets[t].ins && n <= x->targets[t].per; n++)
+        sqlite3_finalize(x->targets[t].ins[n]);
+      sqlite3_free(x->targets[t].ins);
+      sqlite3_free(x->targets[t].wait);
       tm_sink_free(x->targets[t].sink);
     }
   }
   sqlite3_free(x->targets);
   sqlite3_finalize(x->poll);
-  sqlite3_free(x->row);
   sqlite3_free(x->slot);
   sqlite3_free(x->slotgen);
-  tm_pipe_close(x->pipe);
+  tm_pipe_close(x->pipe);   /* before the converter its thread uses */
+  tm_ready_free(x->ready);
   tm_schema_free(x->schema);
   tm_opts_free(&x->opts);
-  tm_out_free(&x->scratch);
   tm_out_free(&x->text);
-  tm_out_free(&x->extra);
   tm_out_free(&x->meta);
   sqlite3_free(x->err);
 }

@@ -6,11 +6,13 @@
 ** text, or 2048 records); the consumer reads the oldest filled one record
 ** by record and gives it back when done. Each record in a batch is kept as offsets
 ** into the batch's arrays, so a batch is a handful of growable buffers
-** reused from one round to the next: no allocation per record.
+** reused from one round to the next: no allocation per record. What the
+** work (if any) makes of a record goes in the batch too.
 */
 #define _POSIX_C_SOURCE 200809L   /* strdup */
 #include "pipe.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,10 +31,11 @@ typedef struct pipe_rec {
   size_t text, len;              /* text (or the message, when not OK) */
   size_t tok, ntok;
   size_t row, nrows, cell, ncells, extra, nextras;
+  size_t made;                   /* what the work made of it */
 } pipe_rec;
 
 typedef struct pipe_batch {
-  tm_out text, tok, row, cell, extra, recs;
+  tm_out text, tok, row, cell, extra, made, recs;
   size_t n;                      /* records */
   uint64_t records, consumed;    /* progress at the end of the batch */
   int nomem;                     /* the record after the n did not fit */
@@ -42,6 +45,8 @@ struct tm_pipe {
   tm_scan *scan;                 /* the producer's */
   int (*tick)(void *arg, const tm_progress *p);
   void *tick_arg;
+  tm_pipe_work work;             /* run by the producer, or NULL */
+  void *work_arg;
   uint64_t produced;             /* records put in batches (the producer's) */
   uint64_t handed;               /* records handed out (the consumer's) */
   tm_progress progress;          /* as of the batch being consumed */
@@ -52,6 +57,7 @@ struct tm_pipe {
   size_t next;                   /* its next record */
   tm_record rec;                 /* the record handed out */
   tm_tape tape;
+  const char *made;              /* what the work made of it */
   const char *msg;
 };
 
@@ -71,7 +77,18 @@ static const char *pipe_at(const tm_out *b, size_t at) {
 /* Did an append to batch b fail? */
 static int pipe_nomem(const pipe_batch *b) {
   return b->text.nomem || b->tok.nomem || b->row.nomem || b->cell.nomem ||
-         b->extra.nomem || b->recs.nomem;
+         b->extra.nomem || b->made.nomem || b->recs.nomem;
+}
+
+/* Run the work on rows v into batch b, aligned for any type; returns
+** where its output starts. */
+static size_t pipe_work(tm_pipe *p, pipe_batch *b, const tm_rows *v) {
+  static const char pad[_Alignof(max_align_t)];
+  size_t misaligned = b->made.n % sizeof pad;
+  if (misaligned) tm_out_put(&b->made, pad, sizeof pad - misaligned);
+  size_t at = b->made.n;
+  if (p->work(p->work_arg, v, &b->made)) b->made.nomem = 1;
+  return at;
 }
 
 /* Copy the scan's last result into batch b. Returns -1 when it did not fit
@@ -99,6 +116,7 @@ static int pipe_copy(tm_pipe *p, pipe_batch *b, int rc) {
     r.cell = pipe_put(&b->cell, v.cells, v.ncells * sizeof(tm_cell));
     r.nextras = v.nextras;
     r.extra = pipe_put(&b->extra, v.extras, v.nextras * sizeof(tm_extra));
+    if (p->work) r.made = pipe_work(p, b, &v);
   }
   pipe_put(&b->recs, &r, sizeof r);
   if (pipe_nomem(b)) return -1;
@@ -113,7 +131,7 @@ static int pipe_fill(void *arg, int i) {
   pipe_batch *b = &p->batch[i];
   b->n = 0;
   b->nomem = 0;
-  b->text.n = b->tok.n = b->row.n = b->cell.n = b->extra.n = b->recs.n = 0;
+  b->text.n = b->tok.n = b->row.n = b->cell.n = b->extra.n = b->made.n = b->recs.n = 0;
   int rc = TM_REC_OK;
   while (b->n < PIPE_RECORDS && b->text.n < PIPE_TEXT) {
     rc = tm_scan_next(p->scan);
@@ -128,7 +146,7 @@ static int pipe_fill(void *arg, int i) {
 }
 
 tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
-                      char **err) {
+                      tm_pipe_work work, void *work_arg, char **err) {
   tm_options quiet = *o;
   quiet.tick = NULL;   /* ticks run on the consumer's thread */
   tm_pipe *p = calloc(1, sizeof *p);
@@ -139,6 +157,8 @@ tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
   p->cur = -1;
   p->tick = o->tick;
   p->tick_arg = o->tick_arg;
+  p->work = work;
+  p->work_arg = work_arg;
   p->scan = tm_scan_open(path, &quiet, schema, TM_NONE, 1, 0, err);
   if (!p->scan) {
     tm_pipe_close(p);
@@ -204,6 +224,7 @@ int tm_pipe_next(tm_pipe *p, tm_rows *v) {
   p->rec.tape = &p->tape;
   p->rec.number = r->number;
   p->rec.offset = r->offset;
+  p->made = p->work ? pipe_at(&b->made, r->made) : NULL;
   v->rec = &p->rec;
   v->row = (const tm_row *)(const void *)pipe_at(&b->row, r->row);
   v->nrows = (uint32_t)r->nrows;
@@ -214,6 +235,11 @@ int tm_pipe_next(tm_pipe *p, tm_rows *v) {
   return TM_REC_OK;
 }
 
+int tm_pipe_batch_over(const tm_pipe *p) {
+  return p->cur >= 0 && p->next == p->batch[p->cur].n;
+}
+
+const void *tm_pipe_made(const tm_pipe *p) { return p->made; }
 const char *tm_pipe_message(const tm_pipe *p) { return p->msg ? p->msg : ""; }
 tm_file_id tm_pipe_file_id(const tm_pipe *p) { return p->id; }
 
@@ -228,6 +254,7 @@ void tm_pipe_close(tm_pipe *p) {
     tm_out_free(&b->row);
     tm_out_free(&b->cell);
     tm_out_free(&b->extra);
+    tm_out_free(&b->made);
     tm_out_free(&b->recs);
   }
   free(p);

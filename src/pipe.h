@@ -7,22 +7,36 @@
 **
 ** Everything that must happen on the consumer's thread stays there: the
 ** options' tick (progress, interrupts) is called from tm_pipe_next, every
-** 256 records and whenever a new batch starts.
+** 256 records and whenever a new batch starts. Work of the consumer's that
+** can be done ahead (an export converting its values) can run on the
+** parsing thread instead: see tm_pipe_work.
 */
 #ifndef TM_PIPE_H
 #define TM_PIPE_H
 
+#include "jsonout.h"
 #include "scan.h"
 
 typedef struct tm_pipe tm_pipe;
 
 /*
+** Work done on the parsing thread for each good record, once flattened:
+** it appends what it makes of the record's rows `v` to `out` (offsets, no
+** pointers: the buffer moves as it grows), which tm_pipe_made hands to the
+** consumer with the rows. It runs while the consumer works on earlier
+** records, so it must touch nothing the consumer does. Returns nonzero
+** when out of memory.
+*/
+typedef int (*tm_pipe_work)(void *arg, const tm_rows *v, tm_out *out);
+
+/*
 ** Start scanning `path` into the frozen `schema` (as tm_scan_open with all
-** tables wanted and cells). The schema must not change while the pipe
-** runs. Returns NULL with a malloc'd *err on failure.
+** tables wanted and cells), with `work` (or NULL) done on each record. The
+** schema must not change while the pipe runs. Returns NULL with a malloc'd
+** *err on failure.
 */
 tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
-                      char **err);
+                      tm_pipe_work work, void *work_arg, char **err);
 
 /*
 ** The next record's rows into *v (valid until the next call): TM_REC_OK,
@@ -32,6 +46,15 @@ tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
 ** scan's own fatal error).
 */
 int tm_pipe_next(tm_pipe *p, tm_rows *v);
+
+/* Was the record tm_pipe_next handed out last the last of its batch?
+** Then what points into the batch (its rows, text and what the work made)
+** goes with the next call. */
+int tm_pipe_batch_over(const tm_pipe *p);
+
+/* What the work made of the record tm_pipe_next handed out last (aligned
+** for any type, valid as long as its rows); NULL without work. */
+const void *tm_pipe_made(const tm_pipe *p);
 
 /* The message of the last TM_REC_BAD or TM_REC_FATAL (as tm_scan_message). */
 const char *tm_pipe_message(const tm_pipe *p);

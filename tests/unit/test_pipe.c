@@ -8,9 +8,11 @@
 ** size (a batch closes at a megabyte of text, so big records make batches
 ** of fewer than 256); progress that never goes back and never lags behind
 ** the records handed out; the end said again on later calls; a tick that
-** says stop.
+** says stop; the work run on the parsing thread, its output handed out
+** with each record.
 */
 #define _GNU_SOURCE   /* mkdtemp */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,8 +61,12 @@ static int on_tick(void *arg, const tm_progress *p) {
   return t->stop;
 }
 
-/* Open a pipe on g_path with the tick `t`, its schema inferred first. */
-static tm_pipe *open_pipe(ticks *t, tm_schema **schema) {
+/* Open a pipe on g_path with the tick `t` and the work (or NULL), its
+** schema inferred first, and check that it opened ("<what>: the pipe
+** opens"). NULL, with *schema freed, when it did not. */
+static tm_pipe *open_pipe(ticks *t, tm_schema **schema, tm_pipe_work work, const char *what) {
+  char w[200];
+  snprintf(w, sizeof w, "%s: the pipe opens", what);
   tm_options o;
   tm_options_init(&o);
   tm_file_id id;
@@ -69,13 +75,19 @@ static tm_pipe *open_pipe(ticks *t, tm_schema **schema) {
   if (!*schema) {
     printf("# tm_infer: %s\n", err ? err : "out of memory");
     free(err);
+    CHECK(0, w);
     return NULL;
   }
   o.tick = on_tick;
   o.tick_arg = t;
-  tm_pipe *p = tm_pipe_open(g_path, &o, *schema, &err);
+  tm_pipe *p = tm_pipe_open(g_path, &o, *schema, work, NULL, &err);
   if (!p) printf("# tm_pipe_open: %s\n", err ? err : "out of memory");
   free(err);
+  CHECK(p != NULL, w);
+  if (!p) {
+    tm_schema_free(*schema);
+    *schema = NULL;
+  }
   return p;
 }
 
@@ -94,18 +106,13 @@ static void check_ticks(int n, size_t pad, const char *what) {
   ticks t;
   memset(&t, 0, sizeof t);
   tm_schema *schema = NULL;
-  tm_pipe *p = open_pipe(&t, &schema);
-  snprintf(w, sizeof w, "%s: the pipe opens", what);
-  CHECK(p != NULL, w);
-  if (!p) {
-    tm_schema_free(schema);
-    return;
-  }
+  tm_pipe *p = open_pipe(&t, &schema, NULL, what);
+  if (!p) return;
   tm_rows v;
   int rc, in_order = 1;
   while ((rc = tm_pipe_next(p, &v)) == TM_REC_OK) {
     t.handed++;
-    if (!is_record(&v, t.handed)) in_order = 0;
+    if (!is_record(&v, t.handed) || tm_pipe_made(p)) in_order = 0;
   }
   snprintf(w, sizeof w, "%s: the scan ends cleanly", what);
   CHECK_INT(rc, TM_REC_END, w);
@@ -135,16 +142,48 @@ static void test_interrupt(void) {
   memset(&t, 0, sizeof t);
   t.stop = 1;
   tm_schema *schema = NULL;
-  tm_pipe *p = open_pipe(&t, &schema);
-  CHECK(p != NULL, "interrupt: the pipe opens");
-  if (!p) {
-    tm_schema_free(schema);
-    return;
-  }
+  tm_pipe *p = open_pipe(&t, &schema, NULL, "interrupt");
+  if (!p) return;
   tm_rows v;
   CHECK_INT(tm_pipe_next(p, &v), TM_REC_FATAL, "interrupt: the first call stops");
   CHECK_STR(tm_pipe_message(p), "interrupted", "interrupt: the message");
   tm_pipe_close(p);   /* the producer may be waiting for a free batch */
+  tm_schema_free(schema);
+}
+
+/* A work that appends the record's number, then number % 7 bytes (so
+** that the next record's output starts misaligned unless padded). */
+static int number_work(void *arg, const tm_rows *v, tm_out *out) {
+  (void)arg;
+  tm_out_put(out, &v->rec->number, sizeof v->rec->number);
+  tm_out_put(out, "1234567", v->rec->number % 7);
+  return out->nomem;
+}
+
+/* The work's output comes back with its record, aligned for any type;
+** the ends of batches (of 2048 small records) are told. */
+static void test_work(void) {
+  write_records(3000, 10);
+  ticks t;
+  memset(&t, 0, sizeof t);
+  tm_schema *schema = NULL;
+  tm_pipe *p = open_pipe(&t, &schema, number_work, "work");
+  if (!p) return;
+  tm_rows v;
+  int rc, same = 1, aligned = 1, handed = 0, ends[3], nends = 0;
+  while ((rc = tm_pipe_next(p, &v)) == TM_REC_OK) {
+    handed++;
+    if (tm_pipe_batch_over(p) && nends < 3) ends[nends++] = handed;
+    const uint64_t *made = tm_pipe_made(p);
+    if ((uintptr_t)made % _Alignof(max_align_t)) aligned = 0;
+    else if (!made || *made != v.rec->number) same = 0;
+  }
+  CHECK_INT(rc, TM_REC_END, "work: the scan ends cleanly");
+  CHECK(same, "work: each record comes with what the work made of it");
+  CHECK(aligned, "work: what it made is aligned for any type");
+  CHECK(nends == 2 && ends[0] == 2048 && ends[1] == 3000,
+        "work: batches end after records 2048 and 3000");
+  tm_pipe_close(p);
   tm_schema_free(schema);
 }
 
@@ -154,6 +193,7 @@ int main(void) {
   check_ticks(1000, 5000, "5 KB records (batches of about 200)");
   check_ticks(300, 70000, "70 KB records (batches of 15)");
   test_interrupt();
+  test_work();
   tmp_dir_remove();
   return check_failures != 0;
 }

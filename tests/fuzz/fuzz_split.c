@@ -38,10 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   tm_options o;
   size_t skip = fuzz_options(data, size, &o);
   snprintf(path, sizeof path, "/tmp/fuzz_split.%ld.jsonl", (long)getpid());
-  FILE *f = fopen(path, "wb");
-  if (!f) return 0;
-  fwrite(data + skip, 1, size - skip, f);
-  fclose(f);
+  write_file(path, data + skip, size - skip);
   str split = {0}, alone = {0};
   int split_index, alone_index;
   o.split_min = 0;

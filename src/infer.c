@@ -86,10 +86,8 @@ typedef struct infer_change {
 
 /* A map was made by the record just read: note it in ch (see tm_infer). */
 static int infer_note_change(tm_scan *sc, infer_change *ch) {
-  ch->offset = tm_scan_offset(sc);
-  if (!infer_counts(sc, &ch->counts, &ch->n)) return -1;
-  ch->n = tm_scan_schema(sc)->ntables;
-  return 0;
+  ch->offset = tm_scan_offset(sc);   /* n grows with the tables, as counts */
+  return infer_counts(sc, &ch->counts, &ch->n) ? 0 : -1;
 }
 
 /*
@@ -147,13 +145,14 @@ static int infer_recount(const char *path, const tm_options *o, tm_schema *s,
   return -1;
 }
 
-/* Tick of the second half: publish its progress; stop when asked to. */
+/* Tick of the second half: publish its progress; stop when asked to, or
+** once it made a map (it cannot be merged then). */
 static int infer_half_tick(void *arg, const tm_progress *p) {
   infer_half *h = arg;
   uint64_t read = p->consumed > h->start ? p->consumed - h->start : 0;
   atomic_store_explicit(&h->records, p->records, memory_order_relaxed);
   atomic_store_explicit(&h->consumed, read, memory_order_relaxed);
-  return atomic_load_explicit(&h->stop, memory_order_relaxed);
+  return h->s->maps || atomic_load_explicit(&h->stop, memory_order_relaxed);
 }
 
 /* Tick of the first half: the caller hears of both halves together. */
@@ -173,111 +172,11 @@ static int infer_tick(void *arg, const tm_progress *p) {
   return ip->o->tick(ip->o->tick_arg, &both);
 }
 
-/* The second half's pass, from its start to the end of the file. */
-static void *infer_half_run(void *arg) {
-  infer_half *h = arg;
-  char *err = NULL;   /* any failure only means: not ok */
-  tm_scan *sc = tm_scan_open(h->path, &h->o, h->s, TM_NONE, 1, 1, &err);
-  free(err);
-  tm_mark at;
-  tm_rec_line_mark(&at, h->start);
-  int rc = sc && tm_infer_same_file(h->id, tm_scan_file_id(sc)) &&
-                   tm_scan_resume(sc, &at, NULL, 0) == 0
-               ? TM_REC_OK
-               : TM_REC_FATAL;
-  uint64_t *counts = NULL;
-  uint32_t cap = 0;
-  while (rc != TM_REC_END && rc != TM_REC_FATAL && !h->s->maps) {
-    if (h->k && infer_checkpoint(sc, h->k, &counts, &cap)) break;
-    rc = tm_scan_next(sc);
-    if (rc == TM_REC_BAD && h->o.errors == TM_ERRORS_RAISE) break;
-  }
-  h->ok = rc == TM_REC_END && !h->s->maps;
-  free(counts);
-  tm_scan_close(sc);
-  return NULL;
-}
-
-/* Read up to n bytes of the plain file at path from offset `at` into buf.
-** Returns how many, or -1. */
-static long infer_read_at(const char *path, uint64_t at, char *buf, size_t n) {
-  char msg[600];
-  tm_source *src = tm_src_open(path, TM_COMP_NONE, msg, sizeof msg);
-  long got = src && tm_src_seek(src, at) == 0 ? 0 : -1;
-  while (got >= 0 && (size_t)got < n) {
-    long more = tm_src_read(src, buf + got, n - (size_t)got);
-    if (more <= 0) {
-      got = more < 0 ? -1 : got;
-      break;
-    }
-    got += more;
-  }
-  tm_src_close(src);
-  return got;
-}
-
-/*
-** Where the second half begins: the start of the first line past the
-** middle of the file that follows a line with more than blanks (the first
-** half, reading that line as a record, then stops exactly there). 0 if
-** there is none within INFER_WINDOW bytes of the middle.
-*/
-static uint64_t infer_middle(const char *path, uint64_t size) {
-  uint64_t mid = size / 2, start = 0;
-  char *buf = malloc(INFER_WINDOW);
-  long n = buf ? infer_read_at(path, mid, buf, INFER_WINDOW) : -1;
-  const char *nl = n > 0 ? memchr(buf, '\n', (size_t)n) : NULL;
-  while (nl) {
-    size_t line = (size_t)(nl - buf) + 1;
-    const char *next = memchr(nl + 1, '\n', (size_t)n - line);
-    size_t end = next ? (size_t)(next - buf) : 0;
-    if (next && tm_json_skip_ws(buf, end, line) < end) start = mid + end + 1;
-    nl = start ? NULL : next;
-  }
-  free(buf);
-  return start < size ? start : 0;
-}
-
 /* Free the second half's results (its thread has ended). */
 static void infer_half_free(infer_half *h) {
   tm_schema_free(h->s);
   tm_seek_free(h->k);
   free(h);
-}
-
-/*
-** Start reading the second half of the file on another thread, if the
-** first half's scan sc reads a file worth it: JSON Lines of at least
-** o->split_min bytes that may be read from a line start, the whole file.
-** With `index`, the half leaves checkpoints too. Returns
-** it, or NULL to read alone.
-*/
-static infer_half *infer_split(const char *path, const tm_options *o,
-                               const tm_schema_config *cfg, tm_scan *sc,
-                               int index) {
-  tm_file_id id = tm_scan_file_id(sc);
-  if (o->sample >= 0 || id.size < o->split_min || !tm_scan_splittable(sc))
-    return NULL;
-  uint64_t start = infer_middle(path, id.size);
-  infer_half *h = start ? calloc(1, sizeof *h) : NULL;
-  if (!h) return NULL;
-  h->path = path;
-  h->o = *o;
-  h->o.format = TM_FMT_JSONL;
-  h->o.tick = infer_half_tick;
-  h->o.tick_arg = h;
-  h->id = id;
-  h->start = start;
-  h->s = tm_schema_new(cfg);
-  h->k = index ? tm_seek_new(INFER_SPACING) : NULL;
-  atomic_init(&h->stop, 0);
-  atomic_init(&h->records, 0);
-  atomic_init(&h->consumed, 0);
-  if (!h->s || (index && !h->k) || pthread_create(&h->thread, NULL, infer_half_run, h)) {
-    infer_half_free(h);
-    return NULL;
-  }
-  return h;
 }
 
 /*
@@ -358,13 +257,11 @@ static int infer_read(infer_pass *ip, tm_scan *sc, tm_seek *k, infer_change *ch)
   const tm_options *o = ip->o;
   const tm_schema *s = tm_scan_schema(sc);
   uint64_t *counts = NULL;
-  uint64_t stop = ip->half ? ip->half->start : UINT64_MAX;
   uint32_t cap = 0, maps = 0;
   int64_t good = 0;
   int rc = TM_REC_END;
   while (o->sample < 0 || good < o->sample) {
-    if (tm_scan_offset(sc) >= stop) {
-      stop = UINT64_MAX;
+    if (ip->half && tm_scan_offset(sc) >= ip->half->start) {
       int merged = infer_join(ip, sc, k);
       rc = merged < 0 ? INFER_NOMEM : TM_REC_END;
       if (merged) break;
@@ -377,18 +274,110 @@ static int infer_read(infer_pass *ip, tm_scan *sc, tm_seek *k, infer_change *ch)
     if (rc == TM_REC_END) break;
     if (rc == TM_REC_OK) good++;
     else if (rc == TM_REC_FATAL || o->errors == TM_ERRORS_RAISE) break;
-    if (s->maps != maps && k && good > 1 && infer_note_change(sc, ch)) {
+    if (s->maps == maps) continue;
+    maps = s->maps;
+    infer_abandon(ip);   /* the halves cannot be merged now */
+    if (k && good > 1 && infer_note_change(sc, ch)) {
       rc = INFER_NOMEM;   /* records before this one changed their rows */
       break;
     }
-    if (s->maps != maps) {   /* the halves cannot be merged now */
-      infer_abandon(ip);
-      stop = UINT64_MAX;
-    }
-    maps = s->maps;
   }
   free(counts);
   return rc;
+}
+
+/* The second half's pass, from its start to the end of the file. */
+static void *infer_half_run(void *arg) {
+  infer_half *h = arg;
+  char *err = NULL;   /* any failure only means: not ok */
+  tm_scan *sc = tm_scan_open(h->path, &h->o, h->s, TM_NONE, 1, 1, &err);
+  free(err);
+  tm_mark at;
+  tm_rec_line_mark(&at, h->start);
+  if (sc && tm_infer_same_file(h->id, tm_scan_file_id(sc)) &&
+      tm_scan_resume(sc, &at, NULL, 0) == 0) {
+    infer_pass alone = {&h->o, NULL, {0, 0, 0, 0}};
+    infer_change ch = {0, NULL, 0};
+    h->ok = infer_read(&alone, sc, h->k, &ch) == TM_REC_END && !h->s->maps;
+    free(ch.counts);
+  }
+  tm_scan_close(sc);
+  return NULL;
+}
+
+/* Read up to n bytes of the plain file at path from offset `at` into buf.
+** Returns how many, or -1. */
+static long infer_read_at(const char *path, uint64_t at, char *buf, size_t n) {
+  char msg[600];
+  tm_source *src = tm_src_open(path, TM_COMP_NONE, msg, sizeof msg);
+  long got = src && tm_src_seek(src, at) == 0 ? 0 : -1;
+  while (got >= 0 && (size_t)got < n) {
+    long more = tm_src_read(src, buf + got, n - (size_t)got);
+    if (more <= 0) {
+      got = more < 0 ? -1 : got;
+      break;
+    }
+    got += more;
+  }
+  tm_src_close(src);
+  return got;
+}
+
+/*
+** Where the second half begins: the start of the first line past the
+** middle of the file that follows a line with more than blanks (the first
+** half, reading that line as a record, then stops exactly there). 0 if
+** there is none within INFER_WINDOW bytes of the middle.
+*/
+static uint64_t infer_middle(const char *path, uint64_t size) {
+  uint64_t mid = size / 2, start = 0;
+  char *buf = malloc(INFER_WINDOW);
+  long n = buf ? infer_read_at(path, mid, buf, INFER_WINDOW) : -1;
+  const char *nl = n > 0 ? memchr(buf, '\n', (size_t)n) : NULL;
+  while (nl) {
+    size_t line = (size_t)(nl - buf) + 1;
+    const char *next = memchr(nl + 1, '\n', (size_t)n - line);
+    size_t end = next ? (size_t)(next - buf) : 0;
+    if (next && tm_json_skip_ws(buf, end, line) < end) start = mid + end + 1;
+    nl = start ? NULL : next;
+  }
+  free(buf);
+  return start < size ? start : 0;
+}
+
+/*
+** Start reading the second half of the file on another thread, if the
+** first half's scan sc reads a file worth it: JSON Lines of at least
+** o->split_min bytes that may be read from a line start, the whole file.
+** With `index`, the half leaves checkpoints too. Returns
+** it, or NULL to read alone.
+*/
+static infer_half *infer_split(const char *path, const tm_options *o,
+                               const tm_schema_config *cfg, tm_scan *sc,
+                               int index) {
+  tm_file_id id = tm_scan_file_id(sc);
+  if (o->sample >= 0 || id.size < o->split_min || !tm_scan_splittable(sc))
+    return NULL;
+  uint64_t start = infer_middle(path, id.size);
+  infer_half *h = start ? calloc(1, sizeof *h) : NULL;
+  if (!h) return NULL;
+  h->path = path;
+  h->o = *o;
+  h->o.format = TM_FMT_JSONL;
+  h->o.tick = infer_half_tick;
+  h->o.tick_arg = h;
+  h->id = id;
+  h->start = start;
+  h->s = tm_schema_new(cfg);
+  h->k = index ? tm_seek_new(INFER_SPACING) : NULL;
+  atomic_init(&h->stop, 0);
+  atomic_init(&h->records, 0);
+  atomic_init(&h->consumed, 0);
+  if (!h->s || (index && !h->k) || pthread_create(&h->thread, NULL, infer_half_run, h)) {
+    infer_half_free(h);
+    return NULL;
+  }
+  return h;
 }
 
 tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,

@@ -19,9 +19,10 @@
 ** Values are converted on the parsing thread (ready.h) and bound without
 ** copies: strings point into the batch that holds the record. Rows wait
 ** to go in several at a time, one INSERT per table (a statement costs
-** SQLite about as much as binding a row): when a table has EX_ROWS
-** waiting, and before the pipe takes their batch back, every table's go
-** in, parents' first, so that a row never goes in before its parent.
+** SQLite about as much as binding a row): when a table has as many
+** waiting as its INSERT takes, and before the pipe takes their batch
+** back, every table's go in, parents' first, so that a row never goes in
+** before its parent.
 */
 #define _POSIX_C_SOURCE 200809L   /* clock_gettime */
 #include <stdarg.h>
@@ -44,8 +45,11 @@
 
 SQLITE_EXTENSION_INIT3
 
-/* Rows a table's INSERT takes at once, at most (fewer for wide tables). */
+/* Rows a table's INSERT takes at once, at most, and the parameters it
+** takes at most: a wide row costs more to bind than a statement to run,
+** so wide tables take fewer rows (and need fewer statement sizes). */
 #define EX_ROWS 16
+#define EX_PARAMS 512
 
 /* One table's destination. */
 typedef struct ex_target {
@@ -183,17 +187,19 @@ static int ex_prepare_insert(exporter *x, uint32_t t, int nrows, sqlite3_stmt **
   return SQLITE_OK;
 }
 
-/* Room for table t's INSERTs, of up to EX_ROWS rows or as many as the
-** limit on parameters allows, and for the rows that wait; prepare the
-** INSERT of one row (it checks the table). */
+/* Room for table t's INSERTs, of up to EX_ROWS rows or EX_PARAMS
+** parameters (fewer if SQLite's limit is lower), and for the rows that
+** wait; prepare the INSERT of one row (it checks the table). */
 static int ex_prepare(exporter *x, uint32_t t) {
   ex_target *g = &x->targets[t];
-  int fit = sqlite3_limit(x->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1) / g->ncols;
-  g->per = fit < 1 ? 1 : fit < EX_ROWS ? fit : EX_ROWS;
-  g->ins = sqlite3_malloc64((g->per + 1) * sizeof *g->ins);
-  g->wait = sqlite3_malloc64(g->per * sizeof *g->wait);
-  if (!g->ins || !g->wait) return SQLITE_NOMEM;
-  memset(g->ins, 0, (g->per + 1) * sizeof *g->ins);
+  int limit = sqlite3_limit(x->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
+  int fit = (limit < EX_PARAMS ? limit : EX_PARAMS) / g->ncols;
+  int per = fit < 1 ? 1 : fit < EX_ROWS ? fit : EX_ROWS;
+  g->ins = sqlite3_malloc64((per + 1) * sizeof *g->ins);
+  g->wait = sqlite3_malloc64(per * sizeof *g->wait);
+  if (!g->ins || !g->wait) return SQLITE_NOMEM;   /* ex_free: per is 0 */
+  memset(g->ins, 0, (per + 1) * sizeof *g->ins);
+  g->per = per;
   return ex_prepare_insert(x, t, 1, &g->ins[1]);
 }
 

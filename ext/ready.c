@@ -22,7 +22,6 @@ enum { READY_NONE, READY_RECORD, READY_BYTES };
 struct tm_ready_value {
   int column;            /* declared column, or READY_HEAD */
   unsigned char type;    /* SQLITE_NULL ... SQLITE_TEXT */
-  unsigned char json;    /* TEXT that is JSON */
   unsigned char where;   /* of its text: READY_NONE, READY_RECORD or READY_BYTES */
   union {
     sqlite3_int64 i;     /* INTEGER without text */
@@ -39,8 +38,10 @@ struct tm_ready {
   const tm_schema *s;
   int types;
   int digits;            /* numbers keep their text, not their value */
-  tm_out vals;           /* the record's header, rows and values */
-  tm_out bytes;          /* their bytes that are not the record's */
+  tm_out *vals;          /* the batch's buffer the record's header, rows
+                            and values go to (tm_ready_work) */
+  tm_out bytes;          /* their bytes that are not the record's, which
+                            follow them there once all are made */
 };
 
 tm_ready *tm_ready_new(const tm_schema *s, int types, int digits) {
@@ -54,7 +55,6 @@ tm_ready *tm_ready_new(const tm_schema *s, int types, int digits) {
 
 void tm_ready_free(tm_ready *r) {
   if (!r) return;
-  tm_out_free(&r->vals);
   tm_out_free(&r->bytes);
   free(r);
 }
@@ -67,7 +67,6 @@ static void ready_keep(tm_ready *r, const tm_record *rec, int column, const tm_v
   memset(&f, 0, sizeof f);
   f.column = column;
   f.type = (unsigned char)v->type;
-  f.json = (unsigned char)v->json;
   int number = v->type == SQLITE_INTEGER || v->type == SQLITE_FLOAT;
   if (v->type != SQLITE_NULL && v->text && (!number || r->digits)) {
     f.where = r->bytes.n != before ? READY_BYTES : READY_RECORD;
@@ -78,7 +77,7 @@ static void ready_keep(tm_ready *r, const tm_record *rec, int column, const tm_v
   } else if (v->type == SQLITE_INTEGER) {
     f.u.i = v->i;
   }
-  tm_out_put(&r->vals, &f, sizeof f);
+  tm_out_put(r->vals, &f, sizeof f);
 }
 
 /* Append token `tok` of the record, converted, as the value of `column`. */
@@ -122,15 +121,15 @@ static size_t ready_head(tm_ready *r) {
   tm_ready_value f;
   memset(&f, 0, sizeof f);
   f.column = READY_HEAD;
-  tm_out_put(&r->vals, &f, sizeof f);
-  return r->vals.n - sizeof f;
+  tm_out_put(r->vals, &f, sizeof f);
+  return r->vals->n - sizeof f;
 }
 
 /* Set the header at `at` to the number of entries appended after it. */
 static void ready_count(tm_ready *r, size_t at) {
-  if (r->vals.nomem) return;
-  tm_ready_value *head = (tm_ready_value *)(void *)(r->vals.p + at);
-  head->u.text.n = (uint32_t)((r->vals.n - at) / sizeof *head - 1);
+  if (r->vals->nomem) return;
+  tm_ready_value *head = (tm_ready_value *)(void *)(r->vals->p + at);
+  head->u.text.n = (uint32_t)((r->vals->n - at) / sizeof *head - 1);
 }
 
 /* Append row ri: a header, then every value (ids, map key, cells, _extra)
@@ -159,14 +158,14 @@ static void ready_row(tm_ready *r, const tm_rows *v, uint32_t ri) {
 
 int tm_ready_work(void *arg, const tm_rows *v, tm_out *out) {
   tm_ready *r = arg;
-  r->vals.n = r->bytes.n = 0;
+  r->vals = out;   /* the values go straight to the batch */
+  r->bytes.n = 0;
   size_t head = ready_head(r);
   for (uint32_t i = 0; i < v->nrows; i++) ready_row(r, v, i);
   ready_count(r, head);
-  if (r->vals.nomem || r->bytes.nomem) return -1;
-  if (r->bytes.n > UINT32_MAX || r->vals.n / sizeof(tm_ready_value) > UINT32_MAX)
+  if (out->nomem || r->bytes.nomem) return -1;
+  if (r->bytes.n > UINT32_MAX || (out->n - head) / sizeof(tm_ready_value) > UINT32_MAX)
     return -1;   /* beyond 32-bit offsets: only a record of gigabytes */
-  tm_out_put(out, r->vals.p, r->vals.n);
   tm_out_put(out, r->bytes.p, r->bytes.n);
   return out->nomem ? -1 : 0;
 }
@@ -194,7 +193,7 @@ int tm_ready_next(tm_ready_reader *rd, int *column, tm_value *v) {
   const tm_ready_value *f = rd->next++;
   *column = f->column;
   v->type = f->type;
-  v->json = f->json;
+  v->json = 0;   /* neither a parameter nor a CSV field keeps a subtype */
   v->i = 0;
   v->d = 0;
   v->text = NULL;

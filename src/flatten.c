@@ -238,7 +238,8 @@ static uint32_t flat_array_table(tm_flat *f, uint32_t node, const tm_tok *arr) {
   tm_schema *s = f->s;
   if (s->nodes[node].flags & TM_N_MAP) return TM_NONE;
   if (!(arr->flags & TM_F_HASOBJ) && s->cfg.arrays != TM_ARRAYS_CHILD) return TM_NONE;
-  return tm_schema_table(s, node);
+  uint32_t t = s->nodes[node].child;   /* inline: every array of a scan asks */
+  return t != TM_NONE || s->frozen ? t : tm_schema_table(s, node);
 }
 
 /* One member's value (tape index v, nesting depth) at node, in row r. */

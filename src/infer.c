@@ -415,7 +415,7 @@ tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
   if (o->sample >= 0)
     for (uint32_t t = 0; t < s->ntables; t++) s->tables[t].has_extra = 1;
   tm_schema_freeze(s);
-  int failed = k && ch.counts && infer_recount(path, o, s, k, *id, &ch, err);
+  int failed = k && k->n > 1 && ch.counts && infer_recount(path, o, s, k, *id, &ch, err);
   free(ch.counts);
   if (failed) {
     tm_schema_free(s);

@@ -33,9 +33,12 @@ typedef struct infer_half {
   tm_schema *s;             /* what it saw */
   tm_seek *k;               /* its checkpoints (NULL: no index wanted) */
   int ok;                   /* read to its end: no record failed it, no map */
-  atomic_int stop;          /* the first half no longer waits for it */
-  atomic_uint_least64_t records, consumed;   /* its progress so far */
   pthread_t thread;
+  pthread_mutex_t mu;       /* guards what follows */
+  pthread_cond_t cond;      /* signalled at each of its ticks and at its end */
+  uint64_t records, consumed;   /* its progress so far */
+  int stop;                 /* the first half no longer waits for it */
+  int done;                 /* its thread is about to end */
 } infer_half;
 
 static atomic_uint_least64_t infer_merged;   /* see tm_infer_merges */
@@ -46,6 +49,9 @@ typedef struct infer_pass {
   infer_half *half;
   tm_progress told;         /* the last progress reported */
 } infer_pass;
+
+#define INFER_NOMEM (-1)      /* out of memory */
+#define INFER_STOPPED (-2)    /* the caller's tick said stop */
 
 /* Set *err to a malloc'd copy of msg. */
 static void infer_fail(char **err, const char *msg) {
@@ -145,24 +151,31 @@ static int infer_recount(const char *path, const tm_options *o, tm_schema *s,
   return -1;
 }
 
-/* Tick of the second half: publish its progress; stop when asked to, or
-** once it made a map (it cannot be merged then). */
+/* Tick of the second half: publish its progress to the first, which may
+** be waiting for it; stop when asked to, or once it made a map (it cannot
+** be merged then). */
 static int infer_half_tick(void *arg, const tm_progress *p) {
   infer_half *h = arg;
-  uint64_t read = p->consumed > h->start ? p->consumed - h->start : 0;
-  atomic_store_explicit(&h->records, p->records, memory_order_relaxed);
-  atomic_store_explicit(&h->consumed, read, memory_order_relaxed);
-  return h->s->maps || atomic_load_explicit(&h->stop, memory_order_relaxed);
+  pthread_mutex_lock(&h->mu);
+  h->records = p->records;
+  h->consumed = p->consumed > h->start ? p->consumed - h->start : 0;
+  int stop = h->stop || h->s->maps;
+  pthread_cond_broadcast(&h->cond);
+  pthread_mutex_unlock(&h->mu);
+  return stop;
 }
 
 /* Tick of the first half: the caller hears of both halves together. */
 static int infer_tick(void *arg, const tm_progress *p) {
   infer_pass *ip = arg;
+  infer_half *h = ip->half;
   tm_progress both = *p;
-  if (ip->half) {   /* this thread's reads may run past the second's start */
-    if (both.consumed > ip->half->start) both.consumed = ip->half->start;
-    both.records += atomic_load_explicit(&ip->half->records, memory_order_relaxed);
-    both.consumed += atomic_load_explicit(&ip->half->consumed, memory_order_relaxed);
+  if (h) {   /* this thread's reads may run past the second's start */
+    if (both.consumed > h->start) both.consumed = h->start;
+    pthread_mutex_lock(&h->mu);
+    both.records += h->records;
+    both.consumed += h->consumed;
+    pthread_mutex_unlock(&h->mu);
   }
   /* after a second half that was not merged, this thread reads its part
      again: the progress waits there rather than going back */
@@ -174,6 +187,8 @@ static int infer_tick(void *arg, const tm_progress *p) {
 
 /* Free the second half's results (its thread has ended). */
 static void infer_half_free(infer_half *h) {
+  pthread_mutex_destroy(&h->mu);
+  pthread_cond_destroy(&h->cond);
   tm_schema_free(h->s);
   tm_seek_free(h->k);
   free(h);
@@ -225,9 +240,49 @@ static int infer_merge(infer_half *h, tm_scan *sc, tm_seek *k) {
   return rc == 0 ? 1 : rc > 0 ? 0 : -1;
 }
 
+/*
+** Wait for the second half to end, the first standing at its start. The
+** caller's tick goes on meanwhile, on this thread as always: now, at each
+** tick of the second half, and once it ended. Returns 1 if it said stop.
+*/
+static int infer_wait(infer_pass *ip, tm_scan *sc) {
+  infer_half *h = ip->half;
+  tm_mark at;
+  tm_scan_mark(sc, &at);
+  tm_progress mine = {at.number, h->start, tm_scan_file_id(sc).size, 1};
+  uint64_t seen = UINT64_MAX;
+  int done = 0, stop = 0;
+  while (!done && !stop) {
+    pthread_mutex_lock(&h->mu);
+    while (!h->done && h->records == seen) pthread_cond_wait(&h->cond, &h->mu);
+    done = h->done;
+    seen = h->records;
+    pthread_mutex_unlock(&h->mu);
+    stop = ip->o->tick && infer_tick(ip, &mine);
+  }
+  return stop;
+}
+
+/* Stop the second half if it still runs: the first failed or stopped. */
+static void infer_abandon(infer_pass *ip) {
+  infer_half *h = ip->half;
+  if (!h) return;
+  pthread_mutex_lock(&h->mu);
+  h->stop = 1;
+  pthread_mutex_unlock(&h->mu);
+  pthread_join(h->thread, NULL);
+  infer_half_free(h);
+  ip->half = NULL;
+}
+
 /* The first half reached the second's start: wait for it and merge it
-** (see infer_merge). From then on, the pass reads alone. */
+** (see infer_merge; INFER_STOPPED if the caller stopped the pass). From
+** then on, the pass reads alone. */
 static int infer_join(infer_pass *ip, tm_scan *sc, tm_seek *k) {
+  if (infer_wait(ip, sc)) {
+    infer_abandon(ip);
+    return INFER_STOPPED;
+  }
   infer_half *h = ip->half;
   ip->half = NULL;
   pthread_join(h->thread, NULL);
@@ -236,22 +291,11 @@ static int infer_join(infer_pass *ip, tm_scan *sc, tm_seek *k) {
   return rc;
 }
 
-/* Stop the second half if it still runs: the first failed or stopped. */
-static void infer_abandon(infer_pass *ip) {
-  if (!ip->half) return;
-  atomic_store(&ip->half->stop, 1);
-  pthread_join(ip->half->thread, NULL);
-  infer_half_free(ip->half);
-  ip->half = NULL;
-}
-
-#define INFER_NOMEM (-1)
-
 /*
 ** Read records into the open schema of sc to the end, the sample's size or
 ** an error, leaving checkpoints in k; with a second half, merge it where it
 ** began. Notes the last map made in *ch. Returns the last TM_REC_* result,
-** or INFER_NOMEM.
+** INFER_NOMEM or INFER_STOPPED.
 */
 static int infer_read(infer_pass *ip, tm_scan *sc, tm_seek *k, infer_change *ch) {
   const tm_options *o = ip->o;
@@ -263,7 +307,7 @@ static int infer_read(infer_pass *ip, tm_scan *sc, tm_seek *k, infer_change *ch)
   while (o->sample < 0 || good < o->sample) {
     if (ip->half && tm_scan_offset(sc) >= ip->half->start) {
       int merged = infer_join(ip, sc, k);
-      rc = merged < 0 ? INFER_NOMEM : TM_REC_END;
+      rc = merged > 0 ? TM_REC_END : merged;
       if (merged) break;
     }
     if (k && infer_checkpoint(sc, k, &counts, &cap)) {
@@ -302,6 +346,10 @@ static void *infer_half_run(void *arg) {
     free(ch.counts);
   }
   tm_scan_close(sc);
+  pthread_mutex_lock(&h->mu);
+  h->done = 1;
+  pthread_cond_broadcast(&h->cond);
+  pthread_mutex_unlock(&h->mu);
   return NULL;
 }
 
@@ -360,7 +408,15 @@ static infer_half *infer_split(const char *path, const tm_options *o,
     return NULL;
   uint64_t start = infer_middle(path, id.size);
   infer_half *h = start ? calloc(1, sizeof *h) : NULL;
-  if (!h) return NULL;
+  if (!h || pthread_mutex_init(&h->mu, NULL)) {
+    free(h);
+    return NULL;
+  }
+  if (pthread_cond_init(&h->cond, NULL)) {
+    pthread_mutex_destroy(&h->mu);
+    free(h);
+    return NULL;
+  }
   h->path = path;
   h->o = *o;
   h->o.format = TM_FMT_JSONL;
@@ -370,9 +426,6 @@ static infer_half *infer_split(const char *path, const tm_options *o,
   h->start = start;
   h->s = tm_schema_new(cfg);
   h->k = index ? tm_seek_new(INFER_SPACING) : NULL;
-  atomic_init(&h->stop, 0);
-  atomic_init(&h->records, 0);
-  atomic_init(&h->consumed, 0);
   if (!h->s || (index && !h->k) || pthread_create(&h->thread, NULL, infer_half_run, h)) {
     infer_half_free(h);
     return NULL;
@@ -400,8 +453,9 @@ tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
     infer_abandon(&pass);
     nomem = rc == INFER_NOMEM;
   }
-  int bad = rc == TM_REC_FATAL || (rc == TM_REC_BAD && o->errors == TM_ERRORS_RAISE);
-  if (sc && bad) *err = strdup(tm_scan_message(sc));
+  int bad = rc == TM_REC_FATAL || rc == INFER_STOPPED ||
+            (rc == TM_REC_BAD && o->errors == TM_ERRORS_RAISE);
+  if (sc && bad) *err = strdup(rc == INFER_STOPPED ? "interrupted" : tm_scan_message(sc));
   if (sc) *id = tm_scan_file_id(sc);
   tm_scan_close(sc);
   if (s && !sc) nomem = 0;   /* the scan did not open: *err says why */

@@ -246,9 +246,14 @@ static void test_progress(void) {
     char *err = NULL;
     tm_schema *s = tm_infer(path, &o, "t", &id, NULL, &err);
     CHECK(s != NULL, maps ? "maps: the pass succeeds" : "the pass succeeds");
-    int first = maps ? 3000 : first_half_records(path);   /* maps: read alone */
-    CHECK_INT(t.calls, first / 256, maps ? "maps: a tick every 256 records read alone"
-                                         : "a tick every 256 records of the first half");
+    if (maps) {   /* read alone */
+      CHECK_INT(t.calls, 3000 / 256, "maps: a tick every 256 records read alone");
+    } else {      /* and while the first half waits: on arriving, at each
+                     tick of the second, once it ended */
+      int first = first_half_records(path), second = (3000 - first) / 256;
+      CHECK(t.calls >= first / 256 + 1 && t.calls <= first / 256 + second + 2,
+            "a tick every 256 records of the first half, then while it waits");
+    }
     CHECK(!t.backwards, maps ? "maps: progress never goes back" : "progress never goes back");
     CHECK(t.last.consumed <= id.size && t.last.records <= 3000,
           maps ? "maps: progress within the file" : "progress within the file");
@@ -266,6 +271,22 @@ static void test_progress(void) {
   CHECK_STR(err, "interrupted", "... saying it was interrupted");
   CHECK_INT(t.calls, 3, "... at once");
   free(err);
+  const part late[] = {{"{\"big\":\"%s\"}", 200}, {"{\"a\":1}", 6000}};
+  write_parts(late, 2, 20000);
+  for (int split = 0; split < 2; split++) {
+    ticks u = {0};
+    u.stop_at = 1;
+    o.tick_arg = &u;
+    o.split_min = split ? 0 : UINT64_MAX;
+    err = NULL;
+    s = tm_infer(g_path, &o, "t", &id, NULL, &err);
+    CHECK(s == NULL && err && strcmp(err, "interrupted") == 0,
+          split ? "fewer than 256 big records before the middle: stopped while waiting"
+                : "... and read alone: stopped in the many small ones");
+    CHECK_INT(u.calls, 1, "... at the first tick");
+    tm_schema_free(s);
+    free(err);
+  }
 }
 
 int main(void) {

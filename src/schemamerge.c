@@ -33,39 +33,28 @@ static uint32_t *merge_origins(const tm_schema *b) {
   return origin;
 }
 
-/* The node of a that node nb of b stands for, read only: TM_NONE if a
-** lacks it. The nodes of b before nb are already in map. */
-static uint32_t merge_find(const tm_schema *a, const tm_schema *b,
+/*
+** The node of a that node nb of b stands for (the nodes of b before nb
+** are in map), made in a when missing; while a is frozen (the dry run of
+** merge_exact), only found: TM_NONE when a lacks it.
+*/
+static uint32_t merge_node(tm_schema *a, const tm_schema *b,
                            const uint32_t *origin, const uint32_t *map,
                            uint32_t nb) {
   const tm_node *n = &b->nodes[nb];
   if (n->parent == TM_NONE) {   /* a table's element node */
     if (n->table == 0) return a->tables[0].elem;
     uint32_t owner = map[b->tables[n->table].owner];
-    if (owner == TM_NONE || a->nodes[owner].child == TM_NONE) return TM_NONE;
-    return a->tables[a->nodes[owner].child].elem;
+    uint32_t t = owner == TM_NONE ? TM_NONE : tm_schema_table(a, owner);
+    return t == TM_NONE ? TM_NONE : a->tables[t].elem;
   }
   if (n->flags & TM_N_DUP) {
     uint32_t first = map[origin[nb]];
-    return first == TM_NONE ? TM_NONE : a->nodes[first].dup;
+    return first == TM_NONE ? TM_NONE : tm_schema_dup(a, first);
   }
   uint32_t parent = map[n->parent];
   if (parent == TM_NONE) return TM_NONE;
-  return tm_schema_find_child(a, parent, b->keys + n->key, n->keylen);
-}
-
-/* The same, made in a when missing (TM_NONE only when out of memory). */
-static uint32_t merge_make(tm_schema *a, const tm_schema *b,
-                           const uint32_t *origin, const uint32_t *map,
-                           uint32_t nb) {
-  const tm_node *n = &b->nodes[nb];
-  if (n->parent == TM_NONE) {
-    if (n->table == 0) return a->tables[0].elem;
-    uint32_t t = tm_schema_table(a, map[b->tables[n->table].owner]);
-    return t == TM_NONE ? TM_NONE : a->tables[t].elem;
-  }
-  if (n->flags & TM_N_DUP) return tm_schema_dup(a, map[origin[nb]]);
-  return tm_schema_child(a, map[n->parent], b->keys + n->key, n->keylen);
+  return tm_schema_child(a, parent, b->keys + n->key, n->keylen);
 }
 
 /* Does any table of s make maps or hold more than max_columns? */
@@ -80,10 +69,12 @@ static int merge_settled(const tm_schema *s) {
 ** Can b be merged into a exactly (see the top of the file)? Fills map with
 ** the nodes a has already (TM_NONE for those it lacks).
 */
-static int merge_exact(const tm_schema *a, const tm_schema *b,
+static int merge_exact(tm_schema *a, const tm_schema *b,
                        const uint32_t *origin, uint32_t *map) {
   if (a->frozen || merge_settled(a) || merge_settled(b)) return 0;
-  for (uint32_t nb = 0; nb < b->nnodes; nb++) map[nb] = merge_find(a, b, origin, map, nb);
+  a->frozen = 1;   /* find, do not make */
+  for (uint32_t nb = 0; nb < b->nnodes; nb++) map[nb] = merge_node(a, b, origin, map, nb);
+  a->frozen = 0;
   for (uint32_t tb = 0; tb < b->ntables; tb++) {
     uint32_t ea = map[b->tables[tb].elem];
     if (ea == TM_NONE) continue;
@@ -99,7 +90,7 @@ static int merge_exact(const tm_schema *a, const tm_schema *b,
 static int merge_nodes(tm_schema *a, const tm_schema *b, const uint32_t *origin,
                        uint32_t *map) {
   for (uint32_t nb = 0; nb < b->nnodes; nb++) {
-    uint32_t na = map[nb] = merge_make(a, b, origin, map, nb);
+    uint32_t na = map[nb] = merge_node(a, b, origin, map, nb);
     if (na == TM_NONE) return -1;
     a->nodes[na].seen += b->nodes[nb].seen;
     a->nodes[na].expanded += b->nodes[nb].expanded;

@@ -17,8 +17,10 @@
 ** spares the scan. A file changed since CREATE is an error at query time
 ** that says to create the table again: never rows from a mix of versions.
 **
-** Every query is a scan of the file: a table's rows are produced in file
-** order, and only the columns a query reads are converted.
+** Every query is a scan of the file, or a lookup that starts it where the
+** sparse index says (plan.c chooses, src/locate.c finds the record): a
+** table's rows are produced in file order, and only the columns a query
+** reads are converted.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,9 +279,10 @@ static int tableRename(sqlite3_vtab *p, const char *zNew) {
   return rc;
 }
 
-/* xBestIndex: see tm_lookup_plan. */
+/* xBestIndex: see tm_plan_best. */
 static int tableBestIndex(sqlite3_vtab *p, sqlite3_index_info *info) {
-  return tm_lookup_plan((tm_vtab *)p, info);
+  tm_vtab *v = (tm_vtab *)p;
+  return tm_plan_best(v->schema, v->table, v->nmeta, v->opts.o.id != NULL, v->id.size, info);
 }
 
 /* xOpen */
@@ -298,6 +301,8 @@ static int tableOpen(sqlite3_vtab *p, sqlite3_vtab_cursor **pp) {
     return SQLITE_NOMEM;
   }
   memset(c->slotgen, 0, (n + 1) * sizeof *c->slotgen);
+  c->loc.seek = v->seek;
+  c->loc.skip = v->opts.o.errors == TM_ERRORS_SKIP;
   c->eof = 1;
   return SQLITE_OK;
 }
@@ -305,7 +310,7 @@ static int tableOpen(sqlite3_vtab *p, sqlite3_vtab_cursor **pp) {
 /* xClose */
 static int tableClose(sqlite3_vtab_cursor *cur) {
   tm_cursor *c = (tm_cursor *)cur;
-  tm_scan_close(c->scan);
+  tm_scan_close(c->loc.scan);
   tm_out_free(&c->tmp);
   sqlite3_free(c->slot);
   sqlite3_free(c->slotgen);
@@ -313,33 +318,36 @@ static int tableClose(sqlite3_vtab_cursor *cur) {
   return SQLITE_OK;
 }
 
-int tm_table_error(tm_cursor *c, const char *msg) {
+/* Fail the cursor's statement with "transmog: <msg>". */
+static int tableError(tm_cursor *c, const char *msg) {
   return tm_vtab_error(c->base.pVtab, msg);
 }
 
-int tm_table_next_record(tm_cursor *c) {
-  tm_vtab *v = (tm_vtab *)c->base.pVtab;
-  int rc = tm_vtab_next_rows(&v->base, c->scan, v->opts.o.errors == TM_ERRORS_SKIP,
-                             &c->rows, &c->nrows);
+/* Put the next record in hand. Returns 1, 0 at the end, or -1 after
+** setting the statement's error. */
+static int tableNextRecord(tm_cursor *c) {
+  int rc = tm_locate_next(&c->loc);
   if (rc > 0) c->cur = UINT32_MAX;   /* the next step goes to row 0 */
+  if (rc < 0) tableError(c, tm_scan_message(c->loc.scan));
   return rc;
 }
 
 /* Step to the next row of the answer, reading records as the plan allows. */
 static int tableAdvance(tm_cursor *c) {
   tm_vtab *v = (tm_vtab *)c->base.pVtab;
+  tm_locator *l = &c->loc;
   for (;;) {
-    while (++c->cur < c->nrows) {
-      const tm_row *r = &c->rows[c->cur];
+    while (++c->cur < l->nrows) {
+      const tm_row *r = &l->rows[c->cur];
       if (r->table != v->table) continue;
-      int m = tm_lookup_match(c, r);
+      int m = tm_plan_match(&c->keys, l->rows, r);
       if (m > 0) {
         c->gen++;
         return SQLITE_OK;
       }
       if (m < 0) break;
     }
-    int rc = c->cur < c->nrows || !tm_lookup_goes_on(c) ? 0 : tm_table_next_record(c);
+    int rc = c->cur < l->nrows || !tm_plan_goes_on(&c->keys) ? 0 : tableNextRecord(c);
     if (rc <= 0) {
       c->eof = 1;
       return rc < 0 ? SQLITE_ERROR : SQLITE_OK;
@@ -351,7 +359,7 @@ static int tableAdvance(tm_cursor *c) {
 ** identity is taken from the open file: nothing can change in between). */
 static int tableCheckFile(tm_cursor *c) {
   tm_vtab *v = (tm_vtab *)c->base.pVtab;
-  tm_file_id now = tm_scan_file_id(c->scan);
+  tm_file_id now = tm_scan_file_id(c->loc.scan);
   if (tm_infer_same_file(v->id, now)) return SQLITE_OK;
   char err[600];
   snprintf(err, sizeof err,
@@ -359,38 +367,54 @@ static int tableCheckFile(tm_cursor *c) {
            "DROP TABLE %s and CREATE VIRTUAL TABLE again to read it",
            v->path, v->zMain, (unsigned long long)v->id.size,
            (unsigned long long)now.size, v->zMain);
-  tm_scan_close(c->scan);
-  c->scan = NULL;
-  return tm_table_error(c, err);
+  tm_scan_close(c->loc.scan);
+  c->loc.scan = NULL;
+  return tableError(c, err);
 }
 
 /* Open the cursor's scan at its first filter (checking the file once). */
 static int tableOpenScan(tm_cursor *c, int cells) {
   tm_vtab *v = (tm_vtab *)c->base.pVtab;
-  if (c->scan) {
-    if (cells) tm_scan_want(c->scan, v->table, 1);
+  if (c->loc.scan) {
+    if (cells) tm_scan_want(c->loc.scan, v->table, 1);
     return SQLITE_OK;
   }
   char *err = NULL;
-  c->scan = tm_scan_open(v->path, &v->opts.o, v->schema, v->table, cells, 0, &err);
-  if (!c->scan) {
-    int rc = tm_table_error(c, err ? err : "out of memory");
+  c->loc.scan = tm_scan_open(v->path, &v->opts.o, v->schema, v->table, cells, 0, &err);
+  if (!c->loc.scan) {
+    int rc = tableError(c, err ? err : "out of memory");
     free(err);
     return rc;
   }
   return tableCheckFile(c);
 }
 
-/* xFilter: a scan from the start, or a lookup (see lookup.c). The scan
-** stays open from one filter to the next, so lookups in file order (what
-** a join makes) only ever read forward. */
+/* Position the cursor for the plan in idxNum, before the first row it
+** could return: at the file's start, or with the record a lookup wants in
+** hand (c->eof stays set when there is none). */
+static int tableStart(tm_cursor *c, int idxNum, int argc, sqlite3_value **argv) {
+  tm_vtab *v = (tm_vtab *)c->base.pVtab;
+  tm_plan_keys *k = &c->keys;
+  if (!tm_plan_read(v->schema, v->table, idxNum, argc, argv, k)) return SQLITE_OK;
+  int found = 1;   /* a scan starts with nothing in hand */
+  if (k->row) found = tm_locate(&c->loc, k->table, k->row);
+  else if (tm_locate_rewind(&c->loc)) found = -1;
+  if (found < 0) return tableError(c, tm_scan_message(c->loc.scan));
+  c->eof = !found;
+  c->cur = UINT32_MAX;   /* the next step goes to row 0 */
+  return SQLITE_OK;
+}
+
+/* xFilter: a scan from the start, or a lookup (see plan.c). The scan stays
+** open from one filter to the next, so lookups in file order (what a join
+** makes) only ever read forward. */
 static int tableFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
                        int argc, sqlite3_value **argv) {
   (void)idxStr;
   tm_cursor *c = (tm_cursor *)cur;
   c->eof = 1;
-  int rc = tableOpenScan(c, (idxNum & TABLE_CELLS) != 0);
-  if (rc == SQLITE_OK) rc = tm_lookup_start(c, idxNum, argc, argv);
+  int rc = tableOpenScan(c, (idxNum & TM_PLAN_CELLS) != 0);
+  if (rc == SQLITE_OK) rc = tableStart(c, idxNum, argc, argv);
   if (rc != SQLITE_OK || c->eof) return rc;
   return tableAdvance(c);
 }
@@ -408,13 +432,13 @@ static int tableEof(sqlite3_vtab_cursor *cur) {
 /* The _id of row r (or its natural id, for a main row with id=). */
 static void tableId(tm_cursor *c, sqlite3_context *ctx, const tm_row *r) {
   tm_vtab *v = (tm_vtab *)c->base.pVtab;
-  tm_sql_result_id(ctx, tm_scan_record(c->scan), r, v->opts.o.types, &c->tmp);
+  tm_sql_result_id(ctx, tm_scan_record(c->loc.scan), r, v->opts.o.types, &c->tmp);
 }
 
 /* The tape index of column col in the current row, or TM_NONE. */
 static uint32_t tableCell(tm_cursor *c, const tm_row *r, uint32_t col) {
   if (c->filled != c->gen) {   /* first value read in this row: index it */
-    const tm_cell *cells = r->ncells ? tm_flat_cells(tm_scan_flat(c->scan)) + r->cell : NULL;
+    const tm_cell *cells = r->ncells ? tm_flat_cells(tm_scan_flat(c->loc.scan)) + r->cell : NULL;
     for (uint32_t i = 0; i < r->ncells; i++) {
       c->slot[cells[i].col] = cells[i].tok;
       c->slotgen[cells[i].col] = c->gen;
@@ -429,7 +453,7 @@ static void tableExtra(tm_cursor *c, sqlite3_context *ctx, const tm_row *r) {
   if (!r->nextra) return;
   tm_vtab *v = (tm_vtab *)c->base.pVtab;
   tm_rows rows;
-  tm_flat_view(tm_scan_flat(c->scan), tm_scan_record(c->scan), &rows);
+  tm_flat_view(tm_scan_flat(c->loc.scan), tm_scan_record(c->loc.scan), &rows);
   c->tmp.n = 0;
   tm_rowtext_extra(&c->tmp, v->schema, &rows, r, v->opts.o.types == TM_TYPES_TEXT);
   tm_sql_result_json(ctx, &c->tmp);
@@ -439,18 +463,18 @@ static void tableExtra(tm_cursor *c, sqlite3_context *ctx, const tm_row *r) {
 static int tableColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   tm_cursor *c = (tm_cursor *)cur;
   tm_vtab *v = (tm_vtab *)cur->pVtab;
-  const tm_row *r = &c->rows[c->cur];
+  const tm_row *rows = c->loc.rows, *r = &rows[c->cur];
   const tm_table *t = &v->schema->tables[v->table];
   if (i == 0) tableId(c, ctx, r);
-  else if (i == 1 && v->nmeta > 1) tableId(c, ctx, &c->rows[r->parent]);
-  else if (i == 2 && v->nmeta > 1) tableId(c, ctx, &c->rows[0]);
+  else if (i == 1 && v->nmeta > 1) tableId(c, ctx, &rows[r->parent]);
+  else if (i == 2 && v->nmeta > 1) tableId(c, ctx, &rows[0]);
   else if (i == 3 && v->nmeta > 1) sqlite3_result_int64(ctx, (sqlite3_int64)r->index);
   else if ((uint32_t)(i - v->nmeta) >= t->ncols) tableExtra(c, ctx, r);
   else {
     uint32_t col = (uint32_t)(i - v->nmeta);
     uint32_t tok = t->is_map && col == 0 ? r->key : tableCell(c, r, col);
     if (tok != TM_NONE) {
-      const tm_record *rec = tm_scan_record(c->scan);
+      const tm_record *rec = tm_scan_record(c->loc.scan);
       tm_sql_result(ctx, rec->text, rec->tape->tok, tok, v->opts.o.types, &c->tmp);
     }
   }
@@ -460,7 +484,7 @@ static int tableColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
 /* xRowid: the row's ordinal in its table. */
 static int tableRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
   tm_cursor *c = (tm_cursor *)cur;
-  *pRowid = (sqlite_int64)c->rows[c->cur].id;
+  *pRowid = (sqlite_int64)c->loc.rows[c->cur].id;
   return SQLITE_OK;
 }
 

@@ -1,6 +1,7 @@
 /*
-** table.h: the transmog module's vtab and cursor, shared by table.c (the
-** tables' life and scans) and lookup.c (finding rows by their ids).
+** table.h: the transmog module's vtab and cursor (table.c). A cursor finds
+** its rows with a plan (plan.h) and a locator (src/locate.h), which never
+** call back into table.c.
 */
 #ifndef TM_TABLE_H
 #define TM_TABLE_H
@@ -8,11 +9,10 @@
 #include <sqlite3ext.h>
 
 #include "options.h"
+#include "plan.h"
 #include "../src/jsonout.h"
+#include "../src/locate.h"
 #include "../src/scan.h"
-
-/* idxNum bit: a column other than the metadata is read. */
-#define TABLE_CELLS 1
 
 typedef struct tm_vtab {
   sqlite3_vtab base;
@@ -32,12 +32,9 @@ typedef struct tm_vtab {
 
 typedef struct tm_cursor {
   sqlite3_vtab_cursor base;
-  tm_scan *scan;
-  int plan;              /* how xFilter found the rows (lookup.c) */
-  uint64_t key;          /* the _id, _parent_id or _root_id looked for */
-  uint64_t lo, hi;       /* a range of _id, both ends included */
-  const tm_row *rows;    /* rows of the current record */
-  uint32_t nrows, cur;
+  tm_locator loc;        /* the scan, and its record in hand */
+  tm_plan_keys keys;     /* what xFilter looks for */
+  uint32_t cur;          /* the current row of the record in hand */
   uint32_t *slot;        /* per column: tape index of the current value */
   uint64_t *slotgen;     /* slot[i] holds for the row numbered slotgen[i] */
   uint64_t gen;          /* rows seen by this cursor */
@@ -45,31 +42,5 @@ typedef struct tm_cursor {
   int eof;
   tm_out tmp;
 } tm_cursor;
-
-/* Fail the cursor's statement with "transmog: <msg>". */
-int tm_table_error(tm_cursor *c, const char *msg);
-
-/* Read the next record into the cursor (skipping bad ones with
-** errors=skip). Returns 1 with c->rows set, 0 at the end, or -1 after
-** setting the statement's error. */
-int tm_table_next_record(tm_cursor *c);
-
-/*
-** xBestIndex: choose a scan or a lookup (_id =, _parent_id =, _root_id =,
-** or a range of _id), with its cost. Sets info->idxNum (plan and
-** TABLE_CELLS) and the constraints it takes.
-*/
-int tm_lookup_plan(tm_vtab *v, sqlite3_index_info *info);
-
-/* xFilter: position the cursor's scan for the plan in idxNum, before the
-** first row it could return. Returns an SQLite code; sets c->eof. */
-int tm_lookup_start(tm_cursor *c, int idxNum, int argc, sqlite3_value **argv);
-
-/* Does row r (of this table) belong to the answer? 1 yes, 0 no, -1 no and
-** nothing after it will (the end of a range). */
-int tm_lookup_match(const tm_cursor *c, const tm_row *r);
-
-/* After the current record: may later records hold more rows? */
-int tm_lookup_goes_on(const tm_cursor *c);
 
 #endif

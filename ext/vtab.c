@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "../src/locate.h"
+
 SQLITE_EXTENSION_INIT3
 
 int tm_vtab_connect(sqlite3 *db, const char *schema, size_t size,
@@ -40,17 +42,9 @@ int tm_vtab_error(sqlite3_vtab *v, const char *msg) {
 
 int tm_vtab_next_rows(sqlite3_vtab *v, tm_scan *sc, int skip, const tm_row **rows,
                       uint32_t *n) {
-  for (;;) {
-    int rc = tm_scan_next(sc);
-    if (rc == TM_REC_END) return 0;
-    if (rc == TM_REC_BAD && skip) continue;
-    if (rc != TM_REC_OK) {
-      tm_vtab_error(v, tm_scan_message(sc));
-      return -1;
-    }
-    *rows = tm_flat_rows(tm_scan_flat(sc), n);
-    return 1;
-  }
+  int rc = tm_locate_read(sc, skip, rows, n);
+  if (rc < 0) tm_vtab_error(v, tm_scan_message(sc));
+  return rc;
 }
 
 int tm_vtab_best_index(sqlite3_index_info *info, int first, int n) {

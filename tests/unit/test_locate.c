@@ -1,11 +1,11 @@
 /*
 ** test_locate.c: the locator (src/locate.c). For a nested file of orders,
-** their items and the items' discounts (with one bad line, passed over as
-** errors=skip does), locating row N of each table gives the record that a
-** plain scan finds it in: forward, backward, repeated, at random across
-** checkpoints and past the end, on the file and on its gzip copy, with the
-** schema pass's index (a checkpoint every 64 KiB) and with a fine one (a
-** checkpoint every 512 bytes).
+** their items and the items' discounts, with one bad line (passed over as
+** errors=skip does; without skip, reading stops there), locating row N of
+** each table gives the record that a plain scan finds it in: forward,
+** backward, repeated, at random across checkpoints and past the end, on
+** the file and on its gzip copy, with the schema pass's index (a
+** checkpoint every 64 KiB) and with a fine one (every 512 bytes).
 */
 #define _GNU_SOURCE
 #include <zlib.h>
@@ -196,6 +196,19 @@ static void check_table(const fixture *f, const tm_seek *k, int t, const char *w
   tm_scan_close(sc);
 }
 
+/* Without skip, reading stops at the bad line with the scan's message. */
+static void check_bad_line(const fixture *f, const tm_seek *k, const char *what) {
+  char *err = NULL;
+  tm_scan *sc = tm_scan_open(f->path, &f->o, f->s, TM_NONE, 0, 0, &err);
+  tm_locator l = {sc, k, 0, NULL, 0};
+  if (!sc) abort();
+  int rc, good = 0;
+  while ((rc = tm_locate_next(&l)) > 0) good++;
+  CHECK(rc < 0 && good == BAD_LINE && *tm_scan_message(sc),
+        named(what, T_MAIN, "without skip: fails at the bad line"));
+  tm_scan_close(sc);
+}
+
 /* Every table of file `path`, with the schema pass's index and a fine one. */
 static void check_file(const char *path, const char *what) {
   fixture f;
@@ -209,6 +222,7 @@ static void check_file(const char *path, const char *what) {
   snprintf(name, sizeof name, "%s: several checkpoints (%u coarse, %u fine)", what,
            coarse->n, fine->n);
   CHECK(coarse->n >= 4 && fine->n >= 500, name);
+  check_bad_line(&f, coarse, what);
   for (int t = 0; t < NT; t++) {
     snprintf(name, sizeof name, "%s, 64 KiB index", what);
     check_table(&f, coarse, t, name);

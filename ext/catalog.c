@@ -28,7 +28,7 @@
 
 #include "../src/infer.h"
 #include "declare.h"
-#include "options.h"
+#include "../src/options.h"
 #include "transmog.h"
 #include "vtab.h"
 

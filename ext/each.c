@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "options.h"
+#include "../src/options.h"
 #include "../src/rowtext.h"
 #include "transmog.h"
 #include "vtab.h"

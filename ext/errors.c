@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "options.h"
+#include "../src/options.h"
 #include "transmog.h"
 #include "vtab.h"
 

@@ -38,7 +38,7 @@
 #include "../src/rowtext.h"
 #include "../src/sink.h"
 #include "declare.h"
-#include "options.h"
+#include "../src/options.h"
 #include "ready.h"
 #include "transmog.h"
 #include "values.h"

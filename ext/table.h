@@ -7,7 +7,7 @@
 
 #include <sqlite3ext.h>
 
-#include "options.h"
+#include "../src/options.h"
 #include "../src/jsonout.h"
 #include "../src/scan.h"
 

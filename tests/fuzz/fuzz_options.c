@@ -1,5 +1,5 @@
 /*
-** fuzz_options.c: libFuzzer target for the option parser (ext/options.c),
+** fuzz_options.c: libFuzzer target for the option parser (src/options.c),
 ** in both forms: one string, and a list of "key=value" arguments (the
 ** input cut at newlines). Every option, the export ones included.
 */

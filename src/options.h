@@ -22,7 +22,7 @@
 #ifndef TM_OPTIONS_H
 #define TM_OPTIONS_H
 
-#include "../src/scan.h"
+#include "scan.h"
 
 /* One bit per option, to say which ones a function accepts. */
 enum {

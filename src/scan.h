@@ -26,7 +26,8 @@ typedef struct tm_progress {
   int inferring;            /* 1 in the schema pass (a scan that observes) */
 } tm_progress;
 
-/* Every option of DESIGN 3.1. Strings belong to the caller. */
+/* Every option of DESIGN 3.1 the engine reads (the registry in options.h
+** parses them and holds their defaults). Strings belong to the caller. */
 typedef struct tm_options {
   const char *name;         /* main table name; NULL: from the file name */
   int format;               /* TM_FMT_* */
@@ -52,7 +53,8 @@ typedef struct tm_options {
   void *tick_arg;
 } tm_options;
 
-/* The defaults of DESIGN 3.1. */
+/* Every option at its default (from the registry, options.c), and the
+** settings that are not options. */
 void tm_options_init(tm_options *o);
 
 /* The main table's default name: the file's base name without its known

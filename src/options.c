@@ -28,6 +28,8 @@ static const tm_opt_word opt_out_formats[] = {
   {"csv", TM_OUT_CSV}, {"jsonl", TM_OUT_JSONL}, {NULL, 0}};
 static const tm_opt_word opt_out_comps[] = {{"none", 0}, {"gzip", 1}, {NULL, 0}};
 
+/* The field a row fills, and the functions that read a JSON file (every
+** function today; not a writer of query results, to come). */
 #define OPT_FIELD(f) offsetof(tm_opts, f)
 #define OPT_SCANS (TM_FN_CREATE | TM_FN_EACH | TM_FN_TABLES | TM_FN_COLUMNS | TM_FN_ERRORS | TM_FN_EXPORT)
 

@@ -1,8 +1,9 @@
 /*
 ** scan.h: one pass over a file. Composes source -> records -> flatten and
-** yields one record's rows at a time, with every setting the user can give
-** gathered in tm_options. This is the engine's front door: the SQLite face
-** uses only this, schema.h (to read the catalogue) and jsonout.h.
+** yields one record's rows at a time, with every setting of the engine
+** gathered in tm_options (options.h parses them from what the user wrote).
+** This is the engine's front door: the SQLite face uses only this,
+** options.h, schema.h (to read the catalogue) and jsonout.h.
 */
 #ifndef TM_SCAN_H
 #define TM_SCAN_H

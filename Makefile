@@ -45,9 +45,9 @@ $(UNIT_DIR)/%: tests/unit/%.c tests/unit/check.h tests/unit/util.h tests/unit/in
 UNIT_BIN := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT))
 
 # Every fuzz target also replays its regression inputs in `make test`.
-$(UNIT_DIR)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/unit/infercheck.h $(SRC) ext/options.c $(HDR)
+$(UNIT_DIR)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/unit/infercheck.h $(SRC) $(HDR)
 	@mkdir -p $(UNIT_DIR)
-	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -Isrc -Iext -o $@ $< tests/fuzz/replay.c $(SRC) ext/options.c $(LIBS)
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< tests/fuzz/replay.c $(SRC) $(LIBS)
 
 UNIT_BIN += $(patsubst tests/fuzz/fuzz_%.c,build/unit/replay_%,$(wildcard tests/fuzz/fuzz_*.c))
 
@@ -100,11 +100,11 @@ soak: transmog.so
 # from ../shared/data; findings are written to build/fuzz/<target>/.
 FUZZ_SECONDS ?= 60
 FUZZ         := json flatten options cache split
-FUZZFLAGS     = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc -Iext
+FUZZFLAGS     = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/unit/infercheck.h $(SRC) ext/options.c $(HDR)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/unit/infercheck.h $(SRC) $(HDR)
 	@mkdir -p build/fuzz
-	clang $(CPPFLAGS) $(FUZZFLAGS) -o $@ $< $(SRC) ext/options.c $(LIBS)
+	clang $(CPPFLAGS) $(FUZZFLAGS) -o $@ $< $(SRC) $(LIBS)
 
 fuzz: $(patsubst %,build/fuzz/fuzz_%,$(FUZZ))
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ)

@@ -15,7 +15,7 @@
 
 /* What the cache holds for one main table. */
 typedef struct tm_cache_row {
-  char *path, *args;      /* sqlite3_malloc'd */
+  char *path, *args;      /* sqlite3_malloc'd; args: the options' key (tm_opts_key) */
   tm_file_id id;
   void *blob;             /* the catalogue (tm_schema_save) */
   int nblob;

@@ -28,7 +28,7 @@
 
 #include "../src/infer.h"
 #include "declare.h"
-#include "options.h"
+#include "../src/options.h"
 #include "transmog.h"
 #include "vtab.h"
 
@@ -127,11 +127,13 @@ static int catFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
                      int argc, sqlite3_value **argv) {
   (void)idxStr;
   cat_cursor *c = (cat_cursor *)cur;
-  const char *who = ((cat_vtab *)cur->pVtab)->kind == CAT_TABLES ? "transmog_tables" : "transmog_columns";
+  int tables = ((cat_vtab *)cur->pVtab)->kind == CAT_TABLES;
+  const char *who = tables ? "transmog_tables" : "transmog_columns";
+  unsigned fn = tables ? TM_FN_TABLES : TM_FN_COLUMNS;
   char *args[2], *err = NULL, *name = NULL;
   catReset(c);
   if (tm_vtab_args(idxNum, argc, argv, 2, args) != SQLITE_OK) return SQLITE_NOMEM;
-  int fail = tm_opts_parse(&c->opts, args[1], TM_OPT_ALL, who, &err);
+  int fail = tm_opts_parse(&c->opts, args[1], fn, who, &err);
   if (!fail && !args[0]) {
     char *msg = sqlite3_mprintf("%s needs a file path: %s(path [, options])", who, who);
     int rc = tm_vtab_error(cur->pVtab, msg ? msg : "out of memory");

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "options.h"
+#include "../src/options.h"
 #include "../src/rowtext.h"
 #include "transmog.h"
 #include "vtab.h"
@@ -139,8 +139,7 @@ static int eachFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   if (tm_vtab_args(idxNum, argc, argv, EACH_NARGS, args) != SQLITE_OK) return SQLITE_NOMEM;
   c->path = args[0];
   c->table = args[1];
-  int fail = tm_opts_parse(&c->opts, args[2], TM_OPT_ALL & ~TM_OPT_SAMPLE,
-                           "transmog_each", &err);
+  int fail = tm_opts_parse(&c->opts, args[2], TM_FN_EACH, "transmog_each", &err);
   sqlite3_free(args[2]);
   if (!c->path) {
     free(err);

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "options.h"
+#include "../src/options.h"
 #include "transmog.h"
 #include "vtab.h"
 
@@ -107,9 +107,7 @@ static int errorsFilter(sqlite3_vtab_cursor *cur, int idxNum,
   char *args[ERR_NARGS], *err = NULL;
   errorsReset(c);
   if (tm_vtab_args(idxNum, argc, argv, ERR_NARGS, args) != SQLITE_OK) return SQLITE_NOMEM;
-  int fail = tm_opts_parse(&c->opts, args[1],
-                           TM_OPT_ALL & ~(TM_OPT_SAMPLE | TM_OPT_ERRORS),
-                           "transmog_errors", &err);
+  int fail = tm_opts_parse(&c->opts, args[1], TM_FN_ERRORS, "transmog_errors", &err);
   if (!args[0] && !fail) {
     err = strdup("transmog_errors needs a file path: transmog_errors(path [, options])");
     fail = 1;

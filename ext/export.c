@@ -38,7 +38,7 @@
 #include "../src/rowtext.h"
 #include "../src/sink.h"
 #include "declare.h"
-#include "options.h"
+#include "../src/options.h"
 #include "ready.h"
 #include "transmog.h"
 #include "values.h"
@@ -621,7 +621,7 @@ static int ex_args(exporter *x, int argc, sqlite3_value **argv) {
   const char *options = argc > 2 ? (const char *)sqlite3_value_text(argv[2]) : NULL;
   if (!x->path || !x->name || !*x->name)
     return ex_fail(x, "transmog_export needs a file and a table name: transmog_export(path, name [, options])");
-  if (tm_opts_parse(&x->opts, options, TM_OPT_EXPORT & ~TM_OPT_NAME, "transmog", &err)) {
+  if (tm_opts_parse(&x->opts, options, TM_FN_EXPORT, "transmog", &err)) {
     x->err = sqlite3_mprintf("%s", err ? err : "transmog: out of memory");   /* prefixed already */
     free(err);
     return SQLITE_ERROR;

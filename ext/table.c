@@ -35,9 +35,6 @@
 #include "values.h"
 #include "vtab.h"
 
-/* Options a CREATE accepts (the table's name is the CREATE's own). */
-#define TABLE_OPTIONS (TM_OPT_ALL & ~TM_OPT_NAME)
-
 SQLITE_EXTENSION_INIT3
 
 /* Free a vtab and everything it holds. */
@@ -95,7 +92,7 @@ static int tableArgs(tm_vtab *v, int argc, const char *const *argv, char **pzErr
   if (!v->args && !nomem) v->args = sqlite3_mprintf("");
   if (!v->zMain) v->zMain = sqlite3_mprintf("%s", v->zName);
   char *err = NULL;
-  int fail = tm_opts_parse_args(&v->opts, nopt, opt, TABLE_OPTIONS, "transmog", &err);
+  int fail = tm_opts_parse_args(&v->opts, nopt, opt, TM_FN_CREATE, "transmog", &err);
   sqlite3_free(opt);
   if (fail) {
     *pzErr = sqlite3_mprintf("%s", err ? err : "out of memory");
@@ -116,25 +113,30 @@ static int tableInfer(tm_vtab *v, char **pzErr) {
   return SQLITE_ERROR;
 }
 
-/* Store the catalogue in the cache (at CREATE). */
+/* Store the catalogue in the cache (at CREATE), under the options that
+** made it (tm_opts_key). */
 static int tableSaveCache(tm_vtab *v, char **pzErr) {
   tm_out blob = {0}, seek = {0};
   int rc = SQLITE_NOMEM;
-  if (!tm_schema_save(v->schema, &blob) && !tm_seek_save(v->seek, &seek)) {
-    tm_cache_row row = {v->path, v->args, v->id, blob.p, (int)blob.n, seek.p, (int)seek.n};
+  char *key = tm_opts_key(&v->opts);
+  if (key && !tm_schema_save(v->schema, &blob) && !tm_seek_save(v->seek, &seek)) {
+    tm_cache_row row = {v->path, key, v->id, blob.p, (int)blob.n, seek.p, (int)seek.n};
     rc = tm_cache_put(v->db, v->zSchema, v->zMain, &row, pzErr);
   }
+  free(key);
   tm_out_free(&blob);
   tm_out_free(&seek);
   return rc;
 }
 
-/* The catalogue from the cache, if it was made from this file and these
-** options; otherwise scan the file again (in memory only). */
+/* The catalogue from the cache, if it was made from this file and options
+** that give the same catalogue; otherwise scan the file again (in memory
+** only). */
 static int tableLoad(tm_vtab *v, char **pzErr) {
   tm_cache_row row;
-  if (tm_cache_get(v->db, v->zSchema, v->zMain, &row)) {
-    if (strcmp(row.path, v->path) == 0 && strcmp(row.args, v->args) == 0) {
+  char *key = tm_opts_key(&v->opts);
+  if (key && tm_cache_get(v->db, v->zSchema, v->zMain, &row)) {
+    if (strcmp(row.path, v->path) == 0 && strcmp(row.args, key) == 0) {
       v->schema = tm_schema_load(row.blob, (size_t)row.nblob);
       /* no bound on the offsets: a gzip file's are in its inflated content,
          beyond the file's size (one past the end fails cleanly at the seek) */
@@ -144,6 +146,7 @@ static int tableLoad(tm_vtab *v, char **pzErr) {
     }
     tm_cache_row_free(&row);
   }
+  free(key);
   if (v->schema && v->seek) return SQLITE_OK;
   tm_schema_free(v->schema);
   v->schema = NULL;

@@ -8,8 +8,8 @@
 
 #include <sqlite3ext.h>
 
-#include "options.h"
 #include "plan.h"
+#include "../src/options.h"
 #include "../src/jsonout.h"
 #include "../src/locate.h"
 #include "../src/scan.h"

@@ -3,6 +3,7 @@
 */
 #define _POSIX_C_SOURCE 200809L   /* strdup, strncasecmp */
 #include "scan.h"
+#include "options.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,17 +26,7 @@ struct tm_scan {
 };
 
 void tm_options_init(tm_options *o) {
-  memset(o, 0, sizeof *o);
-  o->format = TM_FMT_AUTO;
-  o->compression = TM_COMP_AUTO;
-  o->separator = "_";
-  o->arrays = TM_ARRAYS_JSON;
-  o->max_depth = 64;
-  o->max_columns = 1000;
-  o->sample = -1;
-  o->errors = TM_ERRORS_RAISE;
-  o->max_record = 64u << 20;
-  o->types = TM_TYPES_INFER;
+  tm_opts_defaults(o);
   o->split_min = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 8u << 20 : UINT64_MAX;
 }
 

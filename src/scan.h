@@ -1,8 +1,9 @@
 /*
 ** scan.h: one pass over a file. Composes source -> records -> flatten and
-** yields one record's rows at a time, with every setting the user can give
-** gathered in tm_options. This is the engine's front door: the SQLite face
-** uses only this, schema.h (to read the catalogue) and jsonout.h.
+** yields one record's rows at a time, with every setting of the engine
+** gathered in tm_options (options.h parses them from what the user wrote).
+** This is the engine's front door: the SQLite face uses only this,
+** options.h, schema.h (to read the catalogue) and jsonout.h.
 */
 #ifndef TM_SCAN_H
 #define TM_SCAN_H
@@ -26,7 +27,8 @@ typedef struct tm_progress {
   int inferring;            /* 1 in the schema pass (a scan that observes) */
 } tm_progress;
 
-/* Every option of DESIGN 3.1. Strings belong to the caller. */
+/* Every option of DESIGN 3.1 the engine reads (the registry in options.h
+** parses them and holds their defaults). Strings belong to the caller. */
 typedef struct tm_options {
   const char *name;         /* main table name; NULL: from the file name */
   int format;               /* TM_FMT_* */
@@ -52,7 +54,8 @@ typedef struct tm_options {
   void *tick_arg;
 } tm_options;
 
-/* The defaults of DESIGN 3.1. */
+/* Every option at its default (from the registry, options.c), and the
+** settings that are not options. */
 void tm_options_init(tm_options *o);
 
 /* The main table's default name: the file's base name without its known

@@ -1,5 +1,5 @@
 /*
-** fuzz_options.c: libFuzzer target for the option parser (ext/options.c),
+** fuzz_options.c: libFuzzer target for the option parser (src/options.c),
 ** in both forms: one string, and a list of "key=value" arguments (the
 ** input cut at newlines). Every option, the export ones included.
 */
@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   text[size] = 0;
   tm_opts opts;
   char *err = NULL;
-  tm_opts_parse(&opts, text, TM_OPT_EXPORT, "fuzz", &err);
+  tm_opts_parse(&opts, text, TM_FN_ALL, "fuzz", &err);
   tm_opts_free(&opts);
   free(err);
   const char *argv[64];
@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (p) *p++ = 0;
   }
   err = NULL;
-  tm_opts_parse_args(&opts, argc, argv, TM_OPT_EXPORT, "fuzz", &err);
+  tm_opts_parse_args(&opts, argc, argv, TM_FN_ALL, "fuzz", &err);
   tm_opts_free(&opts);
   free(err);
   free(text);

@@ -14,16 +14,17 @@ table. Then:
           signature of every column's typeof() (1, 1.0 and '1' differ),
           equal counts; and the JSON summary agrees (rows per table,
           records, skipped, bytes = the file's size, seconds >= 0).
-  csv     to=DIR format=csv (and compression=gzip, read through zcat): the
-          directory holds exactly one file per table (no temporary file);
-          each loads back with the shell's `.import --csv`; the header is
-          the declared column names; every value but a REAL is
-          ifnull(CAST(v AS TEXT), '') (CSV has no NULL); a REAL must read
-          back as the same double ("exact values", issue 5): rows whose
-          field does not CAST back to it are listed and re-checked here in
-          Python with float() against printf('%!.20e') of the value (SQLite
-          3.40's text-to-real conversion is not always correctly rounded).
-  jsonl   to=DIR format=jsonl (plain and gzip): each file read back with
+  csv     to=DIR output_format=csv (and output_compression=gzip, read
+          through zcat): the directory holds exactly one file per table
+          (no temporary file); each loads back with the shell's `.import
+          --csv`; the header is the declared column names; every value
+          but a REAL is ifnull(CAST(v AS TEXT), '') (CSV has no NULL); a
+          REAL must read back as the same double ("exact values", issue
+          5): rows whose field does not CAST back to it are listed and
+          re-checked here in Python with float() against printf('%!.20e')
+          of the value (SQLite 3.40's text-to-real conversion is not
+          always correctly rounded).
+  jsonl   to=DIR output_format=jsonl (plain and gzip): each file read back with
           CREATE VIRTUAL TABLE w.<t> USING transmog('DIR/<t>.jsonl') has
           the columns _id (its own ordinal), _id_2, _parent_id_2,
           _root_id_2, _index_2 (the exported metadata, renamed as the
@@ -268,7 +269,7 @@ def files_export(fmt, slug, path, name, opts, tables, gz):
     out = d + "/out"
     sql = [".shell rm -rf %s && mkdir -p %s" % (d, out)]
     sql += reference_sql(path, name, opts, tables, typed=False)
-    o = export_opts(opts, "to=%s format=%s%s" % (out, fmt, " compression=gzip" if gz else ""))
+    o = export_opts(opts, "to=%s output_format=%s%s" % (out, fmt, " output_compression=gzip" if gz else ""))
     sql += summary_sql(path, name, o, tables, "summary", d)
     want = [summary_line("summary", tables)]
     ext = ".%s.gz" % fmt if gz else ".%s" % fmt

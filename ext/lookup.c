@@ -112,7 +112,7 @@ int tm_lookup_plan(tm_vtab *v, sqlite3_index_info *info) {
   info->idxStr = (char *)lookup_describe(plan, bits);   /* for EXPLAIN QUERY PLAN */
   if (plan == PLAN_SCAN) {
     info->estimatedRows = (sqlite3_int64)rows;
-    info->estimatedCost = 1e3 + (double)v->id.size / 64 + rows;
+    info->estimatedCost = 1e3 + (double)tm_src_id_size(&v->id) / 64 + rows;
   } else {
     info->estimatedRows = (sqlite3_int64)(found < 1 ? 1 : found);
     info->estimatedCost = 20 + found;

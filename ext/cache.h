@@ -1,10 +1,15 @@
 /*
 ** cache.h: the schema cache, a table transmog_cache in the schema (main,
 ** temp, an attached database) that holds the virtual tables. One row per
-** main table: the file as it was scanned (path, size, mtime), the options,
-** and the serialised catalogue, so that opening the database again does
-** not scan the file again while it is unchanged, and the sparse index of
-** record positions that lookups use.
+** main table: the file as it was scanned (path, size, mtime; the other
+** files' identities when the input is a list), the options, the version of
+** the flattening rules, and the serialised catalogue, so that opening the
+** database again does not scan the file again while it is unchanged, and
+** the sparse index of record positions that lookups use.
+**
+** A row is found only under the rules of this build (TM_RULES_VERSION,
+** infer.h, kept with the catalogue): a row made under other rules, or by
+** an older build, is never read, and the file is scanned again.
 */
 #ifndef TM_CACHE_H
 #define TM_CACHE_H
@@ -16,7 +21,7 @@
 /* What the cache holds for one main table. */
 typedef struct tm_cache_row {
   char *path, *args;      /* sqlite3_malloc'd; args: the options' key (tm_opts_key) */
-  tm_file_id id;
+  tm_input_id id;         /* malloc'd list (tm_src_id_free) */
   void *blob;             /* the catalogue (tm_schema_save) */
   int nblob;
   void *seek;             /* the sparse index (tm_seek_save), may be NULL */
@@ -28,8 +33,9 @@ typedef struct tm_cache_row {
 int tm_cache_put(sqlite3 *db, const char *zSchema, const char *tbl,
                  const tm_cache_row *row, char **pzErr);
 
-/* Read the row of `tbl` into *row (sqlite3_malloc'd parts). Returns 1 if
-** found, 0 if not (or if the cache cannot be read). */
+/* Read the row of `tbl` made under these rules into *row
+** (sqlite3_malloc'd parts, but the identity's list). Returns 1 if found,
+** 0 if not (or if the cache cannot be read). */
 int tm_cache_get(sqlite3 *db, const char *zSchema, const char *tbl,
                  tm_cache_row *row);
 

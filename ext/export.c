@@ -78,7 +78,7 @@ typedef struct exporter {
   tm_ready_reader values;  /* the current record's */
   tm_out text;           /* a line of a file, or the CSV header */
   tm_out meta;           /* JSONL: the row's ids, as JSON members */
-  tm_file_id id;          /* the file as the schema pass read it */
+  tm_input_id id;         /* the files as the schema pass read them */
   uint64_t records, skipped;
   double t0, reported;
   double phase_t0;       /* when the current pass began (progress rates) */
@@ -506,10 +506,11 @@ static int ex_pass(exporter *x) {
     free(err);
     return rc;
   }
-  tm_file_id now = tm_pipe_file_id(x->pipe);
-  if (!tm_infer_same_file(x->id, now))
+  const tm_input_id *now = tm_pipe_input_id(x->pipe);
+  if (!tm_src_id_same(&x->id, now))
     return ex_fail(x, "'%s' changed after the schema pass (size %llu, now %llu bytes): nothing was written",
-                   x->path, (unsigned long long)x->id.size, (unsigned long long)now.size);
+                   x->path, (unsigned long long)tm_src_id_size(&x->id),
+                   (unsigned long long)tm_src_id_size(now));
   for (;;) {
     tm_rows rv;
     /* the rows that wait go in before their batch goes back (the last
@@ -567,7 +568,7 @@ static void ex_summary(exporter *x, sqlite3_context *ctx) {
   }
   snprintf(num, sizeof num, "},\"records\":%llu,\"skipped\":%llu,\"bytes\":%llu,\"seconds\":%.3f}",
            (unsigned long long)x->records, (unsigned long long)x->skipped,
-           (unsigned long long)tm_pipe_file_id(x->pipe).size, ex_now() - x->t0);
+           (unsigned long long)tm_src_id_size(tm_pipe_input_id(x->pipe)), ex_now() - x->t0);
   tm_out_put(&o, num, strlen(num));
   tm_sql_result_json(ctx, &o);
   tm_out_free(&o);
@@ -592,6 +593,7 @@ static void ex_free(exporter *x) {
   tm_pipe_close(x->pipe);   /* before the converter its thread uses */
   tm_ready_free(x->ready);
   tm_schema_free(x->schema);
+  tm_src_id_free(&x->id);
   tm_opts_free(&x->opts);
   tm_out_free(&x->text);
   tm_out_free(&x->meta);
@@ -648,7 +650,7 @@ static void exportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   x.phase = 1;
   int rc = ex_args(&x, argc, argv);
   if (rc == SQLITE_OK && tm_infer_rereadable(x.path, &err) == 0)
-    x.schema = tm_infer(x.path, &x.opts.o, x.name, &x.id, NULL, &err);
+    x.schema = tm_infer_files(&x.path, 1, &x.opts.o, x.name, &x.id, NULL, &err);
   if (rc == SQLITE_OK && !x.schema) rc = ex_fail(&x, "%s", err ? err : "out of memory");
   free(err);
   if (rc == SQLITE_OK) rc = ex_open(&x);

@@ -42,6 +42,7 @@ static void tableFree(tm_vtab *v) {
   if (!v) return;
   tm_schema_free(v->schema);
   tm_seek_free(v->seek);
+  tm_src_id_free(&v->id);
   tm_opts_free(&v->opts);
   sqlite3_free(v->zSchema);
   sqlite3_free(v->zName);
@@ -105,8 +106,9 @@ static int tableArgs(tm_vtab *v, int argc, const char *const *argv, char **pzErr
 /* The schema pass: scan the file into a new catalogue. */
 static int tableInfer(tm_vtab *v, char **pzErr) {
   char *err = NULL;
-  if (tm_infer_rereadable(v->path, &err) == 0)
-    v->schema = tm_infer(v->path, &v->opts.o, v->zMain, &v->id, &v->seek, &err);
+  const char *path = v->path;
+  if (tm_infer_rereadable(path, &err) == 0)
+    v->schema = tm_infer_files(&path, 1, &v->opts.o, v->zMain, &v->id, &v->seek, &err);
   if (v->schema) return SQLITE_OK;
   *pzErr = sqlite3_mprintf("transmog: %s", err ? err : "out of memory");
   free(err);
@@ -140,9 +142,11 @@ static int tableLoad(tm_vtab *v, char **pzErr) {
       v->schema = tm_schema_load(row.blob, (size_t)row.nblob);
       /* no bound on the offsets: a gzip file's are in its inflated content,
          beyond the file's size (one past the end fails cleanly at the seek) */
-      v->seek = v->schema ? tm_seek_load(row.seek, (size_t)row.nseek, v->schema->ntables, 0)
+      v->seek = v->schema ? tm_seek_load(row.seek, (size_t)row.nseek, v->schema->ntables,
+                                         0, v->opts.o.format)
                           : NULL;
-      v->id = row.id;
+      v->id = row.id;   /* taken over from the row */
+      row.id.files = NULL;
     }
     tm_cache_row_free(&row);
   }
@@ -150,6 +154,7 @@ static int tableLoad(tm_vtab *v, char **pzErr) {
   if (v->schema && v->seek) return SQLITE_OK;
   tm_schema_free(v->schema);
   v->schema = NULL;
+  tm_src_id_free(&v->id);
   return tableInfer(v, pzErr);
 }
 
@@ -285,7 +290,7 @@ static int tableRename(sqlite3_vtab *p, const char *zNew) {
 /* xBestIndex: see tm_plan_best. */
 static int tableBestIndex(sqlite3_vtab *p, sqlite3_index_info *info) {
   tm_vtab *v = (tm_vtab *)p;
-  return tm_plan_best(v->schema, v->table, v->nmeta, v->opts.o.id != NULL, v->id.size, info);
+  return tm_plan_best(v->schema, v->table, v->nmeta, v->opts.o.id != NULL, tm_src_id_size(&v->id), info);
 }
 
 /* xOpen */
@@ -362,14 +367,14 @@ static int tableAdvance(tm_cursor *c) {
 ** identity is taken from the open file: nothing can change in between). */
 static int tableCheckFile(tm_cursor *c) {
   tm_vtab *v = (tm_vtab *)c->base.pVtab;
-  tm_file_id now = tm_scan_file_id(c->loc.scan);
-  if (tm_infer_same_file(v->id, now)) return SQLITE_OK;
+  const tm_input_id *now = tm_scan_input_id(c->loc.scan);
+  if (tm_src_id_same(&v->id, now)) return SQLITE_OK;
   char err[600];
   snprintf(err, sizeof err,
            "'%s' changed since table '%s' was created (size %llu, now %llu bytes); "
            "DROP TABLE %s and CREATE VIRTUAL TABLE again to read it",
-           v->path, v->zMain, (unsigned long long)v->id.size,
-           (unsigned long long)now.size, v->zMain);
+           v->path, v->zMain, (unsigned long long)tm_src_id_size(&v->id),
+           (unsigned long long)tm_src_id_size(now), v->zMain);
   tm_scan_close(c->loc.scan);
   c->loc.scan = NULL;
   return tableError(c, err);

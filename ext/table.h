@@ -25,7 +25,7 @@ typedef struct tm_vtab {
   tm_opts opts;
   tm_schema *schema;     /* frozen catalogue */
   tm_seek *seek;         /* sparse index of record positions */
-  tm_file_id id;         /* the file when the catalogue was made */
+  tm_input_id id;        /* the files when the catalogue was made */
   uint32_t table;        /* this table in the catalogue */
   int nmeta;             /* metadata columns before the table's own */
 } tm_vtab;

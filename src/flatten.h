@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#include "records.h"
+#include "reader.h"   /* tm_record */
 #include "schema.h"
 
 /* One value of a row: column `col` of the row's table is token `tok`. */

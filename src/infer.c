@@ -2,7 +2,9 @@
 ** infer.c: the schema pass declared in infer.h, with its checkpoints for
 ** the sparse index and the counting pass a late map needs.
 **
-** A large JSON Lines file is read in two halves at once: this thread reads
+** A large JSON Lines file, when it is the only file of the input (a list
+** of one plain regular file: see tm_rd_splittable), is read in two halves
+** at once: this thread reads
 ** the first, a second thread the rest, from a line start past the middle,
 ** into a catalogue and an index of its own. When the first half reaches
 ** that line, the second half's findings are merged in (tm_schema_absorb),
@@ -114,21 +116,32 @@ static int infer_shift(tm_seek *k, uint32_t from, const uint64_t *now,
   return rc;
 }
 
+/* The first of the n files whose identity is not the one in `before`
+** (the first file if none). */
+static const char *infer_changed(const char *const *paths,
+                                 const tm_input_id *before,
+                                 const tm_input_id *now) {
+  for (uint32_t i = 0; i < before->n && i < now->n; i++)
+    if (!tm_src_same(before->files[i], now->files[i])) return paths[i];
+  return paths[0];
+}
+
 /*
 ** Count again, with the frozen schema, the rows before each checkpoint of
 ** k: a map changes the rows of the records read before it was made. Only
 ** the records up to the last map are read again; the checkpoints after it
-** are shifted. The file must be the one the schema pass read. Returns 0,
+** are shifted. The files must be the ones the schema pass read. Returns 0,
 ** or -1 with *err set.
 */
-static int infer_recount(const char *path, const tm_options *o, tm_schema *s,
-                         tm_seek *k, tm_file_id id, const infer_change *ch,
+static int infer_recount(const char *const *paths, uint32_t nfiles,
+                         const tm_options *o, tm_schema *s, tm_seek *k,
+                         const tm_input_id *id, const infer_change *ch,
                          char **err) {
-  tm_scan *sc = tm_scan_open(path, o, s, TM_NONE, 0, 0, err);
+  tm_scan *sc = tm_scan_open_files(paths, nfiles, o, s, TM_NONE, 0, 0, err);
   if (!sc) return -1;
   uint64_t *counts = NULL;
   uint32_t cap = 0, i = 0;
-  int rc = tm_infer_same_file(id, tm_scan_file_id(sc)) ? TM_REC_OK : TM_REC_FATAL;
+  int rc = tm_src_id_same(id, tm_scan_input_id(sc)) ? TM_REC_OK : TM_REC_FATAL;
   int nomem = 0, done = 0;
   while (!done && rc != TM_REC_END && rc != TM_REC_FATAL && !nomem) {
     uint64_t at = tm_scan_offset(sc);
@@ -143,10 +156,11 @@ static int infer_recount(const char *path, const tm_options *o, tm_schema *s,
     }
   }
   free(counts);
+  const char *changed = infer_changed(paths, id, tm_scan_input_id(sc));
+  char msg[700];
+  snprintf(msg, sizeof msg, "'%s' changed during the schema pass", changed);
   tm_scan_close(sc);
   if (done) return 0;
-  char msg[700];
-  snprintf(msg, sizeof msg, "'%s' changed during the schema pass", path);
   infer_fail(err, nomem ? "out of memory" : msg);
   return -1;
 }
@@ -249,7 +263,7 @@ static int infer_wait(infer_pass *ip, tm_scan *sc) {
   infer_half *h = ip->half;
   tm_mark at;
   tm_scan_mark(sc, &at);
-  tm_progress mine = {at.number, h->start, tm_scan_file_id(sc).size, 1};
+  tm_progress mine = {at.number, h->start, tm_src_id_size(tm_scan_input_id(sc)), 1};
   uint64_t seen = UINT64_MAX;
   int done = 0, stop = 0;
   while (!done && !stop) {
@@ -337,8 +351,8 @@ static void *infer_half_run(void *arg) {
   tm_scan *sc = tm_scan_open(h->path, &h->o, h->s, TM_NONE, 1, 1, &err);
   free(err);
   tm_mark at;
-  tm_rec_line_mark(&at, h->start);
-  if (sc && tm_infer_same_file(h->id, tm_scan_file_id(sc)) &&
+  tm_rd_line_mark(&at, h->start);
+  if (sc && tm_infer_same_file(h->id, tm_scan_input_id(sc)->files[0]) &&
       tm_scan_resume(sc, &at, NULL, 0) == 0) {
     infer_pass alone = {&h->o, NULL, {0, 0, 0, 0}};
     infer_change ch = {0, NULL, 0};
@@ -395,17 +409,18 @@ static uint64_t infer_middle(const char *path, uint64_t size) {
 
 /*
 ** Start reading the second half of the file on another thread, if the
-** first half's scan sc reads a file worth it: JSON Lines of at least
-** o->split_min bytes that may be read from a line start, the whole file.
+** first half's scan sc reads a file worth it: a list of one file of JSON
+** Lines of at least o->split_min bytes that may be read from a line start
+** (tm_scan_splittable says no to a longer list).
 ** With `index`, the half leaves checkpoints too. Returns
 ** it, or NULL to read alone.
 */
 static infer_half *infer_split(const char *path, const tm_options *o,
                                const tm_schema_config *cfg, tm_scan *sc,
                                int index) {
-  tm_file_id id = tm_scan_file_id(sc);
-  if (o->sample >= 0 || id.size < o->split_min || !tm_scan_splittable(sc))
-    return NULL;
+  if (o->sample >= 0 || !tm_scan_splittable(sc)) return NULL;
+  tm_file_id id = tm_scan_input_id(sc)->files[0];
+  if (id.size < o->split_min) return NULL;
   uint64_t start = infer_middle(path, id.size);
   infer_half *h = start ? calloc(1, sizeof *h) : NULL;
   if (!h || pthread_mutex_init(&h->mu, NULL)) {
@@ -433,8 +448,10 @@ static infer_half *infer_split(const char *path, const tm_options *o,
   return h;
 }
 
-tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
-                    tm_file_id *id, tm_seek **seek, char **err) {
+tm_schema *tm_infer_files(const char *const *paths, uint32_t nfiles,
+                          const tm_options *o, const char *name, tm_input_id *id,
+                          tm_seek **seek, char **err) {
+  const char *path = paths[0];   /* the one file a split pass reads */
   tm_schema_config cfg = tm_schema_config_of(o, name);
   tm_schema *s = tm_schema_new(&cfg);
   infer_pass pass = {o, NULL, {0, 0, 0, 0}};
@@ -443,7 +460,7 @@ tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
     first.tick = infer_tick;
     first.tick_arg = &pass;
   }
-  tm_scan *sc = s ? tm_scan_open(path, &first, s, TM_NONE, 1, 1, err) : NULL;
+  tm_scan *sc = s ? tm_scan_open_files(paths, nfiles, &first, s, TM_NONE, 1, 1, err) : NULL;
   tm_seek *k = seek ? tm_seek_new(INFER_SPACING) : NULL;
   infer_change ch = {0, NULL, 0};
   int rc = TM_REC_END, nomem = !s || (seek && !k);
@@ -456,11 +473,12 @@ tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
   int bad = rc == TM_REC_FATAL || rc == INFER_STOPPED ||
             (rc == TM_REC_BAD && o->errors == TM_ERRORS_RAISE);
   if (sc && bad) *err = strdup(rc == INFER_STOPPED ? "interrupted" : tm_scan_message(sc));
-  if (sc) *id = tm_scan_file_id(sc);
+  if (sc && !bad && tm_src_id_copy(id, tm_scan_input_id(sc))) nomem = 1;
   tm_scan_close(sc);
   if (s && !sc) nomem = 0;   /* the scan did not open: *err says why */
   if (nomem) infer_fail(err, "out of memory");
   if (!sc || bad || nomem) {
+    if (sc && !bad) tm_src_id_free(id);
     free(ch.counts);
     tm_schema_free(s);
     tm_seek_free(k);
@@ -469,15 +487,27 @@ tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
   if (o->sample >= 0)
     for (uint32_t t = 0; t < s->ntables; t++) s->tables[t].has_extra = 1;
   tm_schema_freeze(s);
-  int failed = k && k->n > 1 && ch.counts && infer_recount(path, o, s, k, *id, &ch, err);
+  int failed = k && k->n > 1 && ch.counts &&
+               infer_recount(paths, nfiles, o, s, k, id, &ch, err);
   free(ch.counts);
   if (failed) {
+    tm_src_id_free(id);
     tm_schema_free(s);
     tm_seek_free(k);
     return NULL;
   }
-  if (k) tm_seek_trim(k, id->size / 1024 > 65536 ? id->size / 1024 : 65536);
+  uint64_t size = tm_src_id_size(id);
+  if (k) tm_seek_trim(k, size / 1024 > 65536 ? size / 1024 : 65536);
   if (seek) *seek = k;
+  return s;
+}
+
+tm_schema *tm_infer(const char *path, const tm_options *o, const char *name,
+                    tm_file_id *id, tm_seek **seek, char **err) {
+  tm_input_id ids = {0, NULL};
+  tm_schema *s = tm_infer_files(&path, 1, o, name, &ids, seek, err);
+  if (s) *id = ids.files[0];
+  tm_src_id_free(&ids);
   return s;
 }
 
@@ -500,5 +530,5 @@ int tm_infer_rereadable(const char *path, char **err) {
 }
 
 int tm_infer_same_file(tm_file_id before, tm_file_id now) {
-  return before.size == now.size && before.mtime_ns == now.mtime_ns;
+  return tm_src_same(before, now);
 }

@@ -9,6 +9,25 @@
 #include "scan.h"
 
 /*
+** The version of the rules that turn records into tables, columns and
+** types (flatten.c, schema.c, schemamerge.c, infer.c). A catalogue cached
+** under other rules is never used (ext/cache.c keys its rows with this).
+** Bump it with any change to what a schema pass makes of a file: a table
+** or column named, ordered, typed or kept differently, a map recognised
+** differently, ids or counts made differently.
+*/
+#define TM_RULES_VERSION 1
+
+/*
+** The schema pass over the n files of `paths` read as one (see reader.h):
+** as tm_infer, with the files' identities in *id (free it with
+** tm_src_id_free). Only a list of one file is ever read in two halves.
+*/
+tm_schema *tm_infer_files(const char *const *paths, uint32_t n,
+                          const tm_options *o, const char *name, tm_input_id *id,
+                          tm_seek **seek, char **err);
+
+/*
 ** The schema pass: read the whole file (or its first o->sample records)
 ** into a new catalogue named `name`, with its statistics, and freeze it.
 ** With a sample, every table gets an _extra column for keys met later.

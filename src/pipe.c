@@ -28,6 +28,7 @@
 typedef struct pipe_rec {
   int rc;                        /* TM_REC_OK, TM_REC_BAD or TM_REC_FATAL */
   uint64_t number, offset;
+  uint32_t file;
   size_t text, len;              /* text (or the message, when not OK) */
   size_t tok, ntok;
   size_t row, nrows, cell, ncells, extra, nextras;
@@ -50,7 +51,7 @@ struct tm_pipe {
   uint64_t produced;             /* records put in batches (the producer's) */
   uint64_t handed;               /* records handed out (the consumer's) */
   tm_progress progress;          /* as of the batch being consumed */
-  tm_file_id id;
+  tm_input_id id;                /* the files' identities at open */
   tm_ring *ring;
   pipe_batch batch[PIPE_BATCHES];
   int cur;                       /* the batch being consumed, or -1 */
@@ -106,6 +107,7 @@ static int pipe_copy(tm_pipe *p, pipe_batch *b, int rc) {
     tm_flat_view(tm_scan_flat(p->scan), rec, &v);
     r.number = rec->number;
     r.offset = rec->offset;
+    r.file = rec->file;
     r.len = rec->len;
     r.text = pipe_put(&b->text, rec->text, rec->len);
     r.ntok = rec->tape->n;
@@ -145,8 +147,9 @@ static int pipe_fill(void *arg, int i) {
   return rc == TM_REC_END || rc == TM_REC_FATAL || b->nomem;
 }
 
-tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
-                      tm_pipe_work work, void *work_arg, char **err) {
+tm_pipe *tm_pipe_open_files(const char *const *paths, uint32_t n,
+                            const tm_options *o, tm_schema *schema,
+                            tm_pipe_work work, void *work_arg, char **err) {
   tm_options quiet = *o;
   quiet.tick = NULL;   /* ticks run on the consumer's thread */
   tm_pipe *p = calloc(1, sizeof *p);
@@ -159,13 +162,13 @@ tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
   p->tick_arg = o->tick_arg;
   p->work = work;
   p->work_arg = work_arg;
-  p->scan = tm_scan_open(path, &quiet, schema, TM_NONE, 1, 0, err);
-  if (!p->scan) {
+  p->scan = tm_scan_open_files(paths, n, &quiet, schema, TM_NONE, 1, 0, err);
+  if (!p->scan || tm_src_id_copy(&p->id, tm_scan_input_id(p->scan))) {
+    if (p->scan) *err = strdup("out of memory");
     tm_pipe_close(p);
     return NULL;
   }
-  p->id = tm_scan_file_id(p->scan);
-  p->progress.size = p->id.size;
+  p->progress.size = tm_src_id_size(&p->id);
   p->ring = tm_ring_open(PIPE_BATCHES, 1, pipe_fill, p);
   if (!p->ring) {
     *err = strdup("cannot start the parsing thread");
@@ -224,6 +227,7 @@ int tm_pipe_next(tm_pipe *p, tm_rows *v) {
   p->rec.tape = &p->tape;
   p->rec.number = r->number;
   p->rec.offset = r->offset;
+  p->rec.file = r->file;
   p->made = p->work ? pipe_at(&b->made, r->made) : NULL;
   v->rec = &p->rec;
   v->row = (const tm_row *)(const void *)pipe_at(&b->row, r->row);
@@ -241,12 +245,18 @@ int tm_pipe_batch_over(const tm_pipe *p) {
 
 const void *tm_pipe_made(const tm_pipe *p) { return p->made; }
 const char *tm_pipe_message(const tm_pipe *p) { return p->msg ? p->msg : ""; }
-tm_file_id tm_pipe_file_id(const tm_pipe *p) { return p->id; }
+tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
+                      tm_pipe_work work, void *work_arg, char **err) {
+  return tm_pipe_open_files(&path, 1, o, schema, work, work_arg, err);
+}
+
+const tm_input_id *tm_pipe_input_id(const tm_pipe *p) { return &p->id; }
 
 void tm_pipe_close(tm_pipe *p) {
   if (!p) return;
   tm_ring_close(p->ring);
   tm_scan_close(p->scan);
+  tm_src_id_free(&p->id);
   for (int i = 0; i < PIPE_BATCHES; i++) {
     pipe_batch *b = &p->batch[i];
     tm_out_free(&b->text);

@@ -30,11 +30,16 @@ typedef struct tm_pipe tm_pipe;
 typedef int (*tm_pipe_work)(void *arg, const tm_rows *v, tm_out *out);
 
 /*
-** Start scanning `path` into the frozen `schema` (as tm_scan_open with all
-** tables wanted and cells), with `work` (or NULL) done on each record. The
-** schema must not change while the pipe runs. Returns NULL with a malloc'd
-** *err on failure.
+** Start scanning the n files of `paths` into the frozen `schema` (as
+** tm_scan_open_files with all tables wanted and cells), with `work` (or
+** NULL) done on each record. The schema must not change while the pipe
+** runs. Returns NULL with a malloc'd *err on failure.
 */
+tm_pipe *tm_pipe_open_files(const char *const *paths, uint32_t n,
+                            const tm_options *o, tm_schema *schema,
+                            tm_pipe_work work, void *work_arg, char **err);
+
+/* tm_pipe_open_files for a list of one file. */
 tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
                       tm_pipe_work work, void *work_arg, char **err);
 
@@ -59,8 +64,8 @@ const void *tm_pipe_made(const tm_pipe *p);
 /* The message of the last TM_REC_BAD or TM_REC_FATAL (as tm_scan_message). */
 const char *tm_pipe_message(const tm_pipe *p);
 
-/* The file's identity when the scan opened it. */
-tm_file_id tm_pipe_file_id(const tm_pipe *p);
+/* The files' identities when the scan opened them (see tm_rd_id). */
+const tm_input_id *tm_pipe_input_id(const tm_pipe *p);
 
 /* Stop the thread and free everything. Accepts NULL. */
 void tm_pipe_close(tm_pipe *p);

@@ -59,7 +59,8 @@ struct tm_reader {
   char *buf;              /* content; buf[len] == 0, TM_JSON_PAD bytes after */
   size_t cap, len, pos;
   uint64_t base;          /* content offset of buf[0] */
-  uint64_t number;        /* records started so far */
+  uint64_t number;        /* records started so far (from `first`) */
+  uint64_t first;         /* records of the files read before this one */
   uint64_t line;          /* line number at offset `counted` */
   uint64_t counted;       /* newlines are counted up to this offset */
   uint64_t line_start;    /* content offset where that line starts */
@@ -590,7 +591,7 @@ static int rec_top(tm_reader *r, tm_record *rec) {
   if (rc == 0) {
     r->state = S_DONE;
     if (r->mode == M_DOC && r->docs == 0 && r->cfg.format == TM_FMT_JSON)
-      return rec_bad(r, 1, r->base + r->len, "no JSON value in the input");
+      return rec_bad(r, r->first + 1, r->base + r->len, "no JSON value in the input");
     return TM_REC_END;
   }
   if (r->mode == M_DOC && r->docs > 0) {
@@ -742,8 +743,9 @@ static int rec_skip_bom(tm_reader *r) {
   return 0;
 }
 
-tm_reader *tm_rec_open(tm_source *src, const tm_rec_config *cfg, char *err,
-                       size_t errlen) {
+/* The kind's open: a reader of src counting records from `first`. */
+static void *rec_open(tm_source *src, const tm_rec_config *cfg, uint64_t first,
+                      char *err, size_t errlen) {
   tm_reader *r = calloc(1, sizeof *r);
   if (!r) {
     tm_src_close(src);
@@ -753,6 +755,7 @@ tm_reader *tm_rec_open(tm_source *src, const tm_rec_config *cfg, char *err,
   r->src = src;
   r->cfg = *cfg;
   r->line = 1;
+  r->number = r->first = first;
   uint64_t size = tm_src_is_gzip(src) ? 0 : tm_src_id(src).size;
   r->cap = (size && size < REC_BLOCK ? (size_t)size + 1 : REC_BLOCK) + TM_JSON_PAD;
   r->buf = malloc(r->cap);   /* a small file gets a small buffer */
@@ -773,25 +776,34 @@ tm_reader *tm_rec_open(tm_source *src, const tm_rec_config *cfg, char *err,
   return r;
 }
 
-int tm_rec_mark_ok(const tm_mark *m) {
+tm_reader *tm_rec_open(tm_source *src, const tm_rec_config *cfg, char *err,
+                       size_t errlen) {
+  return rec_open(src, cfg, 0, err, errlen);
+}
+
+/* Is m a mark this kind could have made (its state exists)? */
+static int rec_mark_ok(const tm_mark *m) {
   return m->state <= S_DONE && m->level <= TM_JSON_MAX_DEPTH;
 }
 
-int tm_rec_splittable(const tm_reader *r) {
+/* JSON Lines without root=, from a regular file read as it is (not gzip):
+** every line is one record, so a line start is a record boundary. */
+static int rec_splittable(const void *arg) {
+  const tm_reader *r = arg;
   tm_file_id id = tm_src_id(r->src);
   return r->mode == M_LINES && r->nseg == 0 && !tm_src_is_gzip(r->src) && !id.pipe;
 }
 
-void tm_rec_line_mark(tm_mark *m, uint64_t offset) {
-  memset(m, 0, sizeof *m);
-  m->offset = m->line_start = offset;
-  m->line = 1;
-  m->state = S_TOP;
+/* The content offset of the next byte the reader will look at. */
+static uint64_t rec_offset(const void *arg) {
+  const tm_reader *r = arg;
+  return r->base + r->pos;
 }
 
-uint64_t tm_rec_offset(const tm_reader *r) { return r->base + r->pos; }
-
-void tm_rec_mark(tm_reader *r, tm_mark *m) {
+/* The reader's position, as a mark of its own file. */
+static void rec_mark(void *arg, tm_mark *m) {
+  tm_reader *r = arg;
+  memset(m, 0, sizeof *m);
   rec_count_lines(r, r->base + r->pos);
   m->offset = r->base + r->pos;
   m->number = r->number;
@@ -801,7 +813,10 @@ void tm_rec_mark(tm_reader *r, tm_mark *m) {
   m->level = (uint32_t)r->level;
 }
 
-int tm_rec_seek(tm_reader *r, const tm_mark *m) {
+/* Continue from a mark of this file: jump within the buffered bytes when
+** it can, else seek the source. Returns 0, or -1 (the reader is done). */
+static int rec_seek(void *arg, const tm_mark *m) {
+  tm_reader *r = arg;
   if (m->offset >= r->base && m->offset <= r->base + r->len) {
     r->pos = (size_t)(m->offset - r->base);    /* already in the buffer */
   } else {
@@ -820,7 +835,7 @@ int tm_rec_seek(tm_reader *r, const tm_mark *m) {
   r->number = m->number;
   r->state = (int)m->state;
   r->level = (int)m->level;
-  r->docs = m->number > 0 || m->state != S_TOP;
+  r->docs = m->number > r->first || m->state != S_TOP;
   r->fatal = 0;
   return 0;
 }
@@ -830,9 +845,6 @@ void tm_rec_reject(tm_reader *r, const tm_record *rec, const char *msg) {
 }
 
 const tm_rec_error *tm_rec_last_error(const tm_reader *r) { return &r->err; }
-uint64_t tm_rec_consumed(const tm_reader *r) { return tm_src_consumed(r->src); }
-const tm_source *tm_rec_source(const tm_reader *r) { return r->src; }
-
 int tm_rec_format(const tm_reader *r) {
   return r->mode == M_LINES ? TM_FMT_JSONL : r->mode == M_DOC ? TM_FMT_JSON : TM_FMT_AUTO;
 }
@@ -847,3 +859,18 @@ void tm_rec_close(tm_reader *r) {
   free(r->key);
   free(r);
 }
+
+/* The kind's functions over the opaque reader the seam holds. */
+static int rec_kind_next(void *r, tm_record *rec) { return tm_rec_next(r, rec); }
+static const tm_rec_error *rec_kind_error(const void *r) { return tm_rec_last_error(r); }
+static void rec_kind_reject(void *r, const tm_record *rec, const char *msg) {
+  tm_rec_reject(r, rec, msg);
+}
+static int rec_kind_format(const void *r) { return tm_rec_format(r); }
+static void rec_kind_close(void *r) { tm_rec_close(r); }
+
+const tm_rd_kind tm_rec_kind = {
+  "json",          rec_open,        rec_kind_next,       rec_kind_error,
+  rec_kind_reject, rec_mark,        rec_seek,            rec_mark_ok,
+  rec_offset,      rec_splittable,  rec_kind_format,     rec_kind_close,
+};

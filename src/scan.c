@@ -12,11 +12,10 @@
 #include <unistd.h>
 
 struct tm_scan {
-  char *path;
   int (*tick)(void *arg, const tm_progress *p);
   void *tick_arg;
   tm_progress progress;
-  tm_reader *reader;
+  tm_rd *reader;
   tm_schema *schema;
   int own_schema;
   tm_flat *flat;
@@ -68,31 +67,24 @@ static void scan_fail(char **err, const char *msg) {
   *err = strdup(msg);
 }
 
-tm_scan *tm_scan_open(const char *path, const tm_options *o, tm_schema *schema,
-                      uint32_t want, int cells, int observe, char **err) {
-  char msg[600];
+tm_scan *tm_scan_open_files(const char *const *paths, uint32_t n,
+                            const tm_options *o, tm_schema *schema,
+                            uint32_t want, int cells, int observe, char **err) {
+  char msg[700];
   tm_scan *sc = calloc(1, sizeof *sc);
-  if (!sc || !(sc->path = strdup(path))) {
-    free(sc);
+  if (!sc) {
     scan_fail(err, "out of memory");
     return NULL;
   }
-  tm_source *src = tm_src_open(path, o->compression, msg, sizeof msg);
   tm_rec_config rc = {o->format, o->root, o->max_record};
-  if (src) sc->reader = tm_rec_open(src, &rc, msg, sizeof msg);
+  sc->reader = tm_rd_open(paths, n, o->compression, &rc, msg, sizeof msg);
   if (!sc->reader) {
-    if (src) {   /* the reader failed while sniffing: say where */
-      char full[700];
-      snprintf(full, sizeof full, "'%s': %s", path, msg);
-      scan_fail(err, full);
-    } else {
-      scan_fail(err, msg);
-    }
+    scan_fail(err, msg);
     tm_scan_close(sc);
     return NULL;
   }
   if (!schema) {
-    char *name = tm_options_name(o, path);
+    char *name = tm_options_name(o, paths[0]);
     tm_schema_config cfg = tm_schema_config_of(o, name ? name : "data");
     schema = name ? tm_schema_new(&cfg) : NULL;
     free(name);
@@ -110,23 +102,24 @@ tm_scan *tm_scan_open(const char *path, const tm_options *o, tm_schema *schema,
   sc->tick = o->tick;
   sc->tick_arg = o->tick_arg;
   sc->progress.inferring = observe;
-  sc->progress.size = tm_src_id(tm_rec_source(sc->reader)).size;
+  sc->progress.size = tm_rd_size(sc->reader);
   return sc;
+}
+
+tm_scan *tm_scan_open(const char *path, const tm_options *o, tm_schema *schema,
+                      uint32_t want, int cells, int observe, char **err) {
+  return tm_scan_open_files(&path, 1, o, schema, want, cells, observe, err);
 }
 
 /* Format the message for the reader's last error. */
 static void scan_describe(tm_scan *sc) {
-  const tm_rec_error *e = tm_rec_last_error(sc->reader);
-  snprintf(sc->msg, sizeof sc->msg,
-           "'%s' line %llu col %llu (byte %llu, record %llu): %s", sc->path,
-           (unsigned long long)e->line, (unsigned long long)e->col,
-           (unsigned long long)e->offset, (unsigned long long)e->record, e->msg);
+  tm_rd_describe(sc->reader, sc->msg, sizeof sc->msg);
 }
 
 /* Every 256 records, tell the caller where the scan stands; it may stop it. */
 static int scan_tick(tm_scan *sc) {
   if (!sc->tick || (++sc->progress.records & 255) != 0) return 0;
-  sc->progress.consumed = tm_rec_consumed(sc->reader);
+  sc->progress.consumed = tm_rd_consumed(sc->reader);
   if (!sc->tick(sc->tick_arg, &sc->progress)) return 0;
   snprintf(sc->msg, sizeof sc->msg, "interrupted");
   return 1;
@@ -134,10 +127,11 @@ static int scan_tick(tm_scan *sc) {
 
 int tm_scan_next(tm_scan *sc) {
   if (scan_tick(sc)) return TM_REC_FATAL;
-  int rc = tm_rec_next(sc->reader, &sc->rec);
+  int rc = tm_rd_next(sc->reader, &sc->rec);
   int flat = rc == TM_REC_OK ? tm_flat_record(sc->flat, &sc->rec) : 0;
   if (flat == -1) {
-    snprintf(sc->msg, sizeof sc->msg, "'%s': out of memory", sc->path);
+    snprintf(sc->msg, sizeof sc->msg, "'%s': out of memory",
+             tm_rd_path(sc->reader, sc->rec.file));
     return TM_REC_FATAL;
   }
   if (flat == -2) {
@@ -145,7 +139,7 @@ int tm_scan_next(tm_scan *sc) {
     snprintf(why, sizeof why,
              "no usable id: top-level field '%s' (option id) is missing, null or not a scalar",
              sc->id);
-    tm_rec_reject(sc->reader, &sc->rec, why);
+    tm_rd_reject(sc->reader, &sc->rec, why);
     rc = TM_REC_BAD;
   }
   if (rc == TM_REC_BAD || rc == TM_REC_FATAL) scan_describe(sc);
@@ -154,17 +148,17 @@ int tm_scan_next(tm_scan *sc) {
 
 const char *tm_scan_message(const tm_scan *sc) { return sc->msg; }
 const tm_rec_error *tm_scan_error(const tm_scan *sc) {
-  return tm_rec_last_error(sc->reader);
+  return tm_rd_error(sc->reader);
 }
 tm_schema *tm_scan_schema(const tm_scan *sc) { return sc->schema; }
 tm_flat *tm_scan_flat(const tm_scan *sc) { return sc->flat; }
 const tm_record *tm_scan_record(const tm_scan *sc) { return &sc->rec; }
-void tm_scan_mark(tm_scan *sc, tm_mark *m) { tm_rec_mark(sc->reader, m); }
-uint64_t tm_scan_offset(const tm_scan *sc) { return tm_rec_offset(sc->reader); }
+void tm_scan_mark(tm_scan *sc, tm_mark *m) { tm_rd_mark(sc->reader, m); }
+uint64_t tm_scan_offset(const tm_scan *sc) { return tm_rd_offset(sc->reader); }
 
 int tm_scan_resume(tm_scan *sc, const tm_mark *m, const uint64_t *counts,
                    uint32_t n) {
-  if (tm_rec_seek(sc->reader, m)) {
+  if (tm_rd_seek(sc->reader, m)) {
     scan_describe(sc);
     return -1;
   }
@@ -177,23 +171,22 @@ int tm_scan_seek(tm_scan *sc, const tm_seek *k, uint32_t i) {
                         k->ntables);
 }
 
-int tm_scan_splittable(const tm_scan *sc) { return tm_rec_splittable(sc->reader); }
+int tm_scan_splittable(const tm_scan *sc) { return tm_rd_splittable(sc->reader); }
 
 void tm_scan_want(tm_scan *sc, uint32_t want, int cells) {
   tm_flat_want(sc->flat, want, cells);
 }
-uint64_t tm_scan_consumed(const tm_scan *sc) { return tm_rec_consumed(sc->reader); }
+uint64_t tm_scan_consumed(const tm_scan *sc) { return tm_rd_consumed(sc->reader); }
 
-tm_file_id tm_scan_file_id(const tm_scan *sc) {
-  return tm_src_id(tm_rec_source(sc->reader));
+const tm_input_id *tm_scan_input_id(const tm_scan *sc) {
+  return tm_rd_id(sc->reader);
 }
 
 void tm_scan_close(tm_scan *sc) {
   if (!sc) return;
   tm_flat_free(sc->flat);
   if (sc->own_schema) tm_schema_free(sc->schema);
-  tm_rec_close(sc->reader);
-  free(sc->path);
+  tm_rd_close(sc->reader);
   free(sc);
 }
 

@@ -1,9 +1,10 @@
 /*
-** scan.h: one pass over a file. Composes source -> records -> flatten and
-** yields one record's rows at a time, with every setting of the engine
-** gathered in tm_options (options.h parses them from what the user wrote).
-** This is the engine's front door: the SQLite face uses only this,
-** options.h, schema.h (to read the catalogue) and jsonout.h.
+** scan.h: one pass over a file, or over a list of files read as one
+** (reader.h). Composes reader (sources, framing) -> flatten and yields one
+** record's rows at a time, with every setting of the engine gathered in
+** tm_options (options.h parses them from what the user wrote). This is the
+** engine's front door: the SQLite face uses only this, options.h, schema.h
+** (to read the catalogue) and jsonout.h.
 */
 #ifndef TM_SCAN_H
 #define TM_SCAN_H
@@ -12,7 +13,7 @@
 #include <stdint.h>
 
 #include "flatten.h"
-#include "records.h"
+#include "reader.h"
 #include "schema.h"
 #include "seek.h"
 
@@ -22,8 +23,8 @@ enum { TM_TYPES_INFER, TM_TYPES_TEXT };
 /* Where a scan stands, for progress reports. */
 typedef struct tm_progress {
   uint64_t records;         /* records read so far */
-  uint64_t consumed;        /* bytes of the file read (compressed, for gzip) */
-  uint64_t size;            /* the file's size (0 for a pipe) */
+  uint64_t consumed;        /* bytes of the files read (compressed, for gzip) */
+  uint64_t size;            /* the files' size (0 for a pipe) */
   int inferring;            /* 1 in the schema pass (a scan that observes) */
 } tm_progress;
 
@@ -74,11 +75,18 @@ tm_schema_config tm_schema_config_of(const tm_options *o, const char *name);
 typedef struct tm_scan tm_scan;
 
 /*
-** Open a scan of `path`. With schema NULL, the scan makes its own open
-** schema (it grows as records arrive); otherwise it reads into the given
-** one. `want`, `cells` and `observe` are as for tm_flat_new. On failure returns NULL
-** and sets *err to a malloc'd message.
+** Open a scan of the n files of `paths`, read as one stream (see
+** reader.h); the main table's default name comes from the first. With
+** schema NULL, the scan makes its own open schema (it grows as records
+** arrive); otherwise it reads into the given one. `want`, `cells` and
+** `observe` are as for tm_flat_new. On failure returns NULL and sets *err
+** to a malloc'd message.
 */
+tm_scan *tm_scan_open_files(const char *const *paths, uint32_t n,
+                            const tm_options *o, tm_schema *schema,
+                            uint32_t want, int cells, int observe, char **err);
+
+/* tm_scan_open_files for a list of one file. */
 tm_scan *tm_scan_open(const char *path, const tm_options *o, tm_schema *schema,
                       uint32_t want, int cells, int observe, char **err);
 
@@ -89,7 +97,7 @@ tm_scan *tm_scan_open(const char *path, const tm_options *o, tm_schema *schema,
 int tm_scan_next(tm_scan *sc);
 
 /* The message for the last TM_REC_BAD or TM_REC_FATAL: the file, the line,
-** column, byte offset and record, then what went wrong. */
+** column, byte offset and record, then what went wrong (see tm_rd_describe). */
 const char *tm_scan_message(const tm_scan *sc);
 
 /* The last error's details (for transmog_errors). */
@@ -99,16 +107,16 @@ tm_schema *tm_scan_schema(const tm_scan *sc);
 tm_flat *tm_scan_flat(const tm_scan *sc);
 const tm_record *tm_scan_record(const tm_scan *sc);
 
-/* Bytes of the file read so far (compressed bytes, for gzip). */
+/* Bytes of the files read so far (compressed bytes, for gzip). */
 uint64_t tm_scan_consumed(const tm_scan *sc);
 
-/* The identity (size, mtime) the file had when the scan opened it. */
-tm_file_id tm_scan_file_id(const tm_scan *sc);
+/* The identity of the files (see tm_rd_id). */
+const tm_input_id *tm_scan_input_id(const tm_scan *sc);
 
-/* Where the scan stands between records (see tm_rec_mark). */
+/* Where the scan stands between records (see tm_rd_mark). */
 void tm_scan_mark(tm_scan *sc, tm_mark *m);
 
-/* The content offset of the next record's bytes. */
+/* The stream offset of the next record's bytes (see tm_rd_offset). */
 uint64_t tm_scan_offset(const tm_scan *sc);
 
 /* Resume at mark m, the ids counted as if counts[t] rows of each table
@@ -120,7 +128,7 @@ int tm_scan_resume(tm_scan *sc, const tm_mark *m, const uint64_t *counts,
 /* Resume at checkpoint i of index k (see tm_scan_resume). */
 int tm_scan_seek(tm_scan *sc, const tm_seek *k, uint32_t i);
 
-/* Can another scan start at any line start (see tm_rec_splittable)? */
+/* Can another scan start at any line start (see tm_rd_splittable)? */
 int tm_scan_splittable(const tm_scan *sc);
 
 /* Change the table wanted (see tm_flat_want). */

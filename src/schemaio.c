@@ -12,7 +12,9 @@
 #include "jsonout.h"
 #include "schema.h"
 
-#define SCHEMA_MAGIC 0x334d5354u     /* "TSM3": arrays flatten by themselves */
+/* The form's version ("TSM4"). It changes with the form only: a change of
+** the rules is TM_RULES_VERSION's (infer.h), which keys the cache. */
+#define SCHEMA_MAGIC 0x344d5354u
 #define SCHEMA_ENDIAN 0x01020304u
 
 /* Append integers and strings to the cache form. */

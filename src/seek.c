@@ -8,7 +8,8 @@
 
 #include "jsonout.h"
 
-#define SEEK_MAGIC 0x314b5354u   /* "TSK1" */
+/* The form's version: "TSK2" since marks carry their file (reader.h). */
+#define SEEK_MAGIC 0x324b5354u
 
 tm_seek *tm_seek_new(uint64_t spacing) {
   tm_seek *k = calloc(1, sizeof *k);
@@ -104,21 +105,30 @@ int tm_seek_save(const tm_seek *k, tm_out *o) {
   return o->nomem ? -1 : 0;
 }
 
-/* Does checkpoint i follow checkpoint i-1 as a real scan would have made
-** them (forward in the file, counts never going down)? */
-static int seek_ordered(const tm_seek *k, uint32_t i, uint64_t size) {
-  const tm_mark *m = &k->marks[i];
-  if (!tm_rec_mark_ok(m) || (size && m->offset > size) || m->line_start > m->offset)
+/* Does mark m follow mark p as a reader would have made them: in the same
+** file further on, or in a later file that starts past p? */
+static int seek_follows(const tm_mark *m, const tm_mark *p) {
+  if (m->offset <= p->offset || m->number < p->number || m->first < p->first)
     return 0;
-  if (i == 0) return m->number == 0;   /* the start */
+  if (m->file == p->file) return m->base == p->base && m->line >= p->line;
+  return m->file > p->file && m->base > p->offset && m->first >= p->number;
+}
+
+/* Does checkpoint i follow checkpoint i-1 as a real scan would have made
+** them (forward in the files, counts never going down)? */
+static int seek_ordered(const tm_seek *k, uint32_t i, uint64_t size, int format) {
+  const tm_mark *m = &k->marks[i];
+  if (!tm_rd_mark_ok(m, format) || (size && m->offset > size) || m->unused) return 0;
+  if (i == 0) return m->number == 0 && m->file == 0 && m->base == 0;   /* the start */
   const tm_mark *p = &k->marks[i - 1];
-  if (m->offset <= p->offset || m->number < p->number || m->line < p->line) return 0;
+  if (!seek_follows(m, p)) return 0;
   for (uint32_t t = 0; t < k->ntables; t++)
     if (tm_seek_count(k, i, t) < tm_seek_count(k, i - 1, t)) return 0;
   return 1;
 }
 
-tm_seek *tm_seek_load(const void *data, size_t n, uint32_t ntables, uint64_t size) {
+tm_seek *tm_seek_load(const void *data, size_t n, uint32_t ntables, uint64_t size,
+                      int format) {
   uint32_t head[3];
   uint64_t spacing;
   const char *p = data;
@@ -145,7 +155,7 @@ tm_seek *tm_seek_load(const void *data, size_t n, uint32_t ntables, uint64_t siz
   memcpy(k->marks, p, marks);
   memcpy(k->counts, p + marks, counts);
   for (uint32_t i = 0; i < k->n; i++)
-    if (!seek_ordered(k, i, size)) {
+    if (!seek_ordered(k, i, size, format)) {
       tm_seek_free(k);
       return NULL;
     }

@@ -3,7 +3,7 @@
 ** _parent_id and _root_id without reading the file from its start.
 **
 ** The schema pass leaves a checkpoint every `spacing` bytes (64 KiB or
-** more): the reader's mark before a record, and how many rows each table
+** more) of the stream (reader.h): the reader's mark before a record, and how many rows each table
 ** had before it. Row N of table T lies in the first record after the last
 ** checkpoint with fewer than N rows of T: resume the reader there and read
 ** forward. The index is trimmed to about 1 KiB per MiB of input (1 MB per
@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "records.h"
+#include "reader.h"
 
 typedef struct tm_seek {
   uint32_t n, cap;          /* checkpoints */
@@ -59,9 +59,12 @@ int tm_seek_save(const tm_seek *k, struct tm_out *o);
 
 /* An index read back from tm_seek_save's bytes for a catalogue of
 ** `ntables` tables (the index may know fewer: tables met after its last
-** checkpoint) and a file of `size` bytes (0: offsets unbounded, as for
-** gzip, whose offsets are in the inflated content); every value is checked, and
-** anything inconsistent gives NULL. */
-tm_seek *tm_seek_load(const void *data, size_t n, uint32_t ntables, uint64_t size);
+** checkpoint), a file of `size` bytes (0: offsets unbounded, as for gzip,
+** whose offsets are in the inflated content, or for a list of files) read
+** as `format` (TM_FMT_*: which reader made the marks); every value is
+** checked, and anything inconsistent gives NULL. Which files the marks
+** name is checked when a scan seeks to them. */
+tm_seek *tm_seek_load(const void *data, size_t n, uint32_t ntables, uint64_t size,
+                      int format);
 
 #endif

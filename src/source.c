@@ -268,3 +268,38 @@ void tm_src_close(tm_source *s) {
   free(s->head);
   free(s);
 }
+
+int tm_src_same(tm_file_id a, tm_file_id b) {
+  return a.size == b.size && a.mtime_ns == b.mtime_ns;
+}
+
+int tm_src_id_same(const tm_input_id *a, const tm_input_id *b) {
+  if (a->n != b->n) return 0;
+  for (uint32_t i = 0; i < a->n; i++)
+    if (!tm_src_same(a->files[i], b->files[i])) return 0;
+  return 1;
+}
+
+int tm_src_id_copy(tm_input_id *dst, const tm_input_id *src) {
+  dst->n = 0;
+  dst->files = malloc((src->n ? src->n : 1) * sizeof *dst->files);
+  if (!dst->files) return -1;
+  if (src->n) memcpy(dst->files, src->files, src->n * sizeof *dst->files);
+  dst->n = src->n;
+  return 0;
+}
+
+uint64_t tm_src_id_size(const tm_input_id *id) {
+  uint64_t size = 0;
+  for (uint32_t i = 0; i < id->n; i++) {
+    if (id->files[i].pipe) return 0;
+    size += id->files[i].size;
+  }
+  return size;
+}
+
+void tm_src_id_free(tm_input_id *id) {
+  free(id->files);
+  id->files = NULL;
+  id->n = 0;
+}

@@ -20,6 +20,13 @@ typedef struct tm_file_id {
   int pipe;   /* a pipe (FIFO): its content can be read only once */
 } tm_file_id;
 
+/* What identifies an input read as one: its files' identities, in order
+** (one file is a list of one). */
+typedef struct tm_input_id {
+  uint32_t n;
+  tm_file_id *files;    /* malloc'd */
+} tm_input_id;
+
 typedef struct tm_source tm_source;
 
 /*
@@ -65,5 +72,21 @@ void tm_src_close(tm_source *s);
 ** success, or -1 with a message in err.
 */
 int tm_src_stat(const char *path, tm_file_id *id, char *err, size_t errlen);
+
+/* Do two identities name the same content (size and mtime)? */
+int tm_src_same(tm_file_id a, tm_file_id b);
+
+/* Do two inputs have the same files, each with the same content? */
+int tm_src_id_same(const tm_input_id *a, const tm_input_id *b);
+
+/* Make dst a copy of src (dst's old list is not freed). Returns 0, or -1
+** when out of memory (dst is then empty). */
+int tm_src_id_copy(tm_input_id *dst, const tm_input_id *src);
+
+/* The sum of the files' sizes (0 if one is a pipe). */
+uint64_t tm_src_id_size(const tm_input_id *id);
+
+/* Free the list and empty it. */
+void tm_src_id_free(tm_input_id *id);
 
 #endif

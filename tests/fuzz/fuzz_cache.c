@@ -35,7 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     tm_options o;
     tm_options_init(&o);
     char *err = NULL;
-    tm_seek *k = tm_seek_load(data + cut, size - cut, s->ntables, sizeof fuzz_doc - 1);
+    tm_seek *k = tm_seek_load(data + cut, size - cut, s->ntables, sizeof fuzz_doc - 1,
+                              o.format);
     tm_scan *sc = tm_scan_open(path, &o, s, s->ntables > 1 ? 1 : TM_NONE, 1, 0, &err);
     for (int n = 0; sc && n < 4; n++) {
       if (k && n == 2) tm_scan_seek(sc, k, k->n - 1);

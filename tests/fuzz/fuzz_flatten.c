@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     tm_schema_save(s, &blob);
     tm_seek_save(k, &kb);
     tm_schema *s2 = tm_schema_load(blob.p, blob.n);
-    tm_seek *k2 = s2 ? tm_seek_load(kb.p, kb.n, s2->ntables, id.size) : NULL;
+    tm_seek *k2 = s2 ? tm_seek_load(kb.p, kb.n, s2->ntables, id.size, o.format) : NULL;
     if (!s2 || !k2) abort();   /* what was saved must load */
     uint32_t want = s2->ntables > 1 ? 1 : 0;
     sc = tm_scan_open(path, &o, s2, want, 1, 0, &err);

@@ -130,7 +130,7 @@ static void check_ticks(int n, size_t pad, const char *what) {
   snprintf(w, sizeof w, "%s: the last tick counts every record", what);
   CHECK_INT(t.last.records, n, w);
   snprintf(w, sizeof w, "%s: progress knows the file's size", what);
-  CHECK_INT(t.last.size, tm_pipe_file_id(p).size, w);
+  CHECK_INT(t.last.size, tm_src_id_size(tm_pipe_input_id(p)), w);
   tm_pipe_close(p);
   tm_schema_free(schema);
 }

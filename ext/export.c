@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../src/columns.h"
 #include "../src/infer.h"
 #include "../src/pipe.h"
 #include "../src/rowtext.h"
@@ -311,7 +312,7 @@ static int ex_open(exporter *x) {
   }
   for (uint32_t t = 0; t < s->ntables; t++) {
     if (s->tables[t].dead) continue;
-    x->targets[t].nmeta = tm_decl_nmeta(s, t);
+    x->targets[t].nmeta = tm_columns_nmeta(s, t);
     x->targets[t].ncols = x->targets[t].nmeta + (int)s->tables[t].ncols + s->tables[t].has_extra;
     int rc = x->opts.to ? ex_open_file(x, t) : ex_open_table(x, t);
     if (rc != SQLITE_OK) return rc;

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/columns.h"
 #include "../src/rowtext.h"
-#include "declare.h"
 
 /* Where a value's text lies. */
 enum { READY_NONE, READY_RECORD, READY_BYTES };
@@ -141,7 +141,7 @@ static void ready_row(tm_ready *r, const tm_rows *v, uint32_t ri) {
   const tm_row *rows = v->row, *row = &rows[ri];
   const tm_table *tb = &r->s->tables[row->table];
   const tm_cell *cells = row->ncells ? v->cells + row->cell : NULL;
-  int nmeta = tm_decl_nmeta(r->s, row->table);
+  int nmeta = tm_columns_nmeta(r->s, row->table);
   size_t head = ready_head(r);
   ready_id(r, rec, row, 0);
   if (nmeta > 1) {

@@ -16,7 +16,7 @@
 ** only when everything succeeded. A failure, or an interrupt (Ctrl-C in
 ** the shell), leaves no table and no file behind.
 **
-** Values are converted on the parsing thread (ready.h) and bound without
+** Values are converted on the parsing thread (src/convert.h) and bound without
 ** copies: strings point into the batch that holds the record. Rows wait
 ** to go in several at a time, one INSERT per table (a statement costs
 ** SQLite about as much as binding a row): when a table has as many
@@ -35,12 +35,12 @@
 
 #include "../src/columns.h"
 #include "../src/infer.h"
+#include "../src/convert.h"
 #include "../src/pipe.h"
 #include "../src/rowtext.h"
 #include "../src/sink.h"
 #include "declare.h"
 #include "options.h"
-#include "ready.h"
 #include "transmog.h"
 #include "values.h"
 
@@ -57,7 +57,7 @@ typedef struct ex_target {
   sqlite3_stmt **ins;    /* a real table: ins[n] INSERTs n rows (1 to per),
                             prepared when first needed; or */
   tm_sink *sink;         /* a file */
-  tm_ready_reader *wait; /* the values of the rows waiting to go in */
+  tm_convert_reader *wait; /* the values of the rows waiting to go in */
   int nwait, per;
   uint64_t rows;
   int nmeta, ncols;      /* its metadata columns (_id ...), all its columns */
@@ -75,8 +75,8 @@ typedef struct exporter {
   uint64_t gen;
   sqlite3_stmt *poll;    /* a statement stepped to notice interrupts */
   tm_pipe *pipe;         /* the pass that writes: parsed in a thread */
-  tm_ready *ready;       /* tables and CSV: the values, converted by the pipe */
-  tm_ready_reader values;  /* the current record's */
+  tm_convert *ready;       /* tables and CSV: the values, converted by the pipe */
+  tm_convert_reader values;  /* the current record's */
   tm_out text;           /* a line of a file, or the CSV header */
   tm_out meta;           /* JSONL: the row's ids, as JSON members */
   tm_file_id id;          /* the file as the schema pass read it */
@@ -262,8 +262,8 @@ static void ex_csv_field(tm_out *o, const char *p, size_t n) {
 ** nothing for NULL. */
 static void ex_csv_value(tm_out *o, const tm_value *v) {
   char num[32];
-  if (v->type == SQLITE_NULL) return;
-  if (v->text || v->type != SQLITE_INTEGER) {
+  if (v->kind == TM_VALUE_NULL) return;
+  if (v->text || v->kind != TM_VALUE_INT) {
     ex_csv_field(o, v->text, v->n);
     return;
   }
@@ -330,20 +330,20 @@ static int ex_open(exporter *x) {
 ** has fields for an _extra column its table does not have (only if the
 ** file changed under us).
 */
-static int ex_row(exporter *x, const tm_rows *rv, uint32_t ri, tm_ready_reader *row) {
+static int ex_row(exporter *x, const tm_rows *rv, uint32_t ri, tm_convert_reader *row) {
   const tm_row *r = &rv->row[ri];
   if (r->nextra && !x->schema->tables[r->table].has_extra)
     return ex_fail(x, "'%s' changed during the export: record %llu has fields the schema pass did not see",
                    x->path, (unsigned long long)x->records + 1);
-  tm_ready_row(&x->values, row);
+  tm_convert_row(&x->values, row);
   return SQLITE_OK;
 }
 
 /* Bind a row's values to st's parameters of that row, the first at `base`. */
-static int ex_bind_row(sqlite3_stmt *st, int base, tm_ready_reader *row) {
+static int ex_bind_row(sqlite3_stmt *st, int base, tm_convert_reader *row) {
   int rc = SQLITE_OK, column;
   tm_value v;
-  while (rc == SQLITE_OK && tm_ready_next(row, &column, &v)) rc = tm_value_bind(st, base + column + 1, &v);
+  while (rc == SQLITE_OK && tm_convert_next(row, &column, &v)) rc = tm_value_bind(st, base + column + 1, &v);
   return rc;
 }
 
@@ -390,12 +390,12 @@ static int ex_insert(exporter *x, const tm_rows *rv, uint32_t ri) {
 /* Write row ri as a CSV line: fields in declared order, empty for NULL. */
 static int ex_write_csv(exporter *x, const tm_rows *rv, uint32_t ri) {
   uint32_t t = rv->row[ri].table;
-  tm_ready_reader row;
+  tm_convert_reader row;
   int rc = ex_row(x, rv, ri, &row), column;
   if (rc != SQLITE_OK) return rc;
   tm_value v;
   x->gen++;
-  while (tm_ready_next(&row, &column, &v)) {   /* in the record's order */
+  while (tm_convert_next(&row, &column, &v)) {   /* in the record's order */
     x->slot[column] = v;
     x->slotgen[column] = x->gen;
   }
@@ -478,7 +478,7 @@ static int ex_tick(void *arg, const tm_progress *p) {
 
 /* Every row of a record to its destination. */
 static int ex_record(exporter *x, const tm_rows *rv) {
-  if (x->ready) tm_ready_open(&x->values, tm_pipe_made(x->pipe), rv->rec);
+  if (x->ready) tm_convert_open(&x->values, tm_pipe_made(x->pipe), rv->rec);
   for (uint32_t i = 0; i < rv->nrows; i++) {
     int rc = !x->opts.to ? ex_insert(x, rv, i)
            : x->opts.out_format == TM_OUT_CSV ? ex_write_csv(x, rv, i)
@@ -497,10 +497,10 @@ static int ex_record(exporter *x, const tm_rows *rv) {
 static int ex_pass(exporter *x) {
   char *err = NULL;
   if (!x->opts.to || x->opts.out_format == TM_OUT_CSV) {
-    x->ready = tm_ready_new(x->schema, x->opts.o.types, x->opts.to != NULL);
+    x->ready = tm_convert_new(x->schema, x->opts.o.types, x->opts.to != NULL);
     if (!x->ready) return SQLITE_NOMEM;
   }
-  x->pipe = tm_pipe_open(x->path, &x->opts.o, x->schema, x->ready ? tm_ready_work : NULL,
+  x->pipe = tm_pipe_open(x->path, &x->opts.o, x->schema, x->ready ? tm_convert_work : NULL,
                          x->ready, &err);
   if (!x->pipe) {
     int rc = ex_fail(x, "%s", err ? err : "out of memory");
@@ -591,7 +591,7 @@ static void ex_free(exporter *x) {
   sqlite3_free(x->slot);
   sqlite3_free(x->slotgen);
   tm_pipe_close(x->pipe);   /* before the converter its thread uses */
-  tm_ready_free(x->ready);
+  tm_convert_free(x->ready);
   tm_schema_free(x->schema);
   tm_opts_free(&x->opts);
   tm_out_free(&x->text);

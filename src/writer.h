@@ -6,11 +6,11 @@
 ** columns (columns.h), takes rows, and at the end either commits all its
 ** tables or, freed without a commit, leaves nothing behind.
 **
-**   tm_writer *w = tm_writer_open(tm_writer_find("csv"), &cfg, &err);
+**   tm_writer *w = tm_writer_open(tm_writer_find("csv"), &cfg);
 **   tm_writer_table(w, t, name, cols, ncols);     -- every table
 **   tm_writer_row(w, &row);                       -- every row
 **   tm_writer_batch_over(w);                      -- before a batch goes back
-**   tm_writer_commit(w);  tm_writer_free(w);
+**   tm_writer_commit(w);  tm_writer_free(w);      -- or only free: abort
 **
 ** A file format is one file defining a tm_writer_class plus its line in
 ** writer.c's registry. Its files are written through sink.h under

@@ -63,7 +63,8 @@ typedef struct tm_writer_class {
   size_t size;              /* of its writer struct, a tm_writer first */
   int convert;              /* TM_WRITE_RAW, _VALUES or _DIGITS */
   /* Open table t (of the config's schema) as `name` with its ncols
-     declared columns; cols[] and its strings last as long as the schema. */
+     declared columns: the array lasts for the call only (copy it to
+     keep it), its strings and the name as long as the schema. */
   int (*table)(tm_writer *w, uint32_t t, const char *name, const tm_coldecl *cols,
                int ncols);
   /* Write one row of a table opened. */

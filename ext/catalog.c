@@ -26,8 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/columns.h"
 #include "../src/infer.h"
-#include "declare.h"
 #include "../src/options.h"
 #include "transmog.h"
 #include "vtab.h"
@@ -217,7 +217,7 @@ static void catColumnColumn(cat_cursor *c, sqlite3_context *ctx, int i) {
     case COL_TYPES: catTypes(ctx, col->types); break;
     case COL_COUNT: sqlite3_result_int64(ctx, (sqlite3_int64)col->count); break;
     case COL_DECLARED:
-      sqlite3_result_text(ctx, tm_decl_type(col->types, c->opts.o.types == TM_TYPES_TEXT), -1,
+      sqlite3_result_text(ctx, tm_columns_type(col->types, c->opts.o.types == TM_TYPES_TEXT), -1,
                           SQLITE_STATIC);
       break;
     default: break;

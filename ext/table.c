@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/columns.h"
 #include "../src/infer.h"
 #include "../src/rowtext.h"
 #include "cache.h"
@@ -216,7 +217,7 @@ static int tableInit(sqlite3 *db, int argc, const char *const *argv,
     }
   }
   if (rc == SQLITE_OK) {
-    v->nmeta = tm_decl_nmeta(v->schema, v->table);
+    v->nmeta = tm_columns_nmeta(v->schema, v->table);
     rc = tableDeclare(v, pzErr);
   }
   if (rc == SQLITE_OK) sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);

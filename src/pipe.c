@@ -55,6 +55,7 @@ struct tm_pipe {
   tm_ring *ring;
   pipe_batch batch[PIPE_BATCHES];
   int cur;                       /* the batch being consumed, or -1 */
+  uint64_t taken;                /* batches taken (tm_pipe_batches) */
   size_t next;                   /* its next record */
   tm_record rec;                 /* the record handed out */
   tm_tape tape;
@@ -200,6 +201,7 @@ static int pipe_advance(tm_pipe *p) {
   }
   p->cur = tm_ring_next(p->ring);
   if (p->cur < 0) return TM_REC_END;
+  p->taken++;
   p->next = 0;
   const pipe_batch *b = &p->batch[p->cur];
   p->progress.records = b->records;
@@ -243,6 +245,7 @@ int tm_pipe_batch_over(const tm_pipe *p) {
   return p->cur >= 0 && p->next == p->batch[p->cur].n;
 }
 
+uint64_t tm_pipe_batches(const tm_pipe *p) { return p->taken; }
 const void *tm_pipe_made(const tm_pipe *p) { return p->made; }
 const char *tm_pipe_message(const tm_pipe *p) { return p->msg ? p->msg : ""; }
 tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,

@@ -57,6 +57,11 @@ int tm_pipe_next(tm_pipe *p, tm_rows *v);
 ** goes with the next call. */
 int tm_pipe_batch_over(const tm_pipe *p);
 
+/* How many batches the consumer has taken: what points into a batch
+** (rows, text, what the work made) belongs to its number, and must be
+** done with once tm_pipe_batch_over says the batch goes back. */
+uint64_t tm_pipe_batches(const tm_pipe *p);
+
 /* What the work made of the record tm_pipe_next handed out last (aligned
 ** for any type, valid as long as its rows); NULL without work. */
 const void *tm_pipe_made(const tm_pipe *p);

@@ -3,44 +3,15 @@
 */
 #include "rowtext.h"
 
-#include <math.h>
 #include <string.h>
 
-/*
-** Is the JSON number [p, p+len) (a TM_REAL) beyond a double? Its integer
-** digits and exponent bound it without converting it: below 1e308 it is
-** finite, from 1e309 on it is not; only in between is it converted.
-*/
-static int rowtext_real_huge(const char *p, size_t len) {
-  const char *end = p + len, *d = p + (*p == '-'), *i = d;
-  while (i < end && *i >= '0' && *i <= '9') i++;
-  int64_t digits = *d == '0' ? 0 : i - d;   /* "0", or no leading zero */
-  const char *x = i;
-  while (x < end && *x != 'e' && *x != 'E') x++;
-  int64_t exp = 0;
-  if (x < end) {
-    const char *k = x + 1 + (x[1] == '-' || x[1] == '+');
-    for (; k < end && exp < 100000; k++) exp = exp * 10 + (*k - '0');   /* enough to tell */
-    if (x[1] == '-') exp = -exp;
-  }
-  int64_t top = digits + exp;   /* the value is below 10^top... */
-  if (top <= 308) return 0;
-  if (digits && top - 1 >= 309) return 1;   /* ... and at least 10^(top-1) */
-  return !isfinite(tm_json_real(p, len));
-}
-
-/* Is token t a number that SQLite cannot hold as one (an integer beyond 64
-** bits, a real beyond a double)? The typed columns give those as TEXT. */
-static int rowtext_huge(const char *text, const tm_tok *t) {
-  if (t->kind == TM_BIG) return 1;
-  return t->kind == TM_REAL && rowtext_real_huge(text + t->off, t->len);
-}
+#include "value.h"
 
 void tm_rowtext_value(tm_out *o, const char *text, const tm_tok *tok,
                       uint32_t i, int as_text) {
   unsigned kind = tok[i].kind;
   int quote = kind != TM_NULL && kind != TM_STR && kind < TM_ARR &&
-              (as_text || rowtext_huge(text, &tok[i]));
+              (as_text || tm_value_huge(text, &tok[i]));
   if (quote) tm_out_putc(o, '"');
   tm_out_value(o, text, tok, i);
   if (quote) tm_out_putc(o, '"');

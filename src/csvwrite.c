@@ -1,0 +1,125 @@
+/*
+** csvwrite.c: the CSV file writer (format csv). One file per table, RFC
+** 4180: a header of the declared column names, then one line per row,
+** CRLF-terminated, fields in declared column order. A field is quoted when
+** it holds , " CR or LF; numbers keep the digits the file spells them with;
+** NULL is an empty field.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "writer.h"
+
+typedef struct csv_writer {
+  tm_writer base;
+  tm_value *slot;        /* per column, its value in the current row */
+  uint64_t *slotgen;     /* slot[c] holds for the row numbered slotgen[c] */
+  uint64_t gen;
+  int width;             /* of slot and slotgen */
+  tm_out line;
+} csv_writer;
+
+/* Append one field, quoted if it must be. */
+static void csv_field(tm_out *o, const char *p, size_t n) {
+  size_t i = 0;
+  while (i < n && p[i] != ',' && p[i] != '"' && p[i] != '\r' && p[i] != '\n') i++;
+  if (i == n) {
+    tm_out_put(o, p, n);
+    return;
+  }
+  tm_out_putc(o, '"');
+  for (i = 0; i < n; i++) {
+    if (p[i] == '"') tm_out_putc(o, '"');
+    tm_out_putc(o, p[i]);
+  }
+  tm_out_putc(o, '"');
+}
+
+/* Append the decimal digits of i (ids on every row: snprintf would cost
+** more than the rest of the line). */
+static void csv_integer(tm_out *o, int64_t i) {
+  char num[24], *p = num + sizeof num;
+  uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+  do *--p = (char)('0' + u % 10); while (u /= 10);
+  if (i < 0) *--p = '-';
+  tm_out_put(o, p, (size_t)(num + sizeof num - p));
+}
+
+/* Append value v as a field: its text as the file spells it (numbers
+** too), the digits of an integer that has none (an ordinal, a boolean),
+** nothing for NULL. */
+static void csv_value(tm_out *o, const tm_value *v) {
+  if (v->kind == TM_VALUE_NULL) return;
+  if (v->text || v->kind != TM_VALUE_INT) csv_field(o, v->text, v->n);
+  else csv_integer(o, v->i);
+}
+
+/* End the line and write it to table t's file. */
+static int csv_line(csv_writer *c, uint32_t t) {
+  tm_out_put(&c->line, "\r\n", 2);
+  if (c->line.nomem) return tm_writer_nomem(&c->base);
+  return tm_writer_put(&c->base, t, c->line.p, c->line.n);
+}
+
+/* Open table t's file, write its header, and make room for its row. */
+static int csv_table(tm_writer *w, uint32_t t, const char *name, const tm_coldecl *cols,
+                     int ncols) {
+  csv_writer *c = (csv_writer *)w;
+  int rc = tm_writer_file(w, t, name);
+  if (rc != TM_WRITE_OK) return rc;
+  if (ncols > c->width) {
+    free(c->slot);
+    free(c->slotgen);
+    c->slot = malloc((size_t)ncols * sizeof *c->slot);
+    c->slotgen = calloc((size_t)ncols, sizeof *c->slotgen);
+    c->width = c->slot && c->slotgen ? ncols : 0;
+    if (!c->width) return tm_writer_nomem(w);
+    c->gen = 0;
+  }
+  c->line.n = 0;
+  for (int k = 0; k < ncols; k++) {
+    if (k) tm_out_putc(&c->line, ',');
+    csv_field(&c->line, cols[k].name, strlen(cols[k].name));
+  }
+  return csv_line(c, t);
+}
+
+/* Write a row: its values (in the record's order) to their columns' slots,
+** then the slots in declared order. */
+static int csv_row(tm_writer *w, const tm_write_row *r) {
+  csv_writer *c = (csv_writer *)w;
+  uint32_t t = r->row->table;
+  tm_convert_reader values = r->values;
+  tm_value v;
+  int column;
+  c->gen++;
+  while (tm_convert_next(&values, &column, &v)) {
+    c->slot[column] = v;
+    c->slotgen[column] = c->gen;
+  }
+  c->line.n = 0;
+  for (int k = 0, n = tm_columns_count(w->cfg.schema, t); k < n; k++) {
+    if (k) tm_out_putc(&c->line, ',');
+    if (c->slotgen[k] == c->gen) csv_value(&c->line, &c->slot[k]);
+  }
+  return csv_line(c, t);
+}
+
+/* Free the slots and the line. */
+static void csv_free(tm_writer *w) {
+  csv_writer *c = (csv_writer *)w;
+  free(c->slot);
+  free(c->slotgen);
+  tm_out_free(&c->line);
+}
+
+const tm_writer_class tm_csv_writer = {
+  .name = "csv",
+  .suffix = "csv",
+  .size = sizeof(csv_writer),
+  .convert = TM_WRITE_DIGITS,
+  .table = csv_table,
+  .row = csv_row,
+  .commit = tm_writer_commit_files,
+  .free = csv_free,
+};

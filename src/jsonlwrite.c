@@ -1,0 +1,82 @@
+/*
+** jsonlwrite.c: the JSON Lines file writer (format jsonl). One file per
+** table, one JSON object per row and line: the metadata (_id; for child
+** rows _parent_id, _root_id, _index), then the row as transmog_each gives
+** it (rowtext.h), written from the record's tokens: numbers keep their
+** digits, strings their escapes.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "rowtext.h"
+#include "writer.h"
+
+typedef struct jsonl_writer {
+  tm_writer base;
+  tm_out line;
+  tm_out meta;           /* the row's ids, as JSON members */
+} jsonl_writer;
+
+/* Open table t's file. */
+static int jsonl_table(tm_writer *w, uint32_t t, const char *name, const tm_coldecl *cols,
+                       int ncols) {
+  (void)cols;
+  (void)ncols;
+  return tm_writer_file(w, t, name);
+}
+
+/* Make the metadata members of row r into j->meta. */
+static void jsonl_meta(jsonl_writer *j, const tm_rows *rv, const tm_row *r) {
+  const tm_record *rec = rv->rec;
+  const tm_row *ids[3] = {r, r->parent == TM_NONE ? NULL : &rv->row[r->parent],
+                          r->parent == TM_NONE ? NULL : &rv->row[0]};
+  static const char *const names[] = {"\"_id\":", ",\"_parent_id\":", ",\"_root_id\":"};
+  tm_out *meta = &j->meta;
+  meta->n = 0;
+  for (int k = 0; k < 3 && ids[k]; k++) {
+    tm_out_put(meta, names[k], strlen(names[k]));
+    if (ids[k]->natural != TM_NONE) {
+      tm_rowtext_value(meta, rec->text, rec->tape->tok, ids[k]->natural,
+                       j->base.cfg.types == TM_TYPES_TEXT);
+    } else {
+      char num[24];
+      snprintf(num, sizeof num, "%llu", (unsigned long long)ids[k]->id);
+      tm_out_put(meta, num, strlen(num));
+    }
+  }
+  if (ids[1]) {
+    char num[40];
+    snprintf(num, sizeof num, ",\"_index\":%llu", (unsigned long long)r->index);
+    tm_out_put(meta, num, strlen(num));
+  }
+}
+
+/* Write a row as one line: the metadata, then the row's JSON. */
+static int jsonl_row(tm_writer *w, const tm_write_row *r) {
+  jsonl_writer *j = (jsonl_writer *)w;
+  jsonl_meta(j, r->rows, r->row);
+  j->line.n = 0;
+  tm_rowtext_json(&j->line, w->cfg.schema, r->rows, r->row, w->cfg.types == TM_TYPES_TEXT,
+                  j->meta.p, j->meta.n);
+  tm_out_putc(&j->line, '\n');
+  if (j->meta.nomem || j->line.nomem) return tm_writer_nomem(w);
+  return tm_writer_put(w, r->row->table, j->line.p, j->line.n);
+}
+
+/* Free the buffers. */
+static void jsonl_free(tm_writer *w) {
+  jsonl_writer *j = (jsonl_writer *)w;
+  tm_out_free(&j->line);
+  tm_out_free(&j->meta);
+}
+
+const tm_writer_class tm_jsonl_writer = {
+  .name = "jsonl",
+  .suffix = "jsonl",
+  .size = sizeof(jsonl_writer),
+  .convert = TM_WRITE_RAW,
+  .table = jsonl_table,
+  .row = jsonl_row,
+  .commit = tm_writer_commit_files,
+  .free = jsonl_free,
+};

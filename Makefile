@@ -89,8 +89,9 @@ asan-units: $(patsubst build/unit/%,$(UNIT_DIR)/%,$(UNIT_BIN))
 valgrind: transmog.so $(UNIT_BIN) $(TESTDATA)
 	TM_VALGRIND=1 TM_ISAL=$(ISAL) tests/run.sh
 
+# BENCH_BASELINE=<rev> builds that revision with the same CC and CFLAGS.
 bench: transmog.so
-	bench/run.sh
+	BENCH_CC='$(CC)' BENCH_CFLAGS='$(CFLAGS)' bench/run.sh
 
 # Not part of `make test`: a > 2 GB file scanned, joined and exported.
 soak: transmog.so

@@ -7,6 +7,8 @@
 #   make valgrind the tests under valgrind (memcheck, leaks)
 #   make bench    benchmarks against peers (see bench/README.md)
 #   make fuzz     the libFuzzer targets, FUZZ_SECONDS each (default 60)
+#   make lint     clang-format (check only) and clang-tidy; fails on findings
+#   make tsan     the threaded unit tests under ThreadSanitizer
 #   make soak     a > 2 GB file scanned, joined, exported; peak RSS
 #   make install  copy transmog.so where `.load transmog` finds it
 
@@ -110,6 +112,31 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/unit/infercheck.h $(SRC) ext/option
 fuzz: $(patsubst %,build/fuzz/fuzz_%,$(FUZZ))
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ)
 
+# Not part of `make test`: clang-format in check mode (.clang-format) over
+# the C sources, and clang-tidy (.clang-tidy) on src/ and ext/, one stamp
+# per checked file so that a second run checks only what changed; both
+# halves always run, and any finding fails the target.
+CLANG_FORMAT ?= clang-format
+CLANG_TIDY   ?= clang-tidy
+FORMATTED    := $(wildcard src/*.[ch] ext/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c)
+TIDIED       := $(patsubst %.c,build/lint/%.tidy,$(SRC) $(EXT))
+
+lint:
+	@status=0; \
+	$(MAKE) --no-print-directory lint-format || status=1; \
+	$(MAKE) --no-print-directory lint-tidy || status=1; \
+	exit $$status
+
+lint-format:
+	$(CLANG_FORMAT) --dry-run -Werror $(FORMATTED)
+
+lint-tidy: $(TIDIED)
+
+build/lint/%.tidy: %.c $(HDR) .clang-tidy
+	@mkdir -p $(@D)
+	$(CLANG_TIDY) --quiet $< -- $(WARN) $(CPPFLAGS) -Isrc -Iext
+	@touch $@
+
 install: transmog.so
 	install -d $(DESTDIR)$(LIBDIR)
 	install -m 644 transmog.so $(DESTDIR)$(LIBDIR)/transmog.so
@@ -119,4 +146,4 @@ clean-build:
 
 clean: clean-build
 
-.PHONY: all run test asan asan-units valgrind bench soak fuzz install clean clean-build
+.PHONY: all run test asan asan-units valgrind bench soak fuzz lint lint-format lint-tidy tsan install clean clean-build

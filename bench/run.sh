@@ -166,7 +166,7 @@ probe_features() {
   VERS[transmog]="$PROBED ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo 'no git')$(git -C "$ROOT" diff --quiet HEAD -- src ext 2>/dev/null || echo ', src/ext modified'))"
   [[ -z $BASELINE ]] && return
   probe_build "$BASE_SO" base_
-  VERS[baseline]="$BASELINE = ${BASE_SHA:0:12} (transmog $PROBED)"
+  VERS[baseline]="$PROBED ($BASELINE = ${BASE_SHA:0:12})"
 }
 
 # BENCH_BASELINE: the revision's transmog.so, built in a scratch git worktree
@@ -403,7 +403,7 @@ prepare_vtdb() {  # untimed: the VTDB of each file and build that a vtdb case us
     l=${J_LABEL[$i]}; db=vt_$l${J_BUILD[$i]}
     [[ $done_ == *" $db "* ]] && continue
     done_+="$db "
-    note "preparing $WORK/$db.db (untimed CREATE VIRTUAL TABLE over ${F_PATH[$l]} with ${J_SO[$i]##*/}.so)"
+    note "preparing $WORK/$db.db (untimed CREATE VIRTUAL TABLE over ${F_PATH[$l]} with ${J_SO[$i]}.so)"
     if ! sqlite3 -batch -bail "$WORK/$db.db" ".load ${J_SO[$i]}" \
          "CREATE VIRTUAL TABLE orders USING transmog('${F_PATH[$l]}')" >"$WORK/$db.log" 2>&1; then
       note "  failed: $(tail -n1 "$WORK/$db.log")"
@@ -531,28 +531,32 @@ summary() {
 }
 
 # BENCH_BASELINE: every case that ran on both builds, new median over the
-# baseline's (below 1.00 the new build is faster), both medians and peak RSS
+# baseline's (below 1.00 the new build is faster), both medians and peak RSS,
+# and the same ratio of the cpu medians (steadier when the machine is busy)
 compare() {
   [[ -n $BASELINE ]] || return 0
   echo
-  echo "new build (${VERS[transmog]}) against baseline ${VERS[baseline]},"
+  echo "new build ${VERS[transmog]} against baseline ${VERS[baseline]},"
   echo "new/base below 1.00: the new build is faster (reported, not asserted):"
-  printf '  %-22s %-6s %9s %9s %9s %10s %10s  %s\n' case file "new s" "base s" "new/base" "new RSS" "base RSS" ""
-  local l i a b ma mb ra rb note_
+  printf '  %-22s %-6s %9s %9s %9s %9s %10s %10s  %s\n' case file "new s" "base s" "new/base" "cpu n/b" "new RSS" "base RSS" ""
+  local l i a b ma mb ca cb ra rb note_
   for l in "${LABELS[@]}"; do
     for i in "${!J_NAME[@]}"; do
       [[ -n ${J_BUILD[$i]} && ${J_LABEL[$i]} == "$l" && ${J_STATUS[$((i - 1))]} != off ]] || continue
       a=${J_NAME[$((i - 1))]}/${J_LABEL[$i]}; b=${J_NAME[$i]}/${J_LABEL[$i]}
       ma=$(median <<<"${R_TIMES[$a]:-}"); mb=$(median <<<"${R_TIMES[$b]:-}")
+      ca=$(median <<<"${R_CPU[$a]:-}"); cb=$(median <<<"${R_CPU[$b]:-}")
       ra=${R_RSS[$a]:-}; rb=${R_RSS[$b]:-}
       note_=
       [[ -n $ma ]] || note_="new: ${R_STATUS[$a]:-${J_STATUS[$((i - 1))]}} "
       [[ -n $mb ]] || note_+="baseline: ${R_STATUS[$b]:-${J_STATUS[$i]}}"
       [[ -n $ma && -n $mb && ${R_RESULT[$a]:-} != "${R_RESULT[$b]:-}" ]] && note_="results differ"
-      awk -v n="${J_NAME[$((i - 1))]}" -v l="${J_LABEL[$i]}" -v a="$ma" -v b="$mb" -v ra="$ra" -v rb="$rb" -v x="$note_" '
+      awk -v n="${J_NAME[$((i - 1))]}" -v l="${J_LABEL[$i]}" -v a="$ma" -v b="$mb" -v ca="$ca" -v cb="$cb" \
+          -v ra="$ra" -v rb="$rb" -v x="$note_" '
         function mb_(k) { return k == "" ? "-" : sprintf("%.1f MB", k / 1024) }
-        BEGIN { printf "  %-22s %-6s %9s %9s %9s %10s %10s  %s\n", n, l, a == "" ? "-" : a, b == "" ? "-" : b,
-                       (a != "" && b > 0) ? sprintf("%.3f", a / b) : "-", mb_(ra), mb_(rb), x }'
+        function ratio(p, q) { return (p != "" && q > 0) ? sprintf("%.3f", p / q) : "-" }
+        BEGIN { printf "  %-22s %-6s %9s %9s %9s %9s %10s %10s  %s\n", n, l, a == "" ? "-" : a, b == "" ? "-" : b,
+                       ratio(a, b), ratio(ca, cb), mb_(ra), mb_(rb), x }'
     done
   done
 }

@@ -31,6 +31,9 @@ SHARED=${BENCH_SHARED:-$ROOT/../shared}
 CASES=${BENCH_CASES:-$HERE/cases}
 INSTALL=${BENCH_INSTALL:-1}
 DUCKDB_PKG=${BENCH_DUCKDB_PKG:-@duckdb/node-api}
+BASELINE=${BENCH_BASELINE:-}
+BUILD_CC=${BENCH_CC:-cc}
+BUILD_CFLAGS=${BENCH_CFLAGS:--O2 -g}
 
 die() { echo "bench: $*" >&2; exit 1; }
 note() { echo "bench: $*" >&2; }
@@ -45,7 +48,8 @@ SHARED=$(cd "$SHARED" && pwd)
 
 mkdir -p "$DATA" "$PEERS" || die "cannot create $DATA or $PEERS"
 WORK=$(mktemp -d "$DATA/work.XXXXXX") || die "cannot create a scratch dir in $DATA"
-trap 'rm -rf "$WORK"' EXIT
+BASE_WT=   # the baseline's worktree while it is being built
+trap '[[ -z $BASE_WT ]] || git -C "$ROOT" worktree remove --force "$BASE_WT"; rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/out" "$DATA/logs"
 STAMP=$(date +%Y%m%d-%H%M%S)
 
@@ -147,14 +151,43 @@ setup_igzip() {
   VERS[isal]=$(dpkg-query -W -f '${Version}' isal 2>/dev/null || echo '?')
 }
 
-# transmog features that later issues add: rows tagged with them wait for them
-probe_features() {
+# transmog features that later issues add: rows tagged with them wait for
+# them.  probe_build SO PREFIX sets HAVE[PREFIXvtab], HAVE[PREFIXexport] and
+# PROBED, the transmog_version() of the build SO.
+probe_build() {
   local q="SELECT group_concat(name, ' ') FROM (SELECT name FROM pragma_module_list UNION SELECT name FROM pragma_function_list) WHERE name LIKE 'transmog%'"
-  local names; names=" $(sqlite3 -batch :memory: ".load $SO" "$q" 2>/dev/null) "
-  [[ $names == *" transmog "* ]] && HAVE[vtab]=1
-  [[ $names == *" transmog_export "* ]] && HAVE[export]=1
-  VERS[transmog]="$(sqlite3 -batch :memory: ".load $SO" "SELECT transmog_version()" 2>/dev/null || echo '?')"
-  VERS[transmog]+=" ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo 'no git')$(git -C "$ROOT" diff --quiet HEAD -- src ext 2>/dev/null || echo ', src/ext modified'))"
+  local names; names=" $(sqlite3 -batch :memory: ".load $1" "$q" 2>/dev/null) "
+  [[ $names == *" transmog "* ]] && HAVE[${2}vtab]=1
+  [[ $names == *" transmog_export "* ]] && HAVE[${2}export]=1
+  PROBED=$(sqlite3 -batch :memory: ".load $1" "SELECT transmog_version()" 2>/dev/null || echo '?')
+}
+probe_features() {
+  probe_build "$SO" ""
+  VERS[transmog]="$PROBED ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo 'no git')$(git -C "$ROOT" diff --quiet HEAD -- src ext 2>/dev/null || echo ', src/ext modified'))"
+  [[ -z $BASELINE ]] && return
+  probe_build "$BASE_SO" base_
+  VERS[baseline]="$PROBED ($BASELINE = ${BASE_SHA:0:12})"
+}
+
+# BENCH_BASELINE: the revision's transmog.so, built in a scratch git worktree
+# with the same compiler and flags as this one, kept in $DATA/builds/ under
+# its commit and a hash of the flags so that the next run reuses it.  Sets BASE_SO and BASE_SHA.
+setup_baseline() {
+  BASE_SHA=$(git -C "$ROOT" rev-parse --verify -q "$BASELINE^{commit}") ||
+    die "BENCH_BASELINE '$BASELINE' is not a commit of $ROOT"
+  local key; key=$(printf '%s\n' "$BUILD_CC" "$BUILD_CFLAGS" "$($BUILD_CC --version 2>&1 | head -n1)" \
+                   "$(ls /usr/include/isa-l/igzip_lib.h 2>/dev/null)" | sha256sum | cut -c1-12)
+  # named transmog.so: SQLite finds the entry point from the file name
+  BASE_SO=$DATA/builds/${BASE_SHA:0:12}-$key/transmog
+  [[ -f $BASE_SO.so ]] && { note "baseline $BASELINE: reusing $BASE_SO.so"; return; }
+  mkdir -p "${BASE_SO%/*}"
+  BASE_WT=$WORK/baseline
+  note "baseline $BASELINE: building ${BASE_SHA:0:12} in $BASE_WT (log: $DATA/logs/baseline.log)"
+  { git -C "$ROOT" worktree add --detach "$BASE_WT" "$BASE_SHA" &&
+    make -C "$BASE_WT" CC="$BUILD_CC" CFLAGS="$BUILD_CFLAGS" transmog.so &&
+    cp "$BASE_WT/transmog.so" "$BASE_SO.tmp$$.so" && mv "$BASE_SO.tmp$$.so" "$BASE_SO.so"; } \
+    >"$DATA/logs/baseline.log" 2>&1 || die "cannot build the baseline (see $DATA/logs/baseline.log)"
+  git -C "$ROOT" worktree remove --force "$BASE_WT" && BASE_WT=
 }
 
 # ------------------------------------------------------------------ data
@@ -234,8 +267,23 @@ export -f tm_sql tm_db tm_vt
 
 trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; s=${s%"${s##*[![:space:]]}"}; printf '%s' "$s"; }
 
-# jobs: one per (case line, file)
+# jobs: one per (case line, file), and with BENCH_BASELINE a twin right after
+# each job that loads transmog: named NAME@base, run on the baseline's build
+# (J_SO) with its own $VTDB (J_BUILD is the suffix of its file name)
 J_NAME=() J_LABEL=() J_ANCHOR=() J_TAGS=() J_CMD=() J_RUNS=() J_STATUS=() J_PARSE=()
+J_SO=() J_BUILD=()
+add_job() {  # add_job NAME LABEL ANCHOR TAGS CMD RUNS PARSE SO BUILD; PREFIX of HAVE in $HAVE_OF
+  local t status=ok
+  for t in $4; do
+    case $t in
+      simdjson|duckdb|zcat|igzip) [[ -n ${HAVE[$t]:-} ]] || { status="skipped: no $t"; break; } ;;
+      vtab|export) [[ -n ${HAVE[$HAVE_OF$t]:-} ]] || { status="skipped: no $t${HAVE_OF:+ in the baseline}"; break; } ;;
+    esac
+  done
+  J_NAME+=("$1"); J_LABEL+=("$2"); J_ANCHOR+=("$3"); J_TAGS+=(" $4 ")
+  J_CMD+=("$5"); J_RUNS+=("$6"); J_STATUS+=("$status"); J_PARSE+=("$7"); J_SO+=("$8"); J_BUILD+=("$9")
+}
+
 load_cases() {
   local line name files anchor tags cmd f t lineno=0 bad
   while IFS= read -r line || [[ -n $line ]]; do
@@ -246,27 +294,34 @@ load_cases() {
     [[ -n $name && -n $files && -n $cmd ]] || die "$CASES:$lineno: expected name | files | anchor | tags | command"
     for f in ${files//,/ }; do
       [[ -n ${F_NREC[$f]:-} ]] || die "$CASES:$lineno: unknown file '$f' (big, small, gz)"
-      local runs=$RUNS status=ok parse=default
+      local runs=$RUNS parse=default
       for t in $tags; do
         case $t in
           slow) runs=$SLOW_RUNS ;;
           parse=*) parse=${t#parse=}
                    declare -F "parse_$parse" >/dev/null || die "$CASES:$lineno: no parser parse_$parse in run.sh" ;;
-          simdjson|duckdb|zcat|igzip|vtab|export)
-            [[ -n ${HAVE[$t]:-} ]] || { [[ $status == ok ]] && status="skipped: no $t"; } ;;
-          vtdb) ;;
+          simdjson|duckdb|zcat|igzip|vtab|export|vtdb) ;;
           *) die "$CASES:$lineno: unknown tag '$t'" ;;
         esac
       done
-      J_NAME+=("$name"); J_LABEL+=("$f"); J_ANCHOR+=("${anchor:--}"); J_TAGS+=(" $tags ")
-      J_CMD+=("$cmd"); J_RUNS+=("$runs"); J_STATUS+=("$status"); J_PARSE+=("$parse")
+      HAVE_OF= add_job "$name" "$f" "${anchor:--}" "$tags" "$cmd" "$runs" "$parse" "$SO" ""
+      [[ -n $BASELINE && $cmd =~ tm_(sql|db|vt)|TM_SO ]] &&
+        HAVE_OF=base_ add_job "$name@base" "$f" "${anchor:--}" "$tags" "$cmd" "$runs" "$parse" "$BASE_SO" .base
     done
   done <"$CASES"
+  # a twin's anchor is the anchor's twin when there is one
+  local i j
+  for i in "${!J_NAME[@]}"; do
+    [[ -n ${J_BUILD[$i]} ]] || continue
+    for j in "${!J_NAME[@]}"; do
+      [[ ${J_NAME[$j]} == "${J_ANCHOR[$i]}@base" && ${J_LABEL[$j]} == "${J_LABEL[$i]}" ]] && J_ANCHOR[$i]=${J_NAME[$j]}
+    done
+  done
   # BENCH_ONLY: keep matching cases and the anchors they need
   if [[ -n $ONLY ]]; then
-    local i keep=() a
+    local a
     declare -A want=()
-    for i in "${!J_NAME[@]}"; do [[ ${J_NAME[$i]} =~ $ONLY ]] && want[${J_NAME[$i]}/${J_LABEL[$i]}]=1; done
+    for i in "${!J_NAME[@]}"; do [[ ${J_NAME[$i]%@base} =~ $ONLY ]] && want[${J_NAME[$i]}/${J_LABEL[$i]}]=1; done
     for i in "${!J_NAME[@]}"; do
       a=${J_ANCHOR[$i]}
       [[ -n ${want[${J_NAME[$i]}/${J_LABEL[$i]}]:-} && $a != - ]] && want[$a/${J_LABEL[$i]}]=1
@@ -310,7 +365,8 @@ R_ORDER=()   # keys in report order, with their anchor: "key anchor_key"
 run_job() {  # run_job INDEX ROUND
   local i=$1 round=$2 name=${J_NAME[$1]} l=${J_LABEL[$1]}
   local key=$name/$l base=$WORK/out/$name.$l
-  export FILE=${F_PATH[$l]} MAIN=${F_MAIN[$l]} LABEL=$l NREC=${F_NREC[$l]} VTDB=$WORK/vt_$l.db
+  export FILE=${F_PATH[$l]} MAIN=${F_MAIN[$l]} LABEL=$l NREC=${F_NREC[$l]} VTDB=$WORK/vt_$l${J_BUILD[$i]}.db
+  export TM_SO=${J_SO[$i]}
   local t0=$EPOCHREALTIME
   /usr/bin/time -f '%e %M %U %S' -o "$base.time" timeout "$TIMEOUT" bash -c "${J_CMD[$i]}" >"$base.out" 2>"$base.err"
   local rc=$? t1=$EPOCHREALTIME
@@ -320,7 +376,7 @@ run_job() {  # run_job INDEX ROUND
     local why; why=$(grep -v '^Command exited' "$base.err" | tail -n1 | cut -c1-70)
     [[ $rc == 124 ]] && why="timeout after ${TIMEOUT}s"
     R_STATUS[$key]="FAILED (exit $rc): $why"; J_STATUS[$i]=failed
-    printf '  %-18s %-6s run %d  FAILED (exit %d) %s\n' "$name" "$l" "$round" "$rc" "$why" >&2
+    printf '  %-22s %-6s run %d  FAILED (exit %d) %s\n' "$name" "$l" "$round" "$rc" "$why" >&2
     return
   fi
   local rss cpu
@@ -336,24 +392,25 @@ run_job() {  # run_job INDEX ROUND
     [[ -n $sub ]] || continue
     R_TIMES[$name/$sub/$l]+="$s "
   done <<<"$P_SUBS"
-  printf '  %-18s %-6s run %d/%d  %8s s  (cpu %6s s)  %7.1f MB  %s\n' "$name" "$l" "$round" "${J_RUNS[$i]}" "$secs" \
+  printf '  %-22s %-6s run %d/%d  %8s s  (cpu %6s s)  %7.1f MB  %s\n' "$name" "$l" "$round" "${J_RUNS[$i]}" "$secs" \
     "$cpu" "$(awk -v k="${rss:-0}" 'BEGIN { print k / 1024 }')" "$P_RESULT" >&2
 }
 
-prepare_vtdb() {  # untimed: the VTDB of each file that a vtdb case uses
-  local i l done_=" "
+prepare_vtdb() {  # untimed: the VTDB of each file and build that a vtdb case uses
+  local i l db done_=" "
   for i in "${!J_NAME[@]}"; do
     [[ ${J_STATUS[$i]} == ok && ${J_TAGS[$i]} == *" vtdb "* ]] || continue
-    l=${J_LABEL[$i]}
-    [[ $done_ == *" $l "* ]] && continue
-    done_+="$l "
-    note "preparing $WORK/vt_$l.db (untimed CREATE VIRTUAL TABLE over ${F_PATH[$l]})"
-    if ! sqlite3 -batch -bail "$WORK/vt_$l.db" ".load $SO" \
-         "CREATE VIRTUAL TABLE orders USING transmog('${F_PATH[$l]}')" >"$WORK/vt_$l.log" 2>&1; then
-      note "  failed: $(tail -n1 "$WORK/vt_$l.log")"
+    l=${J_LABEL[$i]}; db=vt_$l${J_BUILD[$i]}
+    [[ $done_ == *" $db "* ]] && continue
+    done_+="$db "
+    note "preparing $WORK/$db.db (untimed CREATE VIRTUAL TABLE over ${F_PATH[$l]} with ${J_SO[$i]}.so)"
+    if ! sqlite3 -batch -bail "$WORK/$db.db" ".load ${J_SO[$i]}" \
+         "CREATE VIRTUAL TABLE orders USING transmog('${F_PATH[$l]}')" >"$WORK/$db.log" 2>&1; then
+      note "  failed: $(tail -n1 "$WORK/$db.log")"
       local j
       for j in "${!J_NAME[@]}"; do
-        [[ ${J_LABEL[$j]} == "$l" && ${J_TAGS[$j]} == *" vtdb "* ]] && J_STATUS[$j]="FAILED: could not create the vtab db"
+        [[ ${J_LABEL[$j]} == "$l" && ${J_BUILD[$j]} == "${J_BUILD[$i]}" && ${J_TAGS[$j]} == *" vtdb "* ]] &&
+          J_STATUS[$j]="FAILED: could not create the vtab db"
       done
     fi
   done
@@ -372,6 +429,7 @@ print_header() {
   LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
   hdr load "$LOAD_START (1, 5, 15 min; other work on the machine skews every figure)"
   hdr transmog "${VERS[transmog]}"
+  [[ -z $BASELINE ]] || hdr baseline "${VERS[baseline]}, rows NAME@base; built with $BUILD_CC $BUILD_CFLAGS"
   hdr sqlite3 "$(sqlite3 --version | cut -d' ' -f1-2)"
   hdr gcc "$(gcc --version 2>/dev/null | head -n1)"
   hdr simdjson "${VERS[simdjson]:-not available}"
@@ -436,6 +494,7 @@ report() {
     done
   done
   summary
+  compare
   echo
   echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg) (at start: ${LOAD_START})"
   echo "results: $TSV"
@@ -471,6 +530,37 @@ summary() {
   printf '%s\n' "${lines[@]}"
 }
 
+# BENCH_BASELINE: every case that ran on both builds, new median over the
+# baseline's (below 1.00 the new build is faster), both medians and peak RSS,
+# and the same ratio of the cpu medians (steadier when the machine is busy)
+compare() {
+  [[ -n $BASELINE ]] || return 0
+  echo
+  echo "new build ${VERS[transmog]} against baseline ${VERS[baseline]},"
+  echo "new/base below 1.00: the new build is faster (reported, not asserted):"
+  printf '  %-22s %-6s %9s %9s %9s %9s %10s %10s  %s\n' case file "new s" "base s" "new/base" "cpu n/b" "new RSS" "base RSS" ""
+  local l i a b ma mb ca cb ra rb note_
+  for l in "${LABELS[@]}"; do
+    for i in "${!J_NAME[@]}"; do
+      [[ -n ${J_BUILD[$i]} && ${J_LABEL[$i]} == "$l" && ${J_STATUS[$((i - 1))]} != off ]] || continue
+      a=${J_NAME[$((i - 1))]}/${J_LABEL[$i]}; b=${J_NAME[$i]}/${J_LABEL[$i]}
+      ma=$(median <<<"${R_TIMES[$a]:-}"); mb=$(median <<<"${R_TIMES[$b]:-}")
+      ca=$(median <<<"${R_CPU[$a]:-}"); cb=$(median <<<"${R_CPU[$b]:-}")
+      ra=${R_RSS[$a]:-}; rb=${R_RSS[$b]:-}
+      note_=
+      [[ -n $ma ]] || note_="new: ${R_STATUS[$a]:-${J_STATUS[$((i - 1))]}} "
+      [[ -n $mb ]] || note_+="baseline: ${R_STATUS[$b]:-${J_STATUS[$i]}}"
+      [[ -n $ma && -n $mb && ${R_RESULT[$a]:-} != "${R_RESULT[$b]:-}" ]] && note_="results differ"
+      awk -v n="${J_NAME[$((i - 1))]}" -v l="${J_LABEL[$i]}" -v a="$ma" -v b="$mb" -v ca="$ca" -v cb="$cb" \
+          -v ra="$ra" -v rb="$rb" -v x="$note_" '
+        function mb_(k) { return k == "" ? "-" : sprintf("%.1f MB", k / 1024) }
+        function ratio(p, q) { return (p != "" && q > 0) ? sprintf("%.3f", p / q) : "-" }
+        BEGIN { printf "  %-22s %-6s %9s %9s %9s %9s %10s %10s  %s\n", n, l, a == "" ? "-" : a, b == "" ? "-" : b,
+                       ratio(a, b), ratio(ca, cb), mb_(ra), mb_(rb), x }'
+    done
+  done
+}
+
 # ------------------------------------------------------------------ main
 export TM_SO=$SO SHARED PEERS WORK
 note "peers and data (installs go to $PEERS and apt; data cached in $DATA)"
@@ -479,6 +569,7 @@ setup_duckdb
 setup_zcat
 setup_igzip
 export SIMDJSON=${SIMDJSON:-}
+[[ -z $BASELINE ]] || setup_baseline
 probe_features
 setup_files
 load_cases
@@ -491,12 +582,19 @@ for l in "${LABELS[@]}"; do cat "${F_PATH[$l]}" >/dev/null; done
 prepare_vtdb
 
 # round robin: every case once per round, so slow drift of the machine hits
-# all cases alike; slow cases stop after BENCH_SLOW_RUNS rounds
+# all cases alike; slow cases stop after BENCH_SLOW_RUNS rounds.  A case and
+# its baseline twin run back to back, the twin first in even rounds, so that
+# neither build always runs second (after the other warmed the caches).
 max_runs=$RUNS; ((SLOW_RUNS > max_runs)) && max_runs=$SLOW_RUNS
 T_START=$SECONDS
 for ((round = 1; round <= max_runs; round++)); do
   note "round $round of $max_runs"
+  order=()
   for i in "${!J_NAME[@]}"; do
+    if ((round % 2 == 0)) && [[ -n ${J_BUILD[$i]} ]]; then order=("${order[@]:0:${#order[@]}-1}" "$i" "$((i - 1))")
+    else order+=("$i"); fi
+  done
+  for i in "${order[@]}"; do
     [[ ${J_STATUS[$i]} == ok && $round -le ${J_RUNS[$i]} ]] || continue
     run_job "$i" "$round"
   done

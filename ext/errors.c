@@ -115,7 +115,7 @@ static int errorsFilter(sqlite3_vtab_cursor *cur, int idxNum,
   if (!fail) c->scan = tm_scan_open(args[0], &c->opts.o, NULL, TM_NONE, 0, 0, &err);
   sqlite3_free(args[0]);
   sqlite3_free(args[1]);
-  if (!c->scan) {
+  if (fail || !c->scan) {
     int rc = tm_vtab_error(cur->pVtab, err ? err : "out of memory");
     free(err);
     return rc;

@@ -49,6 +49,8 @@ static uint32_t merge_node(tm_schema *a, const tm_schema *b,
     return t == TM_NONE ? TM_NONE : a->tables[t].elem;
   }
   if (n->flags & TM_N_DUP) {
+    /* a TM_N_DUP node is some node's dup: merge_origins set its origin
+    ** NOLINTNEXTLINE(clang-analyzer-core.uninitialized.ArraySubscript) */
     uint32_t first = map[origin[nb]];
     return first == TM_NONE ? TM_NONE : tm_schema_dup(a, first);
   }

@@ -38,7 +38,7 @@ transmog.so: $(SRC) $(EXT) $(HDR)
 # The unit tests link the engine directly (no SQLite).
 UNIT_DIR ?= build/unit
 
-$(UNIT_DIR)/%: tests/unit/%.c tests/unit/check.h tests/unit/util.h tests/unit/infercheck.h $(SRC) $(HDR)
+$(UNIT_DIR)/%: tests/unit/%.c tests/unit/check.h tests/unit/util.h tests/unit/infercheck.h tests/unit/losslesscheck.h $(SRC) $(HDR)
 	@mkdir -p $(UNIT_DIR)
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(SRC) $(LIBS)
 

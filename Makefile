@@ -45,7 +45,7 @@ $(UNIT_DIR)/%: tests/unit/%.c tests/unit/check.h tests/unit/util.h tests/unit/in
 UNIT_BIN := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT))
 
 # Every fuzz target also replays its regression inputs in `make test`.
-$(UNIT_DIR)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/unit/infercheck.h $(SRC) ext/options.c $(HDR)
+$(UNIT_DIR)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/unit/infercheck.h tests/unit/losslesscheck.h $(SRC) ext/options.c $(HDR)
 	@mkdir -p $(UNIT_DIR)
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -Isrc -Iext -o $@ $< tests/fuzz/replay.c $(SRC) ext/options.c $(LIBS)
 
@@ -99,10 +99,10 @@ soak: transmog.so
 # libFuzzer targets (clang), each run for FUZZ_SECONDS on a corpus seeded
 # from ../shared/data; findings are written to build/fuzz/<target>/.
 FUZZ_SECONDS ?= 60
-FUZZ         := json flatten options cache split
+FUZZ         := json flatten options cache split lossless
 FUZZFLAGS     = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc -Iext
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/unit/infercheck.h $(SRC) ext/options.c $(HDR)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/unit/infercheck.h tests/unit/losslesscheck.h $(SRC) ext/options.c $(HDR)
 	@mkdir -p build/fuzz
 	clang $(CPPFLAGS) $(FUZZFLAGS) -o $@ $< $(SRC) ext/options.c $(LIBS)
 

@@ -5,6 +5,8 @@
 #   make test     build and run every test; ends with "N passed, N failed"
 #   make asan     the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind the tests under valgrind (memcheck, leaks)
+#   make lossless the lossless property on every real-world file at every
+#                 max_columns from 3 to 60 (`make test` runs a sample)
 #   make bench    benchmarks against peers (see bench/README.md)
 #   make fuzz     the libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make soak     a > 2 GB file scanned, joined, exported; peak RSS
@@ -86,6 +88,12 @@ asan: $(TESTDATA)
 
 asan-units: $(patsubst build/unit/%,$(UNIT_DIR)/%,$(UNIT_BIN))
 
+# tests/unit/test_lossless.c with every max_columns, not only its sample.
+lossless: build/unit/test_lossless $(TESTDATA)
+	@build/unit/test_lossless all > build/lossless.log; rc=$$?; \
+	  grep -v '^ok' build/lossless.log; \
+	  echo "$$(grep -c '^ok' build/lossless.log) passed, $$(grep -c '^not ok' build/lossless.log) failed"; exit $$rc
+
 valgrind: transmog.so $(UNIT_BIN) $(TESTDATA)
 	TM_VALGRIND=1 TM_ISAL=$(ISAL) tests/run.sh
 
@@ -118,4 +126,4 @@ clean-build:
 
 clean: clean-build
 
-.PHONY: all run test asan asan-units valgrind bench soak fuzz install clean clean-build
+.PHONY: all run test asan asan-units lossless valgrind bench soak fuzz install clean clean-build

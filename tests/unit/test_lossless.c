@@ -9,8 +9,8 @@
 **                          25, 40, 60 (what `make test` runs)
 **   test_lossless all      every max_columns from 3 to 60 (`make lossless`)
 **
-** Each real-world file is read with arrays=json, child and skip, and with
-** max_depth=3, at each max_columns.
+** Each file is read with arrays=json, child and skip, with max_depth=3,
+** and in two halves (split_min 0: JSON Lines only), at each max_columns.
 */
 #define _GNU_SOURCE   /* mkdtemp */
 #include <dirent.h>
@@ -29,7 +29,8 @@
 /* Check the property on path with o; one line of output. */
 static void lossless(const char *path, const tm_options *o, const char *what) {
   str why = {0};
-  int bad = lossless_file(path, o, &why);
+  int bad = access(path, R_OK) ? ll_fail(&why, "cannot read the file", 0, path)
+                               : lossless_file(path, o, &why);
   char line[900];
   snprintf(line, sizeof line, "%s%s%s", what, bad ? ": " : "", bad ? why.p : "");
   CHECK(!bad, line);
@@ -72,19 +73,20 @@ static void cases(void) {
 }
 
 /* The property on one file at each max_columns of mcs (n of them), with
-** arrays=json, child, skip and max_depth=3. */
+** arrays=json, child, skip, with max_depth=3, and read in two halves. */
 static void lossless_sweep(const char *path, const char *name, const int *mcs, int n) {
-  static const char *const arrays[] = {"json", "child", "skip"};
+  static const char *const variants[] = {"arrays=json", "arrays=child", "arrays=skip",
+                                         "max_depth=3", "in two halves"};
   for (int i = 0; i < n; i++)
-    for (int v = 0; v < 4; v++) {
+    for (int v = 0; v < 5; v++) {
       tm_options o;
       tm_options_init(&o);
       o.max_columns = mcs[i];
       o.arrays = v < 3 ? v : TM_ARRAYS_JSON;
       if (v == 3) o.max_depth = 3;
+      if (v == 4) o.split_min = 0;
       char what[300];
-      snprintf(what, sizeof what, "%s, max_columns=%d, %s%s", name, mcs[i],
-               v < 3 ? "arrays=" : "max_depth=3", v < 3 ? arrays[v] : "");
+      snprintf(what, sizeof what, "%s, max_columns=%d, %s", name, mcs[i], variants[v]);
       lossless(path, &o, what);
     }
 }
@@ -120,6 +122,8 @@ int main(int argc, char **argv) {
   tmp_dir_remove();
   static const int gen[] = {2, 3, 6, 12, 30};
   lossless_sweep("build/data/orders3k.jsonl", "gen.py orders", gen, 5);
+  static const int big[] = {6, 1000};
+  lossless_sweep("build/data/orders16k.jsonl", "gen.py orders16k", big, 2);
   if (full) realworld(REALWORLD, all, 58);
   else realworld(REALWORLD, sample, sizeof sample / sizeof *sample);
   return check_failures;

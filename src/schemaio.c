@@ -12,7 +12,7 @@
 #include "jsonout.h"
 #include "schema.h"
 
-#define SCHEMA_MAGIC 0x334d5354u     /* "TSM3": arrays flatten by themselves */
+#define SCHEMA_MAGIC 0x344d5354u     /* "TSM4": maps inside maps are exact */
 #define SCHEMA_ENDIAN 0x01020304u
 
 /* Append integers and strings to the cache form. */

@@ -16,7 +16,9 @@
 **   - the catalogue's counts (rows per table; types and non-null values
 **     per column) equal those of the rows (unless sample= made it read
 **     fewer records), every table listed has a listed parent and at least
-**     one row (the main table excepted), every column a type.
+**     one row (the main table excepted), every column a type;
+**   - a one-pass scan with an open catalogue (as transmog_each) ends with
+**     the same catalogue as the schema pass (unless sample= cut it short).
 **
 ** lossless_file returns 0, or 1 with what failed first in *why. Include
 ** util.h first.
@@ -30,6 +32,7 @@
 #include <string.h>
 
 #include "infer.h"
+#include "infercheck.h"
 
 /* The tape of one record, with where each token sits. */
 typedef struct ll_tape {
@@ -255,6 +258,28 @@ static inline void ll_counts_free(ll_counts *c) {
   free(c->count);
 }
 
+/* Does a one-pass scan with an open catalogue end with catalogue s? */
+static inline int ll_each(const char *path, const tm_options *o,
+                          const tm_schema *s, str *why) {
+  char *err = NULL;
+  tm_options named = *o;
+  named.name = "t";   /* as the schema pass named it */
+  tm_scan *sc = tm_scan_open(path, &named, NULL, TM_NONE, 1, 1, &err);
+  free(err);
+  int r = TM_REC_END;
+  while (sc && (r = tm_scan_next(sc)) != TM_REC_END && r != TM_REC_FATAL) {}
+  str a = {0}, b = {0};
+  s_put(&a, "", 0);
+  s_put(&b, "", 0);
+  describe(s, &a);
+  if (sc && r == TM_REC_END) describe(tm_scan_schema(sc), &b);
+  int rc = sc && r == TM_REC_END && strcmp(a.p, b.p) != 0;
+  tm_scan_close(sc);
+  free(a.p);
+  free(b.p);
+  return rc ? ll_fail(why, "a one-pass scan ends with another catalogue", 0, NULL) : 0;
+}
+
 /* The lossless property for the file at path read with options o. */
 static inline int lossless_file(const char *path, const tm_options *o, str *why) {
   tm_file_id id;
@@ -278,7 +303,9 @@ static inline int lossless_file(const char *path, const tm_options *o, str *why)
     tm_flat_view(tm_scan_flat(sc), tm_scan_record(sc), &v);
     rc = ll_one(tm_scan_record(sc), s, &v, &c, o->arrays == TM_ARRAYS_SKIP, why);
   }
-  if (!rc) rc = ll_catalogue(s, &c, o->sample < 0 && r == TM_REC_END, why);
+  int exact = o->sample < 0 && r == TM_REC_END;
+  if (!rc) rc = ll_catalogue(s, &c, exact, why);
+  if (!rc && exact) rc = ll_each(path, o, s, why);
   ll_counts_free(&c);
   tm_scan_close(sc);
   tm_schema_free(s);

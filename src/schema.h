@@ -21,7 +21,7 @@
 ** a table like any other (its widest object may become a map in turn);
 ** what the records before a map saw moves into it as if they were read
 ** after it, so the counts always equal what a scan with the final
-** catalogue gives, and every table has rows.
+** catalogue gives, and every child table has rows.
 **
 ** Until tm_schema_freeze, lookups create what they do not find; after it,
 ** they return TM_NONE and flattening sends those values to _extra.

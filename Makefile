@@ -5,6 +5,8 @@
 #   make test     build and run every test; ends with "N passed, N failed"
 #   make asan     the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind the tests under valgrind (memcheck, leaks)
+#   make lossless the lossless property on every real-world file at every
+#                 max_columns from 3 to 60 (`make test` runs a sample)
 #   make bench    benchmarks against peers (see bench/README.md)
 #   make fuzz     the libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make lint     clang-format (check only) and clang-tidy; fails on findings
@@ -40,14 +42,14 @@ transmog.so: $(SRC) $(EXT) $(HDR)
 # The unit tests link the engine directly (no SQLite).
 UNIT_DIR ?= build/unit
 
-$(UNIT_DIR)/%: tests/unit/%.c tests/unit/check.h tests/unit/util.h tests/unit/infercheck.h $(SRC) $(HDR)
+$(UNIT_DIR)/%: tests/unit/%.c tests/unit/check.h tests/unit/util.h tests/unit/infercheck.h tests/unit/losslesscheck.h $(SRC) $(HDR)
 	@mkdir -p $(UNIT_DIR)
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(SRC) $(LIBS)
 
 UNIT_BIN := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT))
 
 # Every fuzz target also replays its regression inputs in `make test`.
-$(UNIT_DIR)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/unit/infercheck.h $(SRC) $(HDR)
+$(UNIT_DIR)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/unit/infercheck.h tests/unit/losslesscheck.h $(SRC) $(HDR)
 	@mkdir -p $(UNIT_DIR)
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< tests/fuzz/replay.c $(SRC) $(LIBS)
 
@@ -107,6 +109,12 @@ tsan: $(TESTDATA)
 	  if [ $$rc != 0 ]; then status=1; grep -m1 -A30 ThreadSanitizer build/tsan/$$run.err; fi; \
 	done; exit $$status
 
+# tests/unit/test_lossless.c with every max_columns, not only its sample.
+lossless: build/unit/test_lossless $(TESTDATA)
+	@build/unit/test_lossless all > build/lossless.log; rc=$$?; \
+	  grep -v '^ok' build/lossless.log; \
+	  echo "$$(grep -c '^ok' build/lossless.log) passed, $$(grep -c '^not ok' build/lossless.log) failed"; exit $$rc
+
 valgrind: transmog.so $(UNIT_BIN) $(TESTDATA)
 	TM_VALGRIND=1 TM_ISAL=$(ISAL) tests/run.sh
 
@@ -121,10 +129,10 @@ soak: transmog.so
 # libFuzzer targets (clang), each run for FUZZ_SECONDS on a corpus seeded
 # from ../shared/data; findings are written to build/fuzz/<target>/.
 FUZZ_SECONDS ?= 60
-FUZZ         := json flatten options cache split
+FUZZ         := json flatten options cache split lossless
 FUZZFLAGS     = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/unit/infercheck.h $(SRC) $(HDR)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/unit/infercheck.h tests/unit/losslesscheck.h $(SRC) $(HDR)
 	@mkdir -p build/fuzz
 	clang $(CPPFLAGS) $(FUZZFLAGS) -o $@ $< $(SRC) $(LIBS)
 
@@ -165,4 +173,4 @@ clean-build:
 
 clean: clean-build
 
-.PHONY: all run test asan asan-units valgrind bench soak fuzz lint lint-format lint-tidy tsan install clean clean-build
+.PHONY: all run test asan asan-units lossless valgrind bench soak fuzz lint lint-format lint-tidy tsan install clean clean-build

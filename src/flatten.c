@@ -242,6 +242,13 @@ static uint32_t flat_array_table(tm_flat *f, uint32_t node, const tm_tok *arr) {
   return t != TM_NONE || s->frozen ? t : tm_schema_table(s, node);
 }
 
+/* Is t an array that arrays=skip drops (one without objects, not deeper
+** than max_depth)? */
+static int flat_dropped(const tm_schema *s, const tm_tok *t, int deep) {
+  return t->kind == TM_ARR && !deep && s->cfg.arrays == TM_ARRAYS_SKIP &&
+         !(t->flags & TM_F_HASOBJ);
+}
+
 /* One member's value (tape index v, nesting depth) at node, in row r. */
 static void flat_field(tm_flat *f, uint32_t r, uint32_t node, uint32_t v,
                        uint32_t depth) {
@@ -263,8 +270,7 @@ static void flat_field(tm_flat *f, uint32_t r, uint32_t node, uint32_t v,
       flat_defer(f, r, node, v, depth);
       return;
     }
-    if (!deep && f->s->cfg.arrays == TM_ARRAYS_SKIP && !(t->flags & TM_F_HASOBJ))
-      return;
+    if (flat_dropped(f->s, t, deep)) return;
   }
   flat_put(f, r, node, v);
 }
@@ -359,9 +365,13 @@ static void flat_element(tm_flat *f, uint32_t r, uint32_t elem, uint32_t v,
                          uint32_t depth) {
   uint32_t mark = f->npend;
   const tm_tok *t = &f->tok[v];
+  int deep = depth > (uint32_t)f->s->cfg.max_depth;
   if (t->kind >= TM_ARR && t->end == v + 1)
     ;   /* [] or {}: the row stays, with no value (as for a field) */
-  else if (t->kind != TM_OBJ || depth > (uint32_t)f->s->cfg.max_depth)
+  else if (flat_dropped(f->s, t, deep) &&
+           f->s->tables[f->s->nodes[elem].table].is_map)
+    ;   /* a map's member was a field, and loses what a field loses */
+  else if (t->kind != TM_OBJ || deep)
     flat_put(f, r, elem, v);
   else if (f->s->nodes[elem].flags & TM_N_MAP)
     flat_defer(f, r, elem, v, depth);

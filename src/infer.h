@@ -16,7 +16,7 @@
 ** or column named, ordered, typed or kept differently, a map recognised
 ** differently, ids or counts made differently.
 */
-#define TM_RULES_VERSION 1
+#define TM_RULES_VERSION 2   /* 2: maps inside maps move exactly (issue 18) */
 
 /*
 ** The schema pass over the n files of `paths` read as one (see reader.h):

@@ -466,53 +466,100 @@ static uint32_t schema_width(const tm_schema *s, uint32_t t) {
   return s->tables[t].ncols + s->tables[t].nchild;
 }
 
+/* Add statistics of values now flattened at node to its column, made if
+** needed; nothing when node's values go to _extra. */
+static void schema_add_stats(tm_schema *s, uint32_t node, uint32_t types,
+                             uint64_t count) {
+  if (!types) return;
+  int32_t c = tm_schema_column(s, node);
+  if (c < 0) return;
+  tm_column *col = &s->tables[s->nodes[node].table].cols[c];
+  col->types |= types;
+  col->count += count;
+}
+
+/* Count n member rows into map table t (their keys are strings). */
+static void schema_add_members(tm_schema *s, uint32_t t, uint64_t n) {
+  if (!n) return;
+  s->tables[t].rows += n;
+  s->tables[t].cols[0].types |= 1u << TM_STR;
+  s->tables[t].cols[0].count += n;
+}
+
+/* Drop column c of table t, renumbering the columns after it. */
+static void schema_drop_column(tm_schema *s, uint32_t t, uint32_t c) {
+  tm_table *tb = &s->tables[t];
+  for (uint32_t i = c + 1; i < tb->ncols; i++) {
+    tb->cols[i - 1] = tb->cols[i];
+    if (tb->cols[i - 1].node != TM_NONE) s->nodes[tb->cols[i - 1].node].col = (int32_t)(i - 1);
+  }
+  tb->ncols--;
+}
+
+/* From now on node's values go to its table's _extra (as values that were
+** in _extra where they come from): its column, if any, goes. */
+static void schema_to_extra(tm_schema *s, uint32_t node) {
+  tm_node *n = &s->nodes[node];
+  n->flags |= TM_N_EXTRA;
+  if (n->col >= 0) schema_drop_column(s, n->table, (uint32_t)n->col);
+  s->nodes[node].col = -1;
+  s->tables[s->nodes[node].table].has_extra = 1;
+}
+
+/* Does an array at node stay JSON text in its column (at a table's element
+** node and at a map: see flat_element and flat_array_table)? */
+static int schema_arrays_stay(const tm_schema *s, uint32_t node) {
+  return s->nodes[node].parent == TM_NONE || (s->nodes[node].flags & TM_N_MAP);
+}
+
+static void schema_kill_table(tm_schema *s, uint32_t t);
+static void schema_move(tm_schema *s, uint32_t src, uint32_t dst);
+
+/* The map table at node, which becomes a map unless it is one already. */
+static uint32_t schema_map_at(tm_schema *s, uint32_t node);
+
 /*
-** Merge what was seen at src into dst, the element node of a new map table
-** or a node below it: counts, column statistics, child tables, children.
-** Used when src's parent becomes a map, so that nothing seen is forgotten.
+** Move what src's values made into dst, where they are flattened from now
+** on: src is a node of an object that became a map (or a node below it),
+** dst a node of its map table. Every count comes out as flattening the
+** same values at dst gives (flat_field, flat_element, flat_table), so the
+** catalogue stays equal to the rows of the records read before; and every
+** node, column and table those rows need is made. Src keeps its counts
+** (it dies with its map's old subtree).
 */
-static void schema_merge(tm_schema *s, uint32_t src, uint32_t dst) {
-  s->nodes[dst].seen += s->nodes[src].seen;
-  s->nodes[dst].expanded += s->nodes[src].expanded;
-  if (s->nodes[src].col >= 0) {
-    int32_t c = tm_schema_column(s, dst);
-    if (c >= 0) {
-      const tm_column *from = &s->tables[s->nodes[src].table].cols[s->nodes[src].col];
-      tm_column *to = &s->tables[s->nodes[dst].table].cols[c];
-      to->types |= from->types;
-      to->count += from->count;
-    }
+static void schema_move(tm_schema *s, uint32_t src, uint32_t dst) {
+  const tm_node sn = s->nodes[src];   /* a copy: nodes may move in memory */
+  s->nodes[dst].seen += sn.seen;
+  if (sn.flags & TM_N_EXTRA) schema_to_extra(s, dst);
+  else if (sn.col >= 0) {
+    const tm_column *c = &s->tables[sn.table].cols[sn.col];
+    schema_add_stats(s, dst, c->types, c->count);
   }
-  uint32_t st = s->nodes[src].child;
-  if (st != TM_NONE && !s->tables[st].is_map && s->nodes[dst].parent == TM_NONE) {
-    /* A member's array of objects: at a row's own level, flattening keeps
-       arrays as JSON text in `value`, so the rows merge as those values. */
-    int32_t c = tm_schema_column(s, dst);
-    if (c >= 0) {
-      s->tables[s->nodes[dst].table].cols[c].types |= 1u << TM_ARR;
-      s->tables[s->nodes[dst].table].cols[c].count += s->nodes[src].expanded;
-    }
+  uint32_t st = sn.child;
+  if (st != TM_NONE && !s->tables[st].is_map && schema_arrays_stay(s, dst)) {
+    schema_add_stats(s, dst, sn.expanded ? 1u << TM_ARR : 0, sn.expanded);
   } else if (st != TM_NONE) {
-    int is_map = s->tables[st].is_map;
-    uint32_t dt = s->nodes[dst].child;
-    if (dt == TM_NONE) dt = schema_add_table(s, dst, is_map);
-    /* a path that held an array of objects in some records and a map in
-       others: what src saw of the other kind is not carried over */
-    if (dt == TM_NONE || s->tables[dt].is_map != is_map) return;
-    if (is_map) {
-      s->nodes[dst].flags |= TM_N_MAP;
-      s->tables[dt].cols[0].types |= s->tables[st].cols[0].types;
-      s->tables[dt].cols[0].count += s->tables[st].cols[0].count;
-    }
-    s->tables[dt].rows += s->tables[st].rows;
-    schema_merge(s, s->tables[st].elem, s->tables[dt].elem);
+    int map = s->tables[st].is_map;
+    uint32_t dt = map ? schema_map_at(s, dst) : tm_schema_table(s, dst);
+    if (dt == TM_NONE) return;
+    if (map) schema_add_members(s, dt, s->tables[st].rows);
+    else s->tables[dt].rows += s->tables[st].rows;
+    s->nodes[dst].expanded += sn.expanded;
+    schema_move(s, s->tables[st].elem, s->tables[dt].elem);
   }
-  for (uint32_t c = s->nodes[src].first; c != TM_NONE; c = s->nodes[c].next) {
-    uint32_t d = tm_schema_child(s, dst, s->keys + s->nodes[c].key,
-                                 s->nodes[c].keylen);
-    for (uint32_t cd = c; cd != TM_NONE && d != TM_NONE; cd = s->nodes[cd].dup) {
-      schema_merge(s, cd, d);
-      if (s->nodes[cd].dup != TM_NONE) d = tm_schema_dup(s, d);
+  for (uint32_t c = sn.first; c != TM_NONE; c = s->nodes[c].next) {
+    uint32_t d = TM_NONE;
+    for (uint32_t cd = c; cd != TM_NONE; cd = s->nodes[cd].dup) {
+      if (s->nodes[dst].flags & TM_N_MAP) {   /* members of a map are rows */
+        uint32_t dt = s->nodes[dst].child;
+        schema_add_members(s, dt, s->nodes[cd].seen);
+        schema_move(s, cd, s->tables[dt].elem);
+        continue;
+      }
+      d = d == TM_NONE ? tm_schema_child(s, dst, s->keys + s->nodes[c].key, s->nodes[c].keylen)
+                       : tm_schema_dup(s, d);
+      if (d == TM_NONE) return;
+      schema_move(s, cd, d);
     }
   }
 }
@@ -523,15 +570,19 @@ static void schema_kill(tm_schema *s, uint32_t node) {
     for (uint32_t cd = c; cd != TM_NONE; cd = s->nodes[cd].dup) {
       s->nodes[cd].flags |= TM_N_DEAD;
       s->nodes[cd].col = -1;   /* its column goes (schema_compact_columns) */
-      uint32_t t = s->nodes[cd].child;
-      if (t != TM_NONE) {
-        s->tables[t].dead = 1;
-        s->tables[s->nodes[cd].table].nchild--;
-        schema_kill(s, s->tables[t].elem);
-      }
+      if (s->nodes[cd].child != TM_NONE) schema_kill_table(s, s->nodes[cd].child);
       schema_kill(s, cd);
     }
   }
+}
+
+/* Mark table t dead, with everything in it and below it. */
+static void schema_kill_table(tm_schema *s, uint32_t t) {
+  uint32_t elem = s->tables[t].elem;
+  s->tables[t].dead = 1;
+  s->tables[s->nodes[s->tables[t].owner].table].nchild--;
+  if (s->nodes[elem].child != TM_NONE) schema_kill_table(s, s->nodes[elem].child);
+  schema_kill(s, elem);
 }
 
 /* Drop the columns of dead nodes from table t and renumber the rest. */
@@ -548,8 +599,19 @@ static void schema_compact_columns(tm_schema *s, uint32_t t) {
   tb->ncols = k;
 }
 
-/* Turn the object at node into a map: its members become rows. */
+/*
+** Turn the object at node into a map: its members become rows. An array
+** table at node goes first: at a map, arrays stay JSON text.
+*/
 static void schema_make_map(tm_schema *s, uint32_t node) {
+  uint32_t at = s->nodes[node].child;
+  if (at != TM_NONE) {
+    uint64_t n = s->nodes[node].expanded;
+    schema_kill_table(s, at);
+    s->nodes[node].child = TM_NONE;
+    s->nodes[node].expanded = 0;
+    schema_add_stats(s, node, n ? 1u << TM_ARR : 0, n);
+  }
   uint32_t mt = schema_add_table(s, node, 1);
   if (mt == TM_NONE) return;
   s->nodes[node].flags |= TM_N_MAP;
@@ -557,17 +619,20 @@ static void schema_make_map(tm_schema *s, uint32_t node) {
   uint32_t elem = s->tables[mt].elem;
   for (uint32_t c = s->nodes[node].first; c != TM_NONE; c = s->nodes[c].next)
     for (uint32_t cd = c; cd != TM_NONE; cd = s->nodes[cd].dup) {
-      schema_merge(s, cd, elem);
-      s->tables[mt].cols[0].count += s->nodes[cd].seen;   /* one key per member */
+      schema_add_members(s, mt, s->nodes[cd].seen);
+      schema_move(s, cd, elem);
     }
-  s->tables[mt].cols[0].types |= 1u << TM_STR;   /* keys are strings */
-  s->tables[mt].rows = s->nodes[elem].seen;
   schema_kill(s, node);
   s->nodes[node].first = s->nodes[node].last = TM_NONE;
   s->nodes[node].nkeys = 0;
   for (uint32_t i = 0; i < s->ntables; i++)
     if (!s->tables[i].dead) schema_compact_columns(s, i);
   schema_index_rebuild(s, s->nnodes);
+}
+
+static uint32_t schema_map_at(tm_schema *s, uint32_t node) {
+  if (!(s->nodes[node].flags & TM_N_MAP)) schema_make_map(s, node);
+  return s->nodes[node].flags & TM_N_MAP ? s->nodes[node].child : TM_NONE;
 }
 
 /*

@@ -17,7 +17,11 @@
 ** child table with one row per member (columns `key` and the member's
 ** value, flattened), named after the object's path, or <table>_members
 ** when the widest object is the row itself. When no object is left to
-** turn, further keys go to the table's JSON column _extra.
+** turn, further keys go to the table's JSON column _extra. A map table is
+** a table like any other (its widest object may become a map in turn);
+** what the records before a map saw moves into it as if they were read
+** after it, so the counts always equal what a scan with the final
+** catalogue gives, and every child table has rows.
 **
 ** Until tm_schema_freeze, lookups create what they do not find; after it,
 ** they return TM_NONE and flattening sends those values to _extra.

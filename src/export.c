@@ -4,7 +4,6 @@
 ** row of every table to the writer, and the writer commits only if every
 ** record went through.
 */
-#define _POSIX_C_SOURCE 200809L   /* vsnprintf */
 #include "export.h"
 
 #include <stdarg.h>

@@ -8,16 +8,15 @@
 **   SELECT transmog_export('dump.json', 'events', 'schema=archive mode=replace');
 **   SELECT transmog_export('orders.jsonl', 'orders', 'to=out/ format=csv compression=gzip');
 **
-** The schema pass finds the tables and their columns; then one pass over
-** the file hands every row of every table to one writer (src/writer.h):
-** real tables name, name_items, ... in the current database or in
-** schema= (ext/sqlwrite.c), or with to=DIR one file per table in a format
-** of writer.c's registry. The writer commits everything or, on a failure
-** or an interrupt (Ctrl-C in the shell), leaves no table and no file
-** behind.
-**
-** Records are parsed in a thread of their own (src/pipe.h), which also
-** converts the values when the writer wants them (src/convert.h).
+** The export itself is src/export.h's: the schema pass, then one pass
+** over the file that hands every row of every table to one writer
+** (src/writer.h). This file is its SQL face: the arguments and options,
+** the writer (real tables name, name_items, ... in the current database
+** or in schema=, through ext/sqlwrite.c; or with to=DIR one file per
+** table in a format of writer.c's registry), the interrupt poll and
+** progress, the JSON summary, and errors as SQLite results. The writer
+** commits everything or, on a failure or an interrupt (Ctrl-C in the
+** shell), leaves no table and no file behind.
 */
 #define _POSIX_C_SOURCE 200809L   /* clock_gettime */
 #include <stdarg.h>
@@ -27,10 +26,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../src/infer.h"
-#include "../src/pipe.h"
+#include "../src/export.h"
 #include "../src/options.h"
-#include "../src/writer.h"
 #include "sqlwrite.h"
 #include "transmog.h"
 #include "values.h"
@@ -42,14 +39,8 @@ typedef struct exporter {
   tm_opts opts;
   const char *path, *name;
   const char *zSchema;   /* where tables go */
-  tm_schema *schema;
-  tm_writer *w;          /* where every table goes */
-  uint64_t *rows;        /* per table, rows written */
+  tm_export *e;          /* the export: schema, writer, counts */
   sqlite3_stmt *poll;    /* a statement stepped to notice interrupts */
-  tm_pipe *pipe;         /* the pass that writes: parsed in a thread */
-  tm_convert *convert;   /* the values, converted by the pipe, or NULL */
-  tm_input_id id;        /* the files as the schema pass read them */
-  uint64_t records, skipped;
   double t0, reported;
   double phase_t0;       /* when the current pass began (progress rates) */
   int phase;             /* the pass of the last report: 1 schema, 0 writing */
@@ -75,50 +66,34 @@ static int ex_fail(exporter *x, const char *fmt, ...) {
   return SQLITE_ERROR;
 }
 
-/* An SQLite code for what a writer's call returned (TM_WRITE_*), keeping
-** its message. */
-static int ex_wrote(exporter *x, int rc) {
-  if (rc == TM_WRITE_OK) return SQLITE_OK;
-  if (rc == TM_WRITE_NOMEM) return SQLITE_NOMEM;
-  return ex_fail(x, "%s", tm_writer_error(x->w));
+/* An SQLite code for what the export's call returned (TM_EXPORT_*),
+** keeping its message. */
+static int ex_exported(exporter *x, int rc) {
+  if (rc == TM_EXPORT_OK) return SQLITE_OK;
+  if (rc == TM_EXPORT_NOMEM) return SQLITE_NOMEM;
+  return ex_fail(x, "%s", tm_export_error(x->e));
 }
 
 /* The name of table t. */
 static const char *ex_table(const exporter *x, uint32_t t) {
-  return tm_schema_name(x->schema, x->schema->tables[t].name);
+  const tm_schema *s = tm_export_schema(x->e);
+  return tm_schema_name(s, s->tables[t].name);
 }
 
-/* The writer: of tables, or of files in the format format= names. */
-static int ex_writer(exporter *x) {
+/* The writer: of tables, or of files in the format format= names. NULL
+** with x->err set, or when out of memory. */
+static tm_writer *ex_writer(exporter *x) {
   static const char *const formats[] = {[TM_OUT_CSV] = "csv", [TM_OUT_JSONL] = "jsonl"};
   tm_writer_config cfg = {
-    .schema = x->schema, .id = x->opts.o.id, .types = x->opts.o.types,
+    .schema = tm_export_schema(x->e), .id = x->opts.o.id, .types = x->opts.o.types,
     .dir = x->opts.to, .gzip = x->opts.out_gzip, .replace = x->opts.mode == TM_MODE_REPLACE,
   };
   const tm_writer_class *files = x->opts.to ? tm_writer_find(formats[x->opts.out_format]) : NULL;
-  if (x->opts.to && !files)
-    return ex_fail(x, "no writer for format '%s'", formats[x->opts.out_format]);
-  x->w = files ? tm_writer_open(files, &cfg) : tm_sqlwrite_open(x->db, x->zSchema, x->opts.mode, &cfg);
-  x->rows = sqlite3_malloc64(x->schema->ntables * sizeof *x->rows);
-  if (!x->w || !x->rows) return SQLITE_NOMEM;
-  memset(x->rows, 0, x->schema->ntables * sizeof *x->rows);
-  return SQLITE_OK;
-}
-
-/* Open every table of the schema in the writer. */
-static int ex_open(exporter *x) {
-  const tm_schema *s = x->schema;
-  int rc = ex_writer(x);
-  for (uint32_t t = 0; t < s->ntables && rc == SQLITE_OK; t++) {
-    if (s->tables[t].dead) continue;
-    int n = tm_columns_count(s, t);
-    tm_coldecl *cols = sqlite3_malloc64((sqlite3_uint64)n * sizeof *cols);
-    if (!cols) return SQLITE_NOMEM;
-    tm_columns_of(s, t, x->opts.o.id, x->opts.o.types == TM_TYPES_TEXT, cols);
-    rc = ex_wrote(x, tm_writer_table(x->w, t, ex_table(x, t), cols, n));
-    sqlite3_free(cols);
+  if (x->opts.to && !files) {
+    ex_fail(x, "no writer for format '%s'", formats[x->opts.out_format]);
+    return NULL;
   }
-  return rc;
+  return files ? tm_writer_open(files, &cfg) : tm_sqlwrite_open(x->db, x->zSchema, x->opts.mode, &cfg);
 }
 
 /*
@@ -152,84 +127,25 @@ static int ex_tick(void *arg, const tm_progress *p) {
   return 0;
 }
 
-/* Every row of a record to the writer; fails if a row has fields for an
-** _extra column its table does not have (only if the file changed under
-** us). */
-static int ex_record(exporter *x, const tm_rows *rv) {
-  tm_write_row row = {.rows = rv, .batch = tm_pipe_batches(x->pipe)};
-  tm_convert_reader values;
-  if (x->convert) tm_convert_open(&values, tm_pipe_made(x->pipe), rv->rec);
-  for (uint32_t i = 0; i < rv->nrows; i++) {
-    row.row = &rv->row[i];
-    if (row.row->nextra && !x->schema->tables[row.row->table].has_extra)
-      return ex_fail(x, "'%s' changed during the export: record %llu has fields the schema pass did not see",
-                     x->path, (unsigned long long)x->records + 1);
-    if (x->convert) tm_convert_row(&values, &row.values);
-    int rc = ex_wrote(x, tm_writer_row(x->w, &row));
-    if (rc != SQLITE_OK) return rc;
-    x->rows[row.row->table]++;
-  }
-  x->records++;
-  return SQLITE_OK;
-}
-
-/*
-** The pass over the file: every row to the writer. Records are parsed in
-** a thread of their own (see pipe.h) while this one writes.
-*/
-static int ex_pass(exporter *x) {
-  char *err = NULL;
-  int convert = x->w->cls->convert;
-  if (convert != TM_WRITE_RAW) {
-    x->convert = tm_convert_new(x->schema, x->opts.o.types, convert == TM_WRITE_DIGITS);
-    if (!x->convert) return SQLITE_NOMEM;
-  }
-  x->pipe = tm_pipe_open(x->path, &x->opts.o, x->schema, x->convert ? tm_convert_work : NULL,
-                         x->convert, &err);
-  if (!x->pipe) {
-    int rc = ex_fail(x, "%s", err ? err : "out of memory");
-    free(err);
-    return rc;
-  }
-  const tm_input_id *now = tm_pipe_input_id(x->pipe);
-  if (!tm_src_id_same(&x->id, now))
-    return ex_fail(x, "'%s' changed after the schema pass (size %llu, now %llu bytes): nothing was written",
-                   x->path, (unsigned long long)tm_src_id_size(&x->id),
-                   (unsigned long long)tm_src_id_size(now));
-  for (;;) {
-    tm_rows rv;
-    /* the writer lets go of the rows before their batch goes back (the
-       last batch's too: it is over before the end is told) */
-    int rc = tm_pipe_batch_over(x->pipe) ? ex_wrote(x, tm_writer_batch_over(x->w)) : SQLITE_OK;
-    if (rc != SQLITE_OK) return rc;
-    rc = tm_pipe_next(x->pipe, &rv);
-    if (rc == TM_REC_END) return SQLITE_OK;
-    if (rc == TM_REC_BAD && x->opts.o.errors == TM_ERRORS_SKIP) {
-      x->skipped++;
-      continue;
-    }
-    if (rc != TM_REC_OK) return ex_fail(x, "%s", tm_pipe_message(x->pipe));
-    if ((rc = ex_record(x, &rv)) != SQLITE_OK) return rc;
-  }
-}
-
 /* The JSON summary: rows per table, records, skipped, bytes, seconds. */
 static void ex_summary(exporter *x, sqlite3_context *ctx) {
+  const tm_schema *s = tm_export_schema(x->e);
+  const tm_export_counts *n = tm_export_counted(x->e);
   tm_out o = {0};
   char num[96];
   tm_out_put(&o, "{\"tables\":{", 11);
   int first = 1;
-  for (uint32_t t = 0; t < x->schema->ntables; t++) {
-    if (x->schema->tables[t].dead) continue;
+  for (uint32_t t = 0; t < s->ntables; t++) {
+    if (s->tables[t].dead) continue;
     if (!first) tm_out_putc(&o, ',');
     first = 0;
     tm_out_string(&o, ex_table(x, t), strlen(ex_table(x, t)));
-    snprintf(num, sizeof num, ":%llu", (unsigned long long)x->rows[t]);
+    snprintf(num, sizeof num, ":%llu", (unsigned long long)n->rows[t]);
     tm_out_put(&o, num, strlen(num));
   }
   snprintf(num, sizeof num, "},\"records\":%llu,\"skipped\":%llu,\"bytes\":%llu,\"seconds\":%.3f}",
-           (unsigned long long)x->records, (unsigned long long)x->skipped,
-           (unsigned long long)tm_src_id_size(tm_pipe_input_id(x->pipe)), ex_now() - x->t0);
+           (unsigned long long)n->records, (unsigned long long)n->skipped,
+           (unsigned long long)n->bytes, ex_now() - x->t0);
   tm_out_put(&o, num, strlen(num));
   tm_sql_result_json(ctx, &o);
   tm_out_free(&o);
@@ -238,13 +154,8 @@ static void ex_summary(exporter *x, sqlite3_context *ctx) {
 /* Free everything an export holds; the writer undoes what it did not
 ** commit. */
 static void ex_free(exporter *x) {
-  tm_writer_free(x->w);
-  sqlite3_free(x->rows);
+  tm_export_free(x->e);
   sqlite3_finalize(x->poll);
-  tm_pipe_close(x->pipe);   /* before the converter its thread uses */
-  tm_convert_free(x->convert);
-  tm_schema_free(x->schema);
-  tm_src_id_free(&x->id);
   tm_opts_free(&x->opts);
   sqlite3_free(x->err);
 }
@@ -286,25 +197,28 @@ static int ex_args(exporter *x, int argc, sqlite3_value **argv) {
     return ex_fail(x, "%s", sqlite3_errmsg(x->db));
   x->opts.o.tick = ex_tick;
   x->opts.o.tick_arg = x;
-  return SQLITE_OK;
+  x->e = tm_export_new(&x->path, 1, &x->opts.o);
+  return x->e ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/* The export: the schema pass, the writer, the writing pass and commit. */
+static int ex_run(exporter *x) {
+  int rc = ex_exported(x, tm_export_infer(x->e, x->name));
+  if (rc != SQLITE_OK) return rc;
+  tm_writer *w = ex_writer(x);
+  if (!w) return x->err ? SQLITE_ERROR : SQLITE_NOMEM;
+  return ex_exported(x, tm_export_run(x->e, w));
 }
 
 /* transmog_export(path, name [, options]) */
 static void exportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   exporter x;
-  char *err = NULL;
   memset(&x, 0, sizeof x);
   x.db = sqlite3_context_db_handle(ctx);
   x.t0 = x.reported = x.phase_t0 = ex_now();
   x.phase = 1;
   int rc = ex_args(&x, argc, argv);
-  if (rc == SQLITE_OK && tm_infer_rereadable(x.path, &err) == 0)
-    x.schema = tm_infer_files(&x.path, 1, &x.opts.o, x.name, &x.id, NULL, &err);
-  if (rc == SQLITE_OK && !x.schema) rc = ex_fail(&x, "%s", err ? err : "out of memory");
-  free(err);
-  if (rc == SQLITE_OK) rc = ex_open(&x);
-  if (rc == SQLITE_OK) rc = ex_pass(&x);
-  if (rc == SQLITE_OK) rc = ex_wrote(&x, tm_writer_commit(x.w));
+  if (rc == SQLITE_OK) rc = ex_run(&x);
   if (rc == SQLITE_OK) ex_summary(&x, ctx);
   else if (rc == SQLITE_NOMEM && !x.err) sqlite3_result_error_nomem(ctx);
   else sqlite3_result_error(ctx, x.err ? x.err : "transmog: export failed", -1);

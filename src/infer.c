@@ -433,10 +433,8 @@ static infer_half *infer_split(const char *path, const tm_options *o,
     return NULL;
   }
   h->path = path;
-  h->o = *o;
+  h->o = tm_options_for_thread(o, infer_half_tick, h);
   h->o.format = TM_FMT_JSONL;
-  h->o.tick = infer_half_tick;
-  h->o.tick_arg = h;
   h->id = id;
   h->start = start;
   h->s = tm_schema_new(cfg);

@@ -12,6 +12,7 @@
 #define _POSIX_C_SOURCE 200809L   /* strdup */
 #include "pipe.h"
 
+#include <assert.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,7 @@ typedef struct pipe_batch {
 
 struct tm_pipe {
   tm_scan *scan;                 /* the producer's */
+  const tm_schema *schema;       /* frozen: both threads read it */
   int (*tick)(void *arg, const tm_progress *p);
   void *tick_arg;
   tm_pipe_work work;             /* run by the producer, or NULL */
@@ -131,6 +133,7 @@ static int pipe_copy(tm_pipe *p, pipe_batch *b, int rc) {
 ** is over (out of memory included). */
 static int pipe_fill(void *arg, int i) {
   tm_pipe *p = arg;
+  assert(tm_schema_frozen(p->schema));   /* shared: only ever read */
   pipe_batch *b = &p->batch[i];
   b->n = 0;
   b->nomem = 0;
@@ -148,11 +151,24 @@ static int pipe_fill(void *arg, int i) {
   return rc == TM_REC_END || rc == TM_REC_FATAL || b->nomem;
 }
 
+/*
+** The scan's schema: tm_scan_open_files takes one it may grow, but a scan
+** of a frozen schema that does not observe writes nothing to it (every
+** call of schema.c that adds a node, column or table returns first when
+** the schema is frozen; only observing scans count statistics, and
+** flatten.c keeps what its walks remember in a tm_flat). So casting the
+** const away is safe here, and only here.
+*/
+static tm_schema *pipe_schema(const tm_schema *s) {
+  assert(tm_schema_frozen(s));
+  return (tm_schema *)s;
+}
+
 tm_pipe *tm_pipe_open_files(const char *const *paths, uint32_t n,
-                            const tm_options *o, tm_schema *schema,
+                            const tm_options *o, const tm_schema *schema,
                             tm_pipe_work work, void *work_arg, char **err) {
-  tm_options quiet = *o;
-  quiet.tick = NULL;   /* ticks run on the consumer's thread */
+  /* the parsing thread does not tick: tm_pipe_next does, on the caller's */
+  tm_options quiet = tm_options_for_thread(o, NULL, NULL);
   tm_pipe *p = calloc(1, sizeof *p);
   if (!p) {
     *err = strdup("out of memory");
@@ -163,7 +179,8 @@ tm_pipe *tm_pipe_open_files(const char *const *paths, uint32_t n,
   p->tick_arg = o->tick_arg;
   p->work = work;
   p->work_arg = work_arg;
-  p->scan = tm_scan_open_files(paths, n, &quiet, schema, TM_NONE, 1, 0, err);
+  p->schema = schema;
+  p->scan = tm_scan_open_files(paths, n, &quiet, pipe_schema(schema), TM_NONE, 1, 0, err);
   if (!p->scan || tm_src_id_copy(&p->id, tm_scan_input_id(p->scan))) {
     if (p->scan) *err = strdup("out of memory");
     tm_pipe_close(p);
@@ -248,7 +265,7 @@ int tm_pipe_batch_over(const tm_pipe *p) {
 uint64_t tm_pipe_batches(const tm_pipe *p) { return p->taken; }
 const void *tm_pipe_made(const tm_pipe *p) { return p->made; }
 const char *tm_pipe_message(const tm_pipe *p) { return p->msg ? p->msg : ""; }
-tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
+tm_pipe *tm_pipe_open(const char *path, const tm_options *o, const tm_schema *schema,
                       tm_pipe_work work, void *work_arg, char **err) {
   return tm_pipe_open_files(&path, 1, o, schema, work, work_arg, err);
 }

@@ -32,15 +32,16 @@ typedef int (*tm_pipe_work)(void *arg, const tm_rows *v, tm_out *out);
 /*
 ** Start scanning the n files of `paths` into the frozen `schema` (as
 ** tm_scan_open_files with all tables wanted and cells), with `work` (or
-** NULL) done on each record. The schema must not change while the pipe
-** runs. Returns NULL with a malloc'd *err on failure.
+** NULL) done on each record. Both threads read the schema, which neither
+** changes: it must stay as it is while the pipe runs. Returns NULL with a
+** malloc'd *err on failure.
 */
 tm_pipe *tm_pipe_open_files(const char *const *paths, uint32_t n,
-                            const tm_options *o, tm_schema *schema,
+                            const tm_options *o, const tm_schema *schema,
                             tm_pipe_work work, void *work_arg, char **err);
 
 /* tm_pipe_open_files for a list of one file. */
-tm_pipe *tm_pipe_open(const char *path, const tm_options *o, tm_schema *schema,
+tm_pipe *tm_pipe_open(const char *path, const tm_options *o, const tm_schema *schema,
                       tm_pipe_work work, void *work_arg, char **err);
 
 /*

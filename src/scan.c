@@ -52,6 +52,15 @@ char *tm_options_name(const tm_options *o, const char *path) {
   return o->name ? strdup(o->name) : tm_default_name(path);
 }
 
+tm_options tm_options_for_thread(const tm_options *o,
+                                 int (*tick)(void *arg, const tm_progress *p),
+                                 void *tick_arg) {
+  tm_options copy = *o;
+  copy.tick = tick;
+  copy.tick_arg = tick ? tick_arg : NULL;
+  return copy;
+}
+
 tm_schema_config tm_schema_config_of(const tm_options *o, const char *name) {
   tm_schema_config c;
   c.name = name;

@@ -69,6 +69,17 @@ char *tm_default_name(const char *path);
 ** name. Returns a malloc'd string, NULL when out of memory. */
 char *tm_options_name(const tm_options *o, const char *path);
 
+/*
+** A copy of options o for a scan on a worker thread, its tick replaced by
+** `tick` and `tick_arg` (NULL: no tick). The rule: the caller's progress
+** tick stays on the caller's thread, which it may belong to (an SQLite
+** connection polled for interrupts); a worker reports through a tick of
+** its own that hands the progress over, or not at all.
+*/
+tm_options tm_options_for_thread(const tm_options *o,
+                                 int (*tick)(void *arg, const tm_progress *p),
+                                 void *tick_arg);
+
 /* The schema settings that options imply, for a main table `name`. */
 tm_schema_config tm_schema_config_of(const tm_options *o, const char *name);
 

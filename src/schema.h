@@ -120,6 +120,10 @@ void tm_schema_free(tm_schema *s);
 /* No more nodes, columns or tables from now on. */
 void tm_schema_freeze(tm_schema *s);
 
+/* Is s frozen? Only a frozen schema may be shared with another thread,
+** and only through a const pointer (see pipe.c). */
+static inline int tm_schema_frozen(const tm_schema *s) { return s->frozen; }
+
 /* Does node id have exactly the key [key, key+len)? Inline: flattening
 ** asks it for nearly every key of every record. */
 static inline int tm_schema_key_is(const tm_schema *s, uint32_t id,

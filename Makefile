@@ -93,7 +93,7 @@ asan-units: $(patsubst build/unit/%,$(UNIT_DIR)/%,$(UNIT_BIN))
 # ThreadSanitizer (clang) on the unit tests whose code runs a second thread:
 # the pipe, the schema pass in halves, the gzip reader's inflate-ahead ring
 # (with ISA-L, test_source runs once more on zlib).  Built in build/tsan.
-TSAN_UNITS  := test_pipe test_infer test_source
+TSAN_UNITS  := test_bgscan test_infer test_source
 TSAN_CFLAGS  = -O1 -g -fsanitize=thread -fno-omit-frame-pointer
 
 tsan: $(TESTDATA)

@@ -131,24 +131,24 @@ static int ex_tick(void *arg, const tm_progress *p) {
 static void ex_summary(exporter *x, sqlite3_context *ctx) {
   const tm_schema *s = tm_export_schema(x->e);
   const tm_export_counts *n = tm_export_counted(x->e);
-  tm_out o = {0};
+  tm_buf o = {0};
   char num[96];
-  tm_out_put(&o, "{\"tables\":{", 11);
+  tm_buf_put(&o, "{\"tables\":{", 11);
   int first = 1;
   for (uint32_t t = 0; t < s->ntables; t++) {
     if (s->tables[t].dead) continue;
-    if (!first) tm_out_putc(&o, ',');
+    if (!first) tm_buf_putc(&o, ',');
     first = 0;
-    tm_out_string(&o, ex_table(x, t), strlen(ex_table(x, t)));
+    tm_jsonout_string(&o, ex_table(x, t), strlen(ex_table(x, t)));
     snprintf(num, sizeof num, ":%llu", (unsigned long long)n->rows[t]);
-    tm_out_put(&o, num, strlen(num));
+    tm_buf_put(&o, num, strlen(num));
   }
   snprintf(num, sizeof num, "},\"records\":%llu,\"skipped\":%llu,\"bytes\":%llu,\"seconds\":%.3f}",
            (unsigned long long)n->records, (unsigned long long)n->skipped,
            (unsigned long long)n->bytes, ex_now() - x->t0);
-  tm_out_put(&o, num, strlen(num));
+  tm_buf_put(&o, num, strlen(num));
   tm_sql_result_json(ctx, &o);
-  tm_out_free(&o);
+  tm_buf_free(&o);
 }
 
 /* Free everything an export holds; the writer undoes what it did not
@@ -211,7 +211,7 @@ static int ex_run(exporter *x) {
 }
 
 /* transmog_export(path, name [, options]) */
-static void exportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+static void export_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   exporter x;
   memset(&x, 0, sizeof x);
   x.db = sqlite3_context_db_handle(ctx);
@@ -229,6 +229,6 @@ int tm_export_register(sqlite3 *db) {
   int rc = SQLITE_OK;
   for (int n = 2; n <= 3 && rc == SQLITE_OK; n++)
     rc = sqlite3_create_function(db, "transmog_export", n, SQLITE_UTF8 | SQLITE_DIRECTONLY,
-                                 NULL, exportFunc, NULL, NULL);
+                                 NULL, export_func, NULL, NULL);
   return rc;
 }

@@ -4,13 +4,13 @@
 ** The first table opened starts a savepoint; the commit releases it and
 ** freeing the writer without one rolls it back, so a failed export leaves
 ** no table behind. Values are bound without copies: strings point into
-** the pipe's batch that holds the record. Rows wait to go in several at
+** the background scan's batch that holds the record. Rows wait to go in several at
 ** a time, one INSERT per table (a statement costs SQLite about as much as
 ** binding a row): when a table has as many waiting as its INSERT takes,
-** and when their batch goes back to the pipe (tm_writer_batch_over),
+** and when their batch goes back to the background scan (tm_writer_batch_over),
 ** every table's go in, parents' first, so that a row never goes in before
 ** its parent. A row of a new batch while rows wait is a broken promise:
-** an assert, since they would point into a batch the pipe reuses.
+** an assert, since they would point into a batch the background scan reuses.
 */
 #include "sqlwrite.h"
 
@@ -49,7 +49,7 @@ typedef struct sql_writer {
   sqlw_table *tables;      /* one per table of the schema */
   int savepoint;           /* a savepoint is open */
   int nwaiting;            /* rows waiting, in every table */
-  uint64_t batch;          /* the pipe's batch they lie in */
+  uint64_t batch;          /* the background scan's batch they lie in */
 } sql_writer;
 
 /* Run one statement of SQL; on error keep its message. */

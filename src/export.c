@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "infer.h"
-#include "pipe.h"
+#include "bgscan.h"
 
 struct tm_export {
   const char *const *paths;
@@ -22,8 +22,8 @@ struct tm_export {
   const tm_schema *schema;  /* frozen: own, or given */
   tm_input_id id;           /* the files as the schema pass read them */
   tm_writer *w;             /* where every table goes */
-  tm_pipe *pipe;            /* the pass that writes: parsed in a thread */
-  tm_convert *convert;      /* the values, converted by the pipe, or NULL */
+  tm_bgscan *bg;              /* the pass that writes: parsed in a thread */
+  tm_convert *convert;      /* the values, converted by the background scan, or NULL */
   uint64_t *rows;           /* per table, rows written */
   tm_export_counts counts;
   char *err;                /* malloc'd message of the first error */
@@ -117,7 +117,7 @@ static uint32_t ex_changed(const tm_input_id *was, const tm_input_id *now) {
   return i;
 }
 
-/* Start the pipe over the files, converting values if the writer wants
+/* Start the background scan over the files, converting values if the writer wants
 ** them; fails if the files changed since the schema pass. */
 static int ex_start(tm_export *e) {
   char *err = NULL;
@@ -126,10 +126,10 @@ static int ex_start(tm_export *e) {
     e->convert = tm_convert_new(e->schema, e->o.types, convert == TM_WRITE_DIGITS);
     if (!e->convert) return TM_EXPORT_NOMEM;
   }
-  e->pipe = tm_pipe_open_files(e->paths, e->npaths, &e->o, e->schema,
+  e->bg = tm_bgscan_open_files(e->paths, e->npaths, &e->o, e->schema,
                                e->convert ? tm_convert_work : NULL, e->convert, &err);
-  if (!e->pipe) return ex_fail_with(e, err);
-  const tm_input_id *now = tm_pipe_input_id(e->pipe);
+  if (!e->bg) return ex_fail_with(e, err);
+  const tm_input_id *now = tm_bgscan_input_id(e->bg);
   e->counts.bytes = tm_src_id_size(now);
   if (!e->own || tm_src_id_same(&e->id, now)) return TM_EXPORT_OK;
   uint32_t i = ex_changed(&e->id, now);
@@ -142,9 +142,9 @@ static int ex_start(tm_export *e) {
 ** _extra column its table does not have (only if the file changed under
 ** us). */
 static int ex_record(tm_export *e, const tm_rows *rv) {
-  tm_write_row row = {.rows = rv, .batch = tm_pipe_batches(e->pipe)};
+  tm_write_row row = {.rows = rv, .batch = tm_bgscan_batches(e->bg)};
   tm_convert_reader values;
-  if (e->convert) tm_convert_open(&values, tm_pipe_made(e->pipe), rv->rec);
+  if (e->convert) tm_convert_open(&values, tm_bgscan_made(e->bg), rv->rec);
   for (uint32_t i = 0; i < rv->nrows; i++) {
     row.row = &rv->row[i];
     if (row.row->nextra && !e->schema->tables[row.row->table].has_extra)
@@ -161,22 +161,22 @@ static int ex_record(tm_export *e, const tm_rows *rv) {
 
 /*
 ** The pass over the files: every row to the writer. Records are parsed in
-** a thread of their own (see pipe.h) while this one writes.
+** a thread of their own (see bgscan.h) while this one writes.
 */
 static int ex_pass(tm_export *e) {
   for (;;) {
     tm_rows rv;
     /* the writer lets go of the rows before their batch goes back (the
        last batch's too: it is over before the end is told) */
-    int rc = tm_pipe_batch_over(e->pipe) ? ex_wrote(e, tm_writer_batch_over(e->w)) : TM_EXPORT_OK;
+    int rc = tm_bgscan_batch_over(e->bg) ? ex_wrote(e, tm_writer_batch_over(e->w)) : TM_EXPORT_OK;
     if (rc != TM_EXPORT_OK) return rc;
-    rc = tm_pipe_next(e->pipe, &rv);
+    rc = tm_bgscan_next(e->bg, &rv);
     if (rc == TM_REC_END) return TM_EXPORT_OK;
     if (rc == TM_REC_BAD && e->o.errors == TM_ERRORS_SKIP) {
       e->counts.skipped++;
       continue;
     }
-    if (rc != TM_REC_OK) return ex_fail(e, "%s", tm_pipe_message(e->pipe));
+    if (rc != TM_REC_OK) return ex_fail(e, "%s", tm_bgscan_message(e->bg));
     if ((rc = ex_record(e, &rv)) != TM_EXPORT_OK) return rc;
   }
 }
@@ -198,7 +198,7 @@ void tm_export_free(tm_export *e) {
   if (!e) return;
   tm_writer_free(e->w);
   free(e->rows);
-  tm_pipe_close(e->pipe);   /* before the converter its thread uses */
+  tm_bgscan_close(e->bg);   /* before the converter its thread uses */
   tm_convert_free(e->convert);
   tm_schema_free(e->own);
   tm_src_id_free(&e->id);

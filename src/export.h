@@ -12,7 +12,7 @@
 **   tm_export_counted(e)->records ...  tm_export_error(e) ...
 **   tm_export_free(e);
 **
-** Records are parsed in a thread of their own (pipe.h), which also
+** Records are parsed in a thread of their own (bgscan.h), which also
 ** converts the values when the writer wants them (convert.h); the options'
 ** tick is called on the caller's thread, in both passes.
 */

@@ -25,7 +25,7 @@ typedef struct flat_pending {
 /*
 ** What this flattener's walks remember of one schema node. It is kept here,
 ** not in the schema, because a frozen schema is shared read-only: by the
-** cursors of one table (a self-join), and by a pipe's thread and the
+** cursors of one table (a self-join), and by a background scan's thread and the
 ** consumer that reads the schema meanwhile.
 */
 typedef struct flat_node {

@@ -79,7 +79,7 @@ const tm_row *tm_flat_rows(const tm_flat *f, uint32_t *n);
 const tm_cell *tm_flat_cells(const tm_flat *f);
 
 /* A record's rows with everything they point to: what a reader of rows
-** needs, wherever they were made (here, or in a pipe's thread). */
+** needs, wherever they were made (here, or in a background scan's thread). */
 typedef struct tm_rows {
   const tm_record *rec;     /* the record's text and tokens */
   const tm_row *row;

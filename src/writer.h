@@ -49,8 +49,8 @@ typedef struct tm_write_row {
   const tm_rows *rows;      /* the record's rows */
   const tm_row *row;        /* this one, in rows; row->table is its table */
   tm_convert_reader values; /* its values, when the class asks for them */
-  uint64_t batch;           /* the pipe's batch the record lies in
-                               (tm_pipe_batches) */
+  uint64_t batch;           /* the background scan's batch the record lies in
+                               (tm_bgscan_batches) */
 } tm_write_row;
 
 typedef struct tm_writer tm_writer;
@@ -69,7 +69,7 @@ typedef struct tm_writer_class {
                int ncols);
   /* Write one row of a table opened. */
   int (*row)(tm_writer *w, const tm_write_row *r);
-  /* The rows handed so far go back to the pipe: let go of them. NULL
+  /* The rows handed so far go back to the background scan: let go of them. NULL
      when the writer keeps nothing of a row. */
   int (*batch_over)(tm_writer *w);
   /* Make every table visible, all or nothing. */

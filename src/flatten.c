@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+
 /* A child table noted while its parent row was being filled. */
 typedef struct flat_pending {
   uint32_t row, node, tok, depth;
@@ -73,15 +75,14 @@ struct tm_flat {
 static int flat_room(tm_flat *f, void **arr, uint32_t *cap, size_t size,
                      uint32_t n) {
   if (n < *cap) return 0;
-  size_t c = *cap ? (size_t)*cap * 2 : 64;
-  if (c > UINT32_MAX) c = UINT32_MAX;
-  void *p = n < c ? realloc(*arr, c * size) : NULL;
+  size_t c = *cap;
+  void *p = n < UINT32_MAX ? tm_grow(*arr, &c, (size_t)n + 1, size) : NULL;
   if (!p) {
     f->nomem = 1;
     return -1;
   }
   *arr = p;
-  *cap = (uint32_t)c;
+  *cap = c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
   return 0;
 }
 

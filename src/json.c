@@ -19,6 +19,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "buf.h"
+
 /* JSON whitespace: space, tab, line feed, carriage return. */
 static const uint8_t json_ws[256] = {
   [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1
@@ -271,11 +273,9 @@ static int json_literal(json_ctx *c, const uint8_t *p, const char *word,
 
 /* Make room for one more token. */
 static int json_tape_grow(tm_tape *t) {
-  size_t cap = t->cap ? t->cap * 2 : 256;
-  tm_tok *tok = realloc(t->tok, cap * sizeof *tok);
+  tm_tok *tok = tm_grow(t->tok, &t->cap, t->n + 1, sizeof *tok);
   if (!tok) return TM_JSON_NOMEM;
   t->tok = tok;
-  t->cap = cap;
   return TM_JSON_OK;
 }
 

@@ -11,46 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Make room for n more bytes. */
-static int out_room(tm_buf *o, size_t n) {
-  if (o->n + n <= o->cap) return 0;
-  size_t cap = o->cap ? o->cap : 256;
-  while (cap < o->n + n) cap *= 2;
-  char *p = realloc(o->p, cap);
-  if (!p) {
-    o->nomem = 1;
-    return -1;
-  }
-  o->p = p;
-  o->cap = cap;
-  return 0;
-}
-
-int tm_buf_reserve(tm_buf *o, size_t n) { return out_room(o, n); }
-
-void tm_buf_put(tm_buf *o, const void *p, size_t n) {
-  if (!n) return;   /* p and o->p may be NULL then: no pointer arithmetic */
-  if (out_room(o, n)) return;
-  memcpy(o->p + o->n, p, n);
-  o->n += n;
-}
-
 void tm_jsonout_unescape(tm_buf *o, const char *raw, size_t len) {
-  if (!len || out_room(o, len)) return;   /* unescaping never grows it */
+  if (!len || tm_buf_reserve(o, len)) return;   /* unescaping never grows it */
   o->n += tm_json_unescape(raw, len, o->p + o->n);
-}
-
-void tm_buf_free(tm_buf *o) {
-  free(o->p);
-  o->p = NULL;
-  o->n = o->cap = 0;
-  o->nomem = 0;
 }
 
 /* Append one scalar token's JSON text (a string with its quotes). */
 static void out_scalar(tm_buf *o, const char *text, const tm_tok *t) {
   if (t->kind == TM_STR) {
-    if (out_room(o, (size_t)t->len + 2)) return;
+    if (tm_buf_reserve(o, (size_t)t->len + 2)) return;
     o->p[o->n++] = '"';
     memcpy(o->p + o->n, text + t->off, t->len);
     o->n += t->len;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "json.h"
 #include "jsonout.h"
 
@@ -58,31 +59,26 @@ static int schema_fold_eq(const char *a, const char *b) {
 static int schema_reserve(tm_schema *s, void **arr, uint32_t *cap, size_t size,
                           size_t need) {
   if (need <= *cap) return 0;
-  size_t n = *cap ? *cap : 16;
-  while (n < need) n *= 2;
-  void *p = realloc(*arr, n * size);
+  size_t c = *cap;
+  void *p = need <= UINT32_MAX ? tm_grow(*arr, &c, need, size) : NULL;
   if (!p) {
     s->nomem = 1;
     return -1;
   }
   *arr = p;
-  *cap = (uint32_t)n;
+  *cap = c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
   return 0;
 }
 
 /* Grow a byte arena to hold `need` bytes. */
 static int schema_reserve_bytes(tm_schema *s, char **arr, size_t *cap,
                                 size_t need) {
-  if (need <= *cap) return 0;
-  size_t n = *cap ? *cap : 4096;
-  while (n < need) n *= 2;
-  char *p = realloc(*arr, n);
+  char *p = tm_grow(*arr, cap, need, 1);
   if (!p) {
     s->nomem = 1;
     return -1;
   }
   *arr = p;
-  *cap = n;
   return 0;
 }
 

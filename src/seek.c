@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "jsonout.h"
 
 /* The form's version: "TSK2" since marks carry their file (reader.h). */
@@ -44,14 +45,15 @@ static int seek_widen(tm_seek *k, uint32_t ntables) {
 /* Room for one more checkpoint. */
 static int seek_grow(tm_seek *k) {
   if (k->n < k->cap) return 0;
-  uint32_t cap = k->cap ? k->cap * 2 : 64;
-  tm_mark *m = realloc(k->marks, cap * sizeof *m);
+  size_t cap = k->cap;
+  tm_mark *m = k->n < UINT32_MAX ? tm_grow(k->marks, &cap, (size_t)k->n + 1, sizeof *m) : NULL;
   if (!m) return -1;
   k->marks = m;
-  uint64_t *c = realloc(k->counts, (size_t)cap * (k->ntables ? k->ntables : 1) * sizeof *c);
+  if (cap > UINT32_MAX) cap = UINT32_MAX;
+  uint64_t *c = realloc(k->counts, cap * (k->ntables ? k->ntables : 1) * sizeof *c);
   if (!c) return -1;
   k->counts = c;
-  k->cap = cap;
+  k->cap = (uint32_t)cap;
   return 0;
 }
 

@@ -45,15 +45,15 @@ void tm_columns_of(const tm_schema *s, uint32_t t, const char *id, int types_tex
   const char *idtype = columns_id_type(s, id, types_text);
   int n = 0;
   if (tb->parent == TM_NONE) {
-    cols[n++] = (tm_coldecl){"_id", idtype};
+    cols[n++] = (tm_coldecl){tm_meta_names[TM_META_ID], idtype};
   } else {
-    cols[n++] = (tm_coldecl){"_id", "INTEGER"};
-    cols[n++] = (tm_coldecl){"_parent_id", tb->parent == 0 ? idtype : "INTEGER"};
-    cols[n++] = (tm_coldecl){"_root_id", idtype};
-    cols[n++] = (tm_coldecl){"_index", "INTEGER"};
+    cols[n++] = (tm_coldecl){tm_meta_names[TM_META_ID], "INTEGER"};
+    cols[n++] = (tm_coldecl){tm_meta_names[TM_META_PARENT], tb->parent == 0 ? idtype : "INTEGER"};
+    cols[n++] = (tm_coldecl){tm_meta_names[TM_META_ROOT], idtype};
+    cols[n++] = (tm_coldecl){tm_meta_names[TM_META_INDEX], "INTEGER"};
   }
   for (uint32_t c = 0; c < tb->ncols; c++)
     cols[n++] = (tm_coldecl){tm_schema_name(s, tb->cols[c].name),
                             tm_columns_type(tb->cols[c].types, types_text)};
-  if (tb->has_extra) cols[n] = (tm_coldecl){"_extra", "TEXT"};
+  if (tb->has_extra) cols[n] = (tm_coldecl){tm_meta_names[TM_META_EXTRA], "TEXT"};
 }

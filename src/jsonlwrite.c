@@ -25,16 +25,23 @@ static int jsonl_table(tm_writer *w, uint32_t t, const char *name, const tm_cold
   return tm_writer_file(w, t, name);
 }
 
+/* Append the name of metadata column m as a member: "name": (after a
+** comma unless first). */
+static void jsonl_member(tm_buf *o, int comma, int m) {
+  if (comma) tm_buf_putc(o, ',');
+  tm_jsonout_string(o, tm_meta_names[m], strlen(tm_meta_names[m]));
+  tm_buf_putc(o, ':');
+}
+
 /* Make the metadata members of row r into j->meta. */
 static void jsonl_meta(jsonl_writer *j, const tm_rows *rv, const tm_row *r) {
   const tm_record *rec = rv->rec;
   const tm_row *ids[3] = {r, r->parent == TM_NONE ? NULL : &rv->row[r->parent],
                           r->parent == TM_NONE ? NULL : &rv->row[0]};
-  static const char *const names[] = {"\"_id\":", ",\"_parent_id\":", ",\"_root_id\":"};
   tm_buf *meta = &j->meta;
   meta->n = 0;
   for (int k = 0; k < 3 && ids[k]; k++) {
-    tm_buf_put(meta, names[k], strlen(names[k]));
+    jsonl_member(meta, k, TM_META_ID + k);
     if (ids[k]->natural != TM_NONE) {
       tm_rowtext_value(meta, rec->text, rec->tape->tok, ids[k]->natural,
                        j->base.cfg.types == TM_TYPES_TEXT);
@@ -45,8 +52,9 @@ static void jsonl_meta(jsonl_writer *j, const tm_rows *rv, const tm_row *r) {
     }
   }
   if (ids[1]) {
-    char num[40];
-    snprintf(num, sizeof num, ",\"_index\":%llu", (unsigned long long)r->index);
+    char num[24];
+    jsonl_member(meta, 1, TM_META_INDEX);
+    snprintf(num, sizeof num, "%llu", (unsigned long long)r->index);
     tm_buf_put(meta, num, strlen(num));
   }
 }

@@ -84,8 +84,10 @@ void tm_rowtext_json(tm_buf *o, const tm_schema *s, const tm_rows *v,
     first = 0;
   }
   if (row->nextra) {
-    static const char extra[] = ",\"_extra\":";
-    tm_buf_put(o, extra + first, sizeof extra - 1 - (size_t)first);
+    const char *extra = tm_meta_names[TM_META_EXTRA];
+    if (!first) tm_buf_putc(o, ',');
+    tm_jsonout_string(o, extra, strlen(extra));
+    tm_buf_putc(o, ':');
     tm_rowtext_extra(o, s, v, row, as_text);
   }
   tm_buf_putc(o, '}');

@@ -26,9 +26,8 @@ struct tm_name_slot {
   uint32_t hash;
 };
 
-/* Metadata column names, reserved in every table alike. */
-static const char *const schema_reserved[] = {
-  "_id", "_extra", "_parent_id", "_root_id", "_index"
+const char *const tm_meta_names[TM_META_COUNT] = {
+  "_id", "_parent_id", "_root_id", "_index", "_extra"
 };
 
 /* FNV-1a over n bytes, continuing from h. */
@@ -238,8 +237,8 @@ static uint32_t schema_new_table(tm_schema *s, uint32_t parent, uint32_t owner,
   t->owner = owner;
   t->elem = elem;
   t->is_map = (uint8_t)is_map;
-  for (size_t i = 0; i < sizeof schema_reserved / sizeof *schema_reserved; i++)
-    if (schema_name(s, id, schema_reserved[i]) == TM_NONE) return TM_NONE;
+  for (int i = 0; i < TM_META_COUNT; i++)
+    if (schema_name(s, id, tm_meta_names[i]) == TM_NONE) return TM_NONE;
   return id;
 }
 

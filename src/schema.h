@@ -237,4 +237,14 @@ int tm_schema_save(const tm_schema *s, tm_buf *out);
 */
 tm_schema *tm_schema_load(const void *data, size_t n);
 
+/*
+** The metadata columns, in the order every table declares them: _id; for
+** a child table _parent_id, _root_id and _index; then the table's own
+** columns; then _extra, when the table has one. Their names are taken in
+** every table: a key of the same name gets a suffix (_id_2).
+*/
+enum { TM_META_ID, TM_META_PARENT, TM_META_ROOT, TM_META_INDEX, TM_META_EXTRA,
+       TM_META_COUNT };
+extern const char *const tm_meta_names[TM_META_COUNT];
+
 #endif

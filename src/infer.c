@@ -494,8 +494,11 @@ tm_schema *tm_infer_files(const char *const *paths, uint32_t nfiles,
     tm_seek_free(k);
     return NULL;
   }
-  uint64_t size = tm_src_id_size(id);
-  if (k) tm_seek_trim(k, size / 1024 > 65536 ? size / 1024 : 65536);
+  /* 1.5 KiB per MiB of input: a checkpoint every 64 KiB of an orders file
+     (a mark of 64 bytes and three counts) fits, as it did before marks
+     carried their file */
+  uint64_t budget = tm_src_id_size(id) / 1024 * 3 / 2;
+  if (k) tm_seek_trim(k, budget > 98304 ? budget : 98304);
   if (seek) *seek = k;
   return s;
 }

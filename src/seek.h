@@ -6,7 +6,7 @@
 ** more) of the stream (reader.h): the reader's mark before a record, and how many rows each table
 ** had before it. Row N of table T lies in the first record after the last
 ** checkpoint with fewer than N rows of T: resume the reader there and read
-** forward. The index is trimmed to about 1 KiB per MiB of input (1 MB per
+** forward. The index is trimmed to about 1.5 KiB per MiB of input (1.5 MB per
 ** GB) by keeping every k-th checkpoint, and it is kept in the cache.
 */
 #ifndef TM_SEEK_H

@@ -143,7 +143,7 @@ fuzz: $(patsubst %,build/fuzz/fuzz_%,$(FUZZ))
 # the C sources, and clang-tidy (.clang-tidy) on src/ and ext/, one stamp
 # per checked file so that a second run checks only what changed; every
 # file is checked (make -k), and any finding fails the target.
-CLANG_FORMAT ?= clang-format
+CLANG_FORMAT ?= $(firstword $(shell command -v clang-format-16 clang-format))
 CLANG_TIDY   ?= clang-tidy
 FORMATTED    := $(wildcard src/*.[ch] ext/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c)
 TIDIED       := $(patsubst %.c,build/lint/%.tidy,$(SRC) $(EXT))
@@ -159,6 +159,10 @@ lint-format:
 
 lint-tidy: $(TIDIED)
 
+# Rewrite the C sources as .clang-format says (what lint-format checks).
+format:
+	$(CLANG_FORMAT) -i $(FORMATTED)
+
 build/lint/%.tidy: %.c $(HDR) .clang-tidy
 	@mkdir -p $(@D)
 	$(CLANG_TIDY) --quiet $< -- $(WARN) $(CPPFLAGS) -Isrc -Iext
@@ -173,4 +177,4 @@ clean-build:
 
 clean: clean-build
 
-.PHONY: all run test asan asan-units lossless valgrind bench soak fuzz lint lint-format lint-tidy tsan install clean clean-build
+.PHONY: all run test asan asan-units lossless valgrind bench soak fuzz lint lint-format lint-tidy format tsan install clean clean-build

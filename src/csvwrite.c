@@ -50,8 +50,8 @@ static void csv_integer(tm_buf *o, int64_t i) {
 ** nothing for NULL. */
 static void csv_value(tm_buf *o, const tm_value *v) {
   if (v->kind == TM_VALUE_NULL) return;
-  if (v->text || v->kind != TM_VALUE_INT) csv_field(o, v->text, v->n);
-  else csv_integer(o, v->i);
+  if (v->text) csv_field(o, v->text, v->n);
+  else if (v->kind == TM_VALUE_INT) csv_integer(o, v->i);
 }
 
 /* End the line and write it to table t's file. */

@@ -367,11 +367,11 @@ static void flat_element(tm_flat *f, uint32_t r, uint32_t elem, uint32_t v,
   uint32_t mark = f->npend;
   const tm_tok *t = &f->tok[v];
   int deep = depth > (uint32_t)f->s->cfg.max_depth;
-  if (t->kind >= TM_ARR && t->end == v + 1)
-    ;   /* [] or {}: the row stays, with no value (as for a field) */
-  else if (flat_dropped(f->s, t, deep) &&
-           f->s->tables[f->s->nodes[elem].table].is_map)
-    ;   /* a map's member was a field, and loses what a field loses */
+  int empty = t->kind >= TM_ARR && t->end == v + 1;   /* [] or {} */
+  /* An empty value leaves the row with no value (as for a field); a map's
+     member is a field, and loses what a field loses. */
+  if (empty || (flat_dropped(f->s, t, deep) && f->s->tables[f->s->nodes[elem].table].is_map))
+    ;
   else if (t->kind != TM_OBJ || deep)
     flat_put(f, r, elem, v);
   else if (f->s->nodes[elem].flags & TM_N_MAP)

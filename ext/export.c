@@ -213,26 +213,26 @@ static int ex_pass(exporter *x) {
   }
 }
 
-/* The JSON summary: rows per table, records, skipped, bytes, seconds. */
-static void ex_summary(exporter *x, sqlite3_context *ctx) {
-  tm_out o = {0};
+/* The JSON summary in *o: rows per table, records, skipped, bytes,
+** seconds. Made before the commit, so that nothing can fail after it.
+** Returns SQLITE_OK or SQLITE_NOMEM. */
+static int ex_summary(exporter *x, tm_out *o) {
   char num[96];
-  tm_out_put(&o, "{\"tables\":{", 11);
+  tm_out_put(o, "{\"tables\":{", 11);
   int first = 1;
   for (uint32_t t = 0; t < x->schema->ntables; t++) {
     if (x->schema->tables[t].dead) continue;
-    if (!first) tm_out_putc(&o, ',');
+    if (!first) tm_out_putc(o, ',');
     first = 0;
-    tm_out_string(&o, ex_table(x, t), strlen(ex_table(x, t)));
+    tm_out_string(o, ex_table(x, t), strlen(ex_table(x, t)));
     snprintf(num, sizeof num, ":%llu", (unsigned long long)x->rows[t]);
-    tm_out_put(&o, num, strlen(num));
+    tm_out_put(o, num, strlen(num));
   }
   snprintf(num, sizeof num, "},\"records\":%llu,\"skipped\":%llu,\"bytes\":%llu,\"seconds\":%.3f}",
            (unsigned long long)x->records, (unsigned long long)x->skipped,
            (unsigned long long)tm_src_id_size(tm_pipe_input_id(x->pipe)), ex_now() - x->t0);
-  tm_out_put(&o, num, strlen(num));
-  tm_sql_result_json(ctx, &o);
-  tm_out_free(&o);
+  tm_out_put(o, num, strlen(num));
+  return o->nomem ? SQLITE_NOMEM : SQLITE_OK;
 }
 
 /* Free everything an export holds; the writer undoes what it did not
@@ -304,10 +304,19 @@ static void exportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   free(err);
   if (rc == SQLITE_OK) rc = ex_open(&x);
   if (rc == SQLITE_OK) rc = ex_pass(&x);
+  tm_out summary = {0};
+  if (rc == SQLITE_OK) rc = ex_summary(&x, &summary);
   if (rc == SQLITE_OK) rc = ex_wrote(&x, tm_writer_commit(x.w));
-  if (rc == SQLITE_OK) ex_summary(&x, ctx);
+  tm_writer_free(x.w);   /* undone first: an out-of-memory result would stop the rollback */
+  x.w = NULL;
+  if (rc == SQLITE_OK) {   /* handed over, not copied: it cannot fail now */
+    sqlite3_result_text64(ctx, summary.p, summary.n, free, SQLITE_UTF8);
+    sqlite3_result_subtype(ctx, TM_JSON_SUBTYPE);
+    summary.p = NULL;
+  }
   else if (rc == SQLITE_NOMEM && !x.err) sqlite3_result_error_nomem(ctx);
   else sqlite3_result_error(ctx, x.err ? x.err : "transmog: export failed", -1);
+  tm_out_free(&summary);
   ex_free(&x);
 }
 

@@ -50,6 +50,7 @@ static void tableFree(tm_vtab *v) {
   sqlite3_free(v->zMain);
   sqlite3_free(v->path);
   sqlite3_free(v->args);
+  sqlite3_free(v->base.zErrMsg);   /* one SQLite never took (xDestroy's) */
   sqlite3_free(v);
 }
 
@@ -133,9 +134,12 @@ static int tableSaveCache(tm_vtab *v, char **pzErr) {
 }
 
 /* The catalogue from the cache, if it was made from this file and options
-** that give the same catalogue; otherwise scan the file again (in memory
-** only). */
-static int tableLoad(tm_vtab *v, char **pzErr) {
+** that give the same catalogue; otherwise, at CREATE (`may_read`), scan the
+** file again (in memory only). xConnect never reads the file: it runs for
+** any use of the table, a trigger's pragma_table_xinfo in a hostile
+** database included, which DIRECTONLY does not stop; without a cache row
+** v->schema stays NULL (see tableInit). */
+static int tableLoad(tm_vtab *v, int may_read, char **pzErr) {
   tm_cache_row row;
   char *key = tm_opts_key(&v->opts);
   if (key && tm_cache_get(v->db, v->zSchema, v->zMain, &row)) {
@@ -156,7 +160,7 @@ static int tableLoad(tm_vtab *v, char **pzErr) {
   tm_schema_free(v->schema);
   v->schema = NULL;
   tm_src_id_free(&v->id);
-  return tableInfer(v, pzErr);
+  return may_read ? tableInfer(v, pzErr) : SQLITE_OK;
 }
 
 /* Create one virtual table per child table, in the main table's schema. */
@@ -206,8 +210,15 @@ static int tableInit(sqlite3 *db, int argc, const char *const *argv,
   v->zName = sqlite3_mprintf("%s", argv[2]);
   int rc = v->zSchema && v->zName ? tableArgs(v, argc, argv, pzErr) : SQLITE_NOMEM;
   int is_main = rc == SQLITE_OK && strcmp(v->zMain, v->zName) == 0;
-  if (rc == SQLITE_OK) rc = create && is_main ? tableInfer(v, pzErr) : tableLoad(v, pzErr);
+  if (rc == SQLITE_OK) rc = create && is_main ? tableInfer(v, pzErr) : tableLoad(v, create, pzErr);
   if (rc == SQLITE_OK && create && is_main) rc = tableSaveCache(v, pzErr);
+  if (rc == SQLITE_OK && !v->schema) {   /* connected without a catalogue */
+    rc = sqlite3_declare_vtab(db, "CREATE TABLE x(_no_catalogue HIDDEN)");
+    if (rc == SQLITE_OK) sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+    if (rc != SQLITE_OK) tableFree(v);
+    else *ppVtab = &v->base;
+    return rc;
+  }
   if (rc == SQLITE_OK) {
     v->table = tm_schema_find_table(v->schema, v->zName);
     if (v->table == TM_NONE) {
@@ -256,8 +267,8 @@ static int tableDisconnect(sqlite3_vtab *p) {
 static int tableDestroy(sqlite3_vtab *p) {
   tm_vtab *v = (tm_vtab *)p;
   if (strcmp(v->zMain, v->zName) == 0) {
-    const tm_schema *s = v->schema;
-    for (uint32_t t = s->ntables; t-- > 1;) {
+    const tm_schema *s = v->schema;   /* NULL without a catalogue: its children drop alone */
+    for (uint32_t t = s ? s->ntables : 0; t-- > 1;) {
       if (s->tables[t].dead) continue;
       char *sql = sqlite3_mprintf("DROP TABLE IF EXISTS \"%w\".\"%w\"", v->zSchema,
                                   tm_schema_name(s, s->tables[t].name));
@@ -291,6 +302,13 @@ static int tableRename(sqlite3_vtab *p, const char *zNew) {
 /* xBestIndex: see tm_plan_best. */
 static int tableBestIndex(sqlite3_vtab *p, sqlite3_index_info *info) {
   tm_vtab *v = (tm_vtab *)p;
+  if (!v->schema) {
+    char *msg = sqlite3_mprintf("table '%s' has no catalogue in transmog_cache (its file is read only by "
+                                "CREATE VIRTUAL TABLE); DROP TABLE %s and create it again", v->zName, v->zMain);
+    int rc = tm_vtab_error(p, msg ? msg : "out of memory");
+    sqlite3_free(msg);
+    return rc;
+  }
   return tm_plan_best(v->schema, v->table, v->nmeta, v->opts.o.id != NULL, tm_src_id_size(&v->id), info);
 }
 

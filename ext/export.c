@@ -250,18 +250,26 @@ static void ex_free(exporter *x) {
 }
 
 /* Is there a database (schema) named x->zSchema? (temp always is: SQLite
-** makes it on first use.) */
+** makes it on first use.) Asked without SQL, which a low
+** SQLITE_LIMIT_LENGTH could refuse. */
 static int ex_has_schema(exporter *x) {
   if (sqlite3_stricmp(x->zSchema, "temp") == 0) return 1;
+  const char *name;
+  for (int i = 0; (name = sqlite3_db_name(x->db, i)) != NULL; i++)
+    if (sqlite3_stricmp(name, x->zSchema) == 0) return 1;
+  return 0;
+}
+
+/* Is PRAGMA query_only on? Tables are refused by SQLite itself; files
+** must be refused here. (If it cannot be asked, it counts as on.) */
+static int ex_query_only(exporter *x) {
   sqlite3_stmt *st = NULL;
-  int found = sqlite3_prepare_v2(x->db, "SELECT 1 FROM pragma_database_list WHERE name = ?1 COLLATE NOCASE",
-                                 -1, &st, NULL) == SQLITE_OK;
-  if (found) {
-    sqlite3_bind_text(st, 1, x->zSchema, -1, SQLITE_STATIC);
-    found = sqlite3_step(st) == SQLITE_ROW;
-  }
+  int on = 1;
+  if (sqlite3_prepare_v2(x->db, "PRAGMA query_only", -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    on = sqlite3_column_int(st, 0);
   sqlite3_finalize(st);
-  return found;
+  return on;
 }
 
 /* Read the arguments: path, name, options. */
@@ -272,6 +280,8 @@ static int ex_args(exporter *x, int argc, sqlite3_value **argv) {
   const char *options = argc > 2 ? (const char *)sqlite3_value_text(argv[2]) : NULL;
   if (!x->path || !x->name || !*x->name)
     return ex_fail(x, "transmog_export needs a file and a table name: transmog_export(path, name [, options])");
+  for (int i = 0; i < argc; i++)
+    if (tm_sql_has_nul(argv[i])) return ex_fail(x, "argument %d of transmog_export contains a NUL byte", i + 1);
   if (tm_opts_parse(&x->opts, options, TM_FN_EXPORT, "transmog", &err)) {
     x->err = sqlite3_mprintf("%s", err ? err : "transmog: out of memory");   /* prefixed already */
     free(err);
@@ -280,6 +290,8 @@ static int ex_args(exporter *x, int argc, sqlite3_value **argv) {
   x->zSchema = x->opts.schema ? x->opts.schema : "main";
   if (x->opts.to && x->opts.mode == TM_MODE_APPEND)
     return ex_fail(x, "mode=append is for tables; with to=, use mode=create or mode=replace");
+  if (x->opts.to && ex_query_only(x))
+    return ex_fail(x, "PRAGMA query_only is on: to= would write files");
   if (!x->opts.to && !ex_has_schema(x))
     return ex_fail(x, "no database '%s' (schema=): attach it first", x->zSchema);
   if (sqlite3_prepare_v2(x->db, "SELECT 1", -1, &x->poll, NULL) != SQLITE_OK)

@@ -115,11 +115,14 @@ static int sqlw_prepare_insert(sql_writer *q, const sqlw_table *g, int nrows, sq
     for (int c = 0; c < g->ncols; c++) sqlite3_str_appendall(s, c ? ", ?" : "?");
     sqlite3_str_appendall(s, ")");
   }
+  int built = sqlite3_str_errcode(s);   /* SQLITE_TOOBIG past SQLITE_LIMIT_LENGTH */
   char *sql = sqlite3_str_finish(s);
-  int rc = sql ? sqlite3_prepare_v2(q->db, sql, -1, st, NULL) : SQLITE_NOMEM;
+  int rc = sql ? sqlite3_prepare_v2(q->db, sql, -1, st, NULL) : built ? built : SQLITE_NOMEM;
   sqlite3_free(sql);
   if (rc == SQLITE_NOMEM) return tm_writer_nomem(&q->base);
-  if (rc != SQLITE_OK) return tm_writer_fail(&q->base, "%s", sqlite3_errmsg(q->db));
+  if (rc != SQLITE_OK)
+    return tm_writer_fail(&q->base, "cannot insert into '%s': %s", g->name,
+                          sql ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc));
   return TM_WRITE_OK;
 }
 

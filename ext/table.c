@@ -80,7 +80,13 @@ static int tableArgs(tm_vtab *v, int argc, const char *const *argv, char **pzErr
   }
   v->path = sqlite3_mprintf("%s", argv[3]);
   if (!v->path) return SQLITE_NOMEM;
-  tm_opts_dequote(v->path);
+  int quoted = v->path[0] == '\'' || v->path[0] == '"';
+  const char *rest = tm_opts_dequote(v->path);
+  while (quoted && rest && *rest == ' ') rest++;
+  if (quoted && (!rest || *rest)) {
+    *pzErr = sqlite3_mprintf("transmog: the file argument %s is not one quoted string", argv[3]);
+    return SQLITE_ERROR;
+  }
   sqlite3_str *args = sqlite3_str_new(v->db);
   const char **opt = sqlite3_malloc((argc + 1) * (int)sizeof *opt);
   int nopt = 0;
@@ -261,27 +267,58 @@ static int tableDisconnect(sqlite3_vtab *p) {
   return SQLITE_OK;
 }
 
+/* Drop child table `name` of main table v. */
+static int tableDropChild(tm_vtab *v, const char *name) {
+  char *sql = sqlite3_mprintf("DROP TABLE IF EXISTS \"%w\".\"%w\"", v->zSchema, name);
+  int rc = sql ? sqlite3_exec(v->db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+  sqlite3_free(sql);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(v->base.zErrMsg);
+    v->base.zErrMsg = sqlite3_mprintf("transmog: cannot drop child table '%s': %s", name,
+                                      sqlite3_errmsg(v->db));
+  }
+  return rc;
+}
+
+/* The children of a main table without a catalogue: the transmog tables
+** of its schema whose CREATE ends in _main=<it> (tableCreateChildren),
+** found one at a time, since none can be dropped while sqlite_master is
+** read. */
+static int tableDropOrphans(tm_vtab *v) {
+  char *tail = sqlite3_mprintf(", _main=%Q)", v->zName);
+  char *sql = sqlite3_mprintf("SELECT name FROM \"%w\".sqlite_master WHERE type = 'table'"
+                              " AND sql LIKE 'CREATE VIRTUAL TABLE %% USING transmog(%%'"
+                              " AND substr(sql, -length(?1)) = ?1 LIMIT 1", v->zSchema);
+  int rc = tail && sql ? SQLITE_ROW : SQLITE_NOMEM;
+  while (rc == SQLITE_ROW) {
+    sqlite3_stmt *st = NULL;
+    char *name = NULL;
+    rc = sqlite3_prepare_v2(v->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_text(st, 1, tail, -1, SQLITE_STATIC);
+      rc = sqlite3_step(st);
+      if (rc == SQLITE_ROW && !(name = sqlite3_mprintf("%s", sqlite3_column_text(st, 0)))) rc = SQLITE_NOMEM;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW && tableDropChild(v, name) != SQLITE_OK) rc = SQLITE_ERROR;
+    sqlite3_free(name);
+  }
+  sqlite3_free(tail);
+  sqlite3_free(sql);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 /* xDestroy: a main table drops its children and its cache row first. If a
 ** child cannot be dropped (a statement still reads it), nothing is freed
 ** and the DROP fails. */
 static int tableDestroy(sqlite3_vtab *p) {
   tm_vtab *v = (tm_vtab *)p;
   if (strcmp(v->zMain, v->zName) == 0) {
-    const tm_schema *s = v->schema;   /* NULL without a catalogue: its children drop alone */
-    for (uint32_t t = s ? s->ntables : 0; t-- > 1;) {
-      if (s->tables[t].dead) continue;
-      char *sql = sqlite3_mprintf("DROP TABLE IF EXISTS \"%w\".\"%w\"", v->zSchema,
-                                  tm_schema_name(s, s->tables[t].name));
-      int rc = sql ? sqlite3_exec(v->db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
-      sqlite3_free(sql);
-      if (rc != SQLITE_OK) {
-        sqlite3_free(p->zErrMsg);
-        p->zErrMsg = sqlite3_mprintf("transmog: cannot drop child table '%s': %s",
-                                     tm_schema_name(s, s->tables[t].name),
-                                     sqlite3_errmsg(v->db));
-        return rc;
-      }
-    }
+    const tm_schema *s = v->schema;
+    int rc = s ? SQLITE_OK : tableDropOrphans(v);
+    for (uint32_t t = s ? s->ntables : 0; t-- > 1 && rc == SQLITE_OK;)
+      if (!s->tables[t].dead) rc = tableDropChild(v, tm_schema_name(s, s->tables[t].name));
+    if (rc != SQLITE_OK) return rc;
     tm_cache_del(v->db, v->zSchema, v->zMain);
   }
   tableFree(v);

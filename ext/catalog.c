@@ -56,7 +56,7 @@ typedef struct cat_cursor {
 } cat_cursor;
 
 /* xConnect: the columns of transmog_tables or of transmog_columns. */
-static int catConnect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+static int cat_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
                       sqlite3_vtab **ppVtab, char **pzErr) {
   (void)argc; (void)argv; (void)pzErr;
   int kind = aux == NULL ? CAT_TABLES : CAT_COLUMNS;
@@ -71,13 +71,13 @@ static int catConnect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 }
 
 /* xBestIndex: the arguments are the hidden columns. */
-static int catBestIndex(sqlite3_vtab *p, sqlite3_index_info *info) {
+static int cat_best_index(sqlite3_vtab *p, sqlite3_index_info *info) {
   cat_vtab *v = (cat_vtab *)p;
   return tm_vtab_best_index(info, v->kind == CAT_TABLES ? TAB_ARGS : COL_ARGS, 2);
 }
 
 /* xOpen */
-static int catOpen(sqlite3_vtab *v, sqlite3_vtab_cursor **pp) {
+static int cat_open(sqlite3_vtab *v, sqlite3_vtab_cursor **pp) {
   (void)v;
   int rc = tm_vtab_open(sizeof(cat_cursor), pp);
   if (rc == SQLITE_OK) ((cat_cursor *)*pp)->eof = 1;
@@ -85,7 +85,7 @@ static int catOpen(sqlite3_vtab *v, sqlite3_vtab_cursor **pp) {
 }
 
 /* Free what a filter set up. */
-static void catReset(cat_cursor *c) {
+static void cat_reset(cat_cursor *c) {
   tm_schema_free(c->schema);
   c->schema = NULL;
   tm_opts_free(&c->opts);
@@ -93,14 +93,14 @@ static void catReset(cat_cursor *c) {
 }
 
 /* xClose */
-static int catClose(sqlite3_vtab_cursor *cur) {
-  catReset((cat_cursor *)cur);
+static int cat_close(sqlite3_vtab_cursor *cur) {
+  cat_reset((cat_cursor *)cur);
   sqlite3_free(cur);
   return SQLITE_OK;
 }
 
 /* Step to the next live table, or the next column of a live table. */
-static int catAdvance(cat_cursor *c, int first) {
+static int cat_advance(cat_cursor *c, int first) {
   const tm_schema *s = c->schema;
   int columns = ((cat_vtab *)c->base.pVtab)->kind == CAT_COLUMNS;
   if (first) {
@@ -123,7 +123,7 @@ static int catAdvance(cat_cursor *c, int first) {
 }
 
 /* xFilter: run the schema pass over the file. */
-static int catFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+static int cat_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
                      int argc, sqlite3_value **argv) {
   (void)idxStr;
   cat_cursor *c = (cat_cursor *)cur;
@@ -131,7 +131,7 @@ static int catFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   const char *who = tables ? "transmog_tables" : "transmog_columns";
   unsigned fn = tables ? TM_FN_TABLES : TM_FN_COLUMNS;
   char *args[2], *err = NULL, *name = NULL;
-  catReset(c);
+  cat_reset(c);
   int rc = tm_vtab_args(cur->pVtab, idxNum, argc, argv, 2, args);
   if (rc != SQLITE_OK) return rc;
   int fail = tm_opts_parse(&c->opts, args[1], fn, who, &err);
@@ -156,28 +156,28 @@ static int catFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   }
   c->eof = 0;
   c->rowid = 0;
-  return catAdvance(c, 1);
+  return cat_advance(c, 1);
 }
 
 /* xNext */
-static int catNext(sqlite3_vtab_cursor *cur) {
-  return catAdvance((cat_cursor *)cur, 0);
+static int cat_next(sqlite3_vtab_cursor *cur) {
+  return cat_advance((cat_cursor *)cur, 0);
 }
 
 /* xEof */
-static int catEof(sqlite3_vtab_cursor *cur) {
+static int cat_eof(sqlite3_vtab_cursor *cur) {
   return ((cat_cursor *)cur)->eof;
 }
 
 /* Result: a malloc'd string, freed here. */
-static void catText(sqlite3_context *ctx, char *s) {
+static void cat_text(sqlite3_context *ctx, char *s) {
   if (!s) sqlite3_result_error_nomem(ctx);
   else sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT);
   free(s);
 }
 
 /* The JSON types in a column's `types` bits, comma-separated. */
-static void catTypes(sqlite3_context *ctx, uint32_t types) {
+static void cat_types(sqlite3_context *ctx, uint32_t types) {
   static const char *const names[] = {"null", "boolean", "boolean", "integer",
                                       "bigint", "real", "string", "array", "object"};
   char out[96] = "";
@@ -190,7 +190,7 @@ static void catTypes(sqlite3_context *ctx, uint32_t types) {
 }
 
 /* The columns of transmog_tables. */
-static void catTableColumn(cat_cursor *c, sqlite3_context *ctx, int i) {
+static void cat_table_column(cat_cursor *c, sqlite3_context *ctx, int i) {
   const tm_schema *s = c->schema;
   const tm_table *t = &s->tables[c->table];
   switch (i) {
@@ -199,7 +199,7 @@ static void catTableColumn(cat_cursor *c, sqlite3_context *ctx, int i) {
       if (t->parent != TM_NONE)
         sqlite3_result_text(ctx, tm_schema_name(s, s->tables[t->parent].name), -1, SQLITE_TRANSIENT);
       break;
-    case TAB_PATH: catText(ctx, tm_schema_source(s, t->elem)); break;
+    case TAB_PATH: cat_text(ctx, tm_schema_source(s, t->elem)); break;
     case TAB_ROWS: sqlite3_result_int64(ctx, (sqlite3_int64)t->rows); break;
     case TAB_COLUMNS: sqlite3_result_int64(ctx, t->ncols); break;
     default: break;
@@ -207,15 +207,15 @@ static void catTableColumn(cat_cursor *c, sqlite3_context *ctx, int i) {
 }
 
 /* The columns of transmog_columns. */
-static void catColumnColumn(cat_cursor *c, sqlite3_context *ctx, int i) {
+static void cat_column_column(cat_cursor *c, sqlite3_context *ctx, int i) {
   const tm_schema *s = c->schema;
   const tm_table *t = &s->tables[c->table];
   const tm_column *col = &t->cols[c->col];
   switch (i) {
     case COL_TABLE: sqlite3_result_text(ctx, tm_schema_name(s, t->name), -1, SQLITE_TRANSIENT); break;
     case COL_NAME: sqlite3_result_text(ctx, tm_schema_name(s, col->name), -1, SQLITE_TRANSIENT); break;
-    case COL_PATH: catText(ctx, tm_schema_source(s, col->node == TM_NONE ? t->elem : col->node)); break;
-    case COL_TYPES: catTypes(ctx, col->types); break;
+    case COL_PATH: cat_text(ctx, tm_schema_source(s, col->node == TM_NONE ? t->elem : col->node)); break;
+    case COL_TYPES: cat_types(ctx, col->types); break;
     case COL_COUNT: sqlite3_result_int64(ctx, (sqlite3_int64)col->count); break;
     case COL_DECLARED:
       sqlite3_result_text(ctx, tm_columns_type(col->types, c->opts.o.types == TM_TYPES_TEXT), -1,
@@ -226,29 +226,29 @@ static void catColumnColumn(cat_cursor *c, sqlite3_context *ctx, int i) {
 }
 
 /* xColumn */
-static int catColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
+static int cat_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   cat_cursor *c = (cat_cursor *)cur;
-  if (((cat_vtab *)cur->pVtab)->kind == CAT_TABLES) catTableColumn(c, ctx, i);
-  else catColumnColumn(c, ctx, i);
+  if (((cat_vtab *)cur->pVtab)->kind == CAT_TABLES) cat_table_column(c, ctx, i);
+  else cat_column_column(c, ctx, i);
   return SQLITE_OK;
 }
 
 /* xRowid */
-static int catRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
+static int cat_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
   *pRowid = ((cat_cursor *)cur)->rowid;
   return SQLITE_OK;
 }
 
-static sqlite3_module catModule = {
-  0, NULL, catConnect, catBestIndex, tm_vtab_disconnect, NULL, catOpen, catClose,
-  catFilter, catNext, catEof, catColumn, catRowid, NULL, NULL, NULL, NULL,
+static sqlite3_module cat_module = {
+  0, NULL, cat_connect, cat_best_index, tm_vtab_disconnect, NULL, cat_open, cat_close,
+  cat_filter, cat_next, cat_eof, cat_column, cat_rowid, NULL, NULL, NULL, NULL,
   NULL, NULL, NULL, NULL, NULL, NULL, NULL
 };
 
 int tm_catalog_register(sqlite3 *db) {
   static int columns_tag;
-  int rc = sqlite3_create_module(db, "transmog_tables", &catModule, NULL);
+  int rc = sqlite3_create_module(db, "transmog_tables", &cat_module, NULL);
   if (rc == SQLITE_OK)
-    rc = sqlite3_create_module(db, "transmog_columns", &catModule, &columns_tag);
+    rc = sqlite3_create_module(db, "transmog_columns", &cat_module, &columns_tag);
   return rc;
 }

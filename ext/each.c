@@ -48,11 +48,11 @@ typedef struct each_cursor {
   uint32_t nrows, cur;
   int eof;
   sqlite3_int64 rowid;
-  tm_out tmp;
+  tm_buf tmp;
 } each_cursor;
 
 /* xConnect: the fixed columns; the arguments are hidden ones. */
-static int eachConnect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+static int each_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
                        sqlite3_vtab **ppVtab, char **pzErr) {
   (void)aux; (void)argc; (void)argv; (void)pzErr;
   return tm_vtab_connect(db,
@@ -62,7 +62,7 @@ static int eachConnect(sqlite3 *db, void *aux, int argc, const char *const *argv
 }
 
 /* xBestIndex: arguments are hidden columns; note whether row is read. */
-static int eachBestIndex(sqlite3_vtab *v, sqlite3_index_info *info) {
+static int each_best_index(sqlite3_vtab *v, sqlite3_index_info *info) {
   (void)v;
   int rc = tm_vtab_best_index(info, EACH_PATH, EACH_NARGS);
   if (rc == SQLITE_OK && (info->colUsed & (1ull << EACH_ROW)))
@@ -71,13 +71,13 @@ static int eachBestIndex(sqlite3_vtab *v, sqlite3_index_info *info) {
 }
 
 /* xOpen: an empty cursor. */
-static int eachOpen(sqlite3_vtab *v, sqlite3_vtab_cursor **pp) {
+static int each_open(sqlite3_vtab *v, sqlite3_vtab_cursor **pp) {
   (void)v;
   return tm_vtab_open(sizeof(each_cursor), pp);
 }
 
 /* Free what one filter set up, so a cursor can be filtered again. */
-static void eachReset(each_cursor *c) {
+static void each_reset(each_cursor *c) {
   tm_scan_close(c->scan);
   c->scan = NULL;
   tm_opts_free(&c->opts);
@@ -90,28 +90,28 @@ static void eachReset(each_cursor *c) {
 }
 
 /* xClose */
-static int eachClose(sqlite3_vtab_cursor *cur) {
+static int each_close(sqlite3_vtab_cursor *cur) {
   each_cursor *c = (each_cursor *)cur;
-  eachReset(c);
-  tm_out_free(&c->tmp);
+  each_reset(c);
+  tm_buf_free(&c->tmp);
   sqlite3_free(c);
   return SQLITE_OK;
 }
 
 /* Fail the statement with "transmog: <msg>". */
-static int eachError(each_cursor *c, const char *msg) {
+static int each_error(each_cursor *c, const char *msg) {
   return tm_vtab_error(c->base.pVtab, msg);
 }
 
 /* Resolve the table asked for once it exists (it appears with the record
 ** that first has it; the schema grows only between records). */
-static void eachFindTable(each_cursor *c) {
+static void each_find_table(each_cursor *c) {
   c->want = tm_schema_find_table(tm_scan_schema(c->scan), c->table);
   if (c->want != TM_NONE) tm_scan_want(c->scan, c->want, c->row_used);
 }
 
 /* Move to the next wanted row, reading records as needed. */
-static int eachAdvance(each_cursor *c) {
+static int each_advance(each_cursor *c) {
   for (;;) {
     while (++c->cur < c->nrows)
       if (!c->table || c->rows[c->cur].table == c->want) {
@@ -125,17 +125,17 @@ static int eachAdvance(each_cursor *c) {
       return rc < 0 ? SQLITE_ERROR : SQLITE_OK;
     }
     c->cur = UINT32_MAX;   /* the loop above steps to row 0 */
-    if (c->table && c->want == TM_NONE) eachFindTable(c);
+    if (c->table && c->want == TM_NONE) each_find_table(c);
   }
 }
 
 /* xFilter: open the file and step to the first row. */
-static int eachFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+static int each_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
                       int argc, sqlite3_value **argv) {
   (void)idxStr;
   each_cursor *c = (each_cursor *)cur;
   char *args[EACH_NARGS], *err = NULL;
-  eachReset(c);
+  each_reset(c);
   int rc = tm_vtab_args(cur->pVtab, idxNum, argc, argv, EACH_NARGS, args);
   if (rc != SQLITE_OK) return rc;
   c->path = args[0];
@@ -144,13 +144,13 @@ static int eachFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   sqlite3_free(args[2]);
   if (!c->path) {
     free(err);
-    return eachError(c, "transmog_each needs a file path: transmog_each(path [, table [, options]])");
+    return each_error(c, "transmog_each needs a file path: transmog_each(path [, table [, options]])");
   }
   c->row_used = (idxNum & EACH_ROW_USED) != 0;
   if (!fail)
     c->scan = tm_scan_open(c->path, &c->opts.o, NULL, TM_NONE, c->row_used, 0, &err);
   if (!c->scan) {
-    int rc = eachError(c, err ? err : "out of memory");
+    int rc = each_error(c, err ? err : "out of memory");
     free(err);
     return rc;
   }
@@ -159,26 +159,26 @@ static int eachFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   c->rowid = 0;
   c->nrows = 0;
   c->cur = 0;
-  return eachAdvance(c);
+  return each_advance(c);
 }
 
 /* xNext */
-static int eachNext(sqlite3_vtab_cursor *cur) {
-  return eachAdvance((each_cursor *)cur);
+static int each_next(sqlite3_vtab_cursor *cur) {
+  return each_advance((each_cursor *)cur);
 }
 
 /* xEof */
-static int eachEof(sqlite3_vtab_cursor *cur) {
+static int each_eof(sqlite3_vtab_cursor *cur) {
   return ((each_cursor *)cur)->eof;
 }
 
 /* The _id of row r (its ordinal, or the natural id of a main row). */
-static void eachId(each_cursor *c, sqlite3_context *ctx, const tm_row *r) {
+static void each_id(each_cursor *c, sqlite3_context *ctx, const tm_row *r) {
   tm_sql_result_id(ctx, tm_scan_record(c->scan), r, c->opts.o.types, &c->tmp);
 }
 
 /* xColumn */
-static int eachColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
+static int each_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   each_cursor *c = (each_cursor *)cur;
   const tm_row *r = &c->rows[c->cur];
   const tm_schema *s = tm_scan_schema(c->scan);
@@ -188,9 +188,9 @@ static int eachColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
       sqlite3_result_text(ctx, tm_schema_name(s, s->tables[r->table].name), -1,
                           SQLITE_TRANSIENT);
       break;
-    case EACH_ID: eachId(c, ctx, r); break;
-    case EACH_PARENT: if (!main) eachId(c, ctx, &c->rows[r->parent]); break;
-    case EACH_ROOT: if (!main) eachId(c, ctx, &c->rows[0]); break;
+    case EACH_ID: each_id(c, ctx, r); break;
+    case EACH_PARENT: if (!main) each_id(c, ctx, &c->rows[r->parent]); break;
+    case EACH_ROOT: if (!main) each_id(c, ctx, &c->rows[0]); break;
     case EACH_INDEX: if (!main) sqlite3_result_int64(ctx, (sqlite3_int64)r->index); break;
     case EACH_ROW: {
       tm_rows v;
@@ -206,17 +206,17 @@ static int eachColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
 }
 
 /* xRowid: the row's position in this scan. */
-static int eachRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
+static int each_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
   *pRowid = ((each_cursor *)cur)->rowid;
   return SQLITE_OK;
 }
 
-static sqlite3_module eachModule = {
-  0, NULL, eachConnect, eachBestIndex, tm_vtab_disconnect, NULL, eachOpen,
-  eachClose, eachFilter, eachNext, eachEof, eachColumn, eachRowid,
+static sqlite3_module each_module = {
+  0, NULL, each_connect, each_best_index, tm_vtab_disconnect, NULL, each_open,
+  each_close, each_filter, each_next, each_eof, each_column, each_rowid,
   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 };
 
 int tm_each_register(sqlite3 *db) {
-  return sqlite3_create_module(db, "transmog_each", &eachModule, NULL);
+  return sqlite3_create_module(db, "transmog_each", &each_module, NULL);
 }

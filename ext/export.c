@@ -16,7 +16,7 @@
 ** or an interrupt (Ctrl-C in the shell), leaves no table and no file
 ** behind.
 **
-** Records are parsed in a thread of their own (src/pipe.h), which also
+** Records are parsed in a thread of their own (src/bgscan.h), which also
 ** converts the values when the writer wants them (src/convert.h).
 */
 #define _POSIX_C_SOURCE 200809L   /* clock_gettime */
@@ -28,7 +28,7 @@
 #include <time.h>
 
 #include "../src/infer.h"
-#include "../src/pipe.h"
+#include "../src/bgscan.h"
 #include "../src/options.h"
 #include "../src/writer.h"
 #include "sqlwrite.h"
@@ -46,7 +46,7 @@ typedef struct exporter {
   tm_writer *w;          /* where every table goes */
   uint64_t *rows;        /* per table, rows written */
   sqlite3_stmt *poll;    /* a statement stepped to notice interrupts */
-  tm_pipe *pipe;         /* the pass that writes: parsed in a thread */
+  tm_bgscan *pipe;         /* the pass that writes: parsed in a thread */
   tm_convert *convert;   /* the values, converted by the pipe, or NULL */
   tm_input_id id;        /* the files as the schema pass read them */
   uint64_t records, skipped;
@@ -156,9 +156,9 @@ static int ex_tick(void *arg, const tm_progress *p) {
 ** _extra column its table does not have (only if the file changed under
 ** us). */
 static int ex_record(exporter *x, const tm_rows *rv) {
-  tm_write_row row = {.rows = rv, .batch = tm_pipe_batches(x->pipe)};
+  tm_write_row row = {.rows = rv, .batch = tm_bgscan_batches(x->pipe)};
   tm_convert_reader values;
-  if (x->convert) tm_convert_open(&values, tm_pipe_made(x->pipe), rv->rec);
+  if (x->convert) tm_convert_open(&values, tm_bgscan_made(x->pipe), rv->rec);
   for (uint32_t i = 0; i < rv->nrows; i++) {
     row.row = &rv->row[i];
     if (row.row->nextra && !x->schema->tables[row.row->table].has_extra)
@@ -175,7 +175,7 @@ static int ex_record(exporter *x, const tm_rows *rv) {
 
 /*
 ** The pass over the file: every row to the writer. Records are parsed in
-** a thread of their own (see pipe.h) while this one writes.
+** a thread of their own (see bgscan.h) while this one writes.
 */
 static int ex_pass(exporter *x) {
   char *err = NULL;
@@ -184,14 +184,14 @@ static int ex_pass(exporter *x) {
     x->convert = tm_convert_new(x->schema, x->opts.o.types, convert == TM_WRITE_DIGITS);
     if (!x->convert) return SQLITE_NOMEM;
   }
-  x->pipe = tm_pipe_open(x->path, &x->opts.o, x->schema, x->convert ? tm_convert_work : NULL,
+  x->pipe = tm_bgscan_open(x->path, &x->opts.o, x->schema, x->convert ? tm_convert_work : NULL,
                          x->convert, &err);
   if (!x->pipe) {
     int rc = ex_fail(x, "%s", err ? err : "out of memory");
     free(err);
     return rc;
   }
-  const tm_input_id *now = tm_pipe_input_id(x->pipe);
+  const tm_input_id *now = tm_bgscan_input_id(x->pipe);
   if (!tm_src_id_same(&x->id, now))
     return ex_fail(x, "'%s' changed after the schema pass (size %llu, now %llu bytes): nothing was written",
                    x->path, (unsigned long long)tm_src_id_size(&x->id),
@@ -200,15 +200,15 @@ static int ex_pass(exporter *x) {
     tm_rows rv;
     /* the writer lets go of the rows before their batch goes back (the
        last batch's too: it is over before the end is told) */
-    int rc = tm_pipe_batch_over(x->pipe) ? ex_wrote(x, tm_writer_batch_over(x->w)) : SQLITE_OK;
+    int rc = tm_bgscan_batch_over(x->pipe) ? ex_wrote(x, tm_writer_batch_over(x->w)) : SQLITE_OK;
     if (rc != SQLITE_OK) return rc;
-    rc = tm_pipe_next(x->pipe, &rv);
+    rc = tm_bgscan_next(x->pipe, &rv);
     if (rc == TM_REC_END) return SQLITE_OK;
     if (rc == TM_REC_BAD && x->opts.o.errors == TM_ERRORS_SKIP) {
       x->skipped++;
       continue;
     }
-    if (rc != TM_REC_OK) return ex_fail(x, "%s", tm_pipe_message(x->pipe));
+    if (rc != TM_REC_OK) return ex_fail(x, "%s", tm_bgscan_message(x->pipe));
     if ((rc = ex_record(x, &rv)) != SQLITE_OK) return rc;
   }
 }
@@ -216,22 +216,22 @@ static int ex_pass(exporter *x) {
 /* The JSON summary in *o: rows per table, records, skipped, bytes,
 ** seconds. Made before the commit, so that nothing can fail after it.
 ** Returns SQLITE_OK or SQLITE_NOMEM. */
-static int ex_summary(exporter *x, tm_out *o) {
+static int ex_summary(exporter *x, tm_buf *o) {
   char num[96];
-  tm_out_put(o, "{\"tables\":{", 11);
+  tm_buf_put(o, "{\"tables\":{", 11);
   int first = 1;
   for (uint32_t t = 0; t < x->schema->ntables; t++) {
     if (x->schema->tables[t].dead) continue;
-    if (!first) tm_out_putc(o, ',');
+    if (!first) tm_buf_putc(o, ',');
     first = 0;
-    tm_out_string(o, ex_table(x, t), strlen(ex_table(x, t)));
+    tm_jsonout_string(o, ex_table(x, t), strlen(ex_table(x, t)));
     snprintf(num, sizeof num, ":%llu", (unsigned long long)x->rows[t]);
-    tm_out_put(o, num, strlen(num));
+    tm_buf_put(o, num, strlen(num));
   }
   snprintf(num, sizeof num, "},\"records\":%llu,\"skipped\":%llu,\"bytes\":%llu,\"seconds\":%.3f}",
            (unsigned long long)x->records, (unsigned long long)x->skipped,
-           (unsigned long long)tm_src_id_size(tm_pipe_input_id(x->pipe)), ex_now() - x->t0);
-  tm_out_put(o, num, strlen(num));
+           (unsigned long long)tm_src_id_size(tm_bgscan_input_id(x->pipe)), ex_now() - x->t0);
+  tm_buf_put(o, num, strlen(num));
   return o->nomem ? SQLITE_NOMEM : SQLITE_OK;
 }
 
@@ -241,7 +241,7 @@ static void ex_free(exporter *x) {
   tm_writer_free(x->w);
   sqlite3_free(x->rows);
   sqlite3_finalize(x->poll);
-  tm_pipe_close(x->pipe);   /* before the converter its thread uses */
+  tm_bgscan_close(x->pipe);   /* before the converter its thread uses */
   tm_convert_free(x->convert);
   tm_schema_free(x->schema);
   tm_src_id_free(&x->id);
@@ -302,7 +302,7 @@ static int ex_args(exporter *x, int argc, sqlite3_value **argv) {
 }
 
 /* transmog_export(path, name [, options]) */
-static void exportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+static void export_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   exporter x;
   char *err = NULL;
   memset(&x, 0, sizeof x);
@@ -316,7 +316,7 @@ static void exportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   free(err);
   if (rc == SQLITE_OK) rc = ex_open(&x);
   if (rc == SQLITE_OK) rc = ex_pass(&x);
-  tm_out summary = {0};
+  tm_buf summary = {0};
   if (rc == SQLITE_OK) rc = ex_summary(&x, &summary);
   if (rc == SQLITE_OK) rc = ex_wrote(&x, tm_writer_commit(x.w));
   tm_writer_free(x.w);   /* undone first: an out-of-memory result would stop the rollback */
@@ -328,7 +328,7 @@ static void exportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   else if (rc == SQLITE_NOMEM && !x.err) sqlite3_result_error_nomem(ctx);
   else sqlite3_result_error(ctx, x.err ? x.err : "transmog: export failed", -1);
-  tm_out_free(&summary);
+  tm_buf_free(&summary);
   ex_free(&x);
 }
 
@@ -336,6 +336,6 @@ int tm_export_register(sqlite3 *db) {
   int rc = SQLITE_OK;
   for (int n = 2; n <= 3 && rc == SQLITE_OK; n++)
     rc = sqlite3_create_function(db, "transmog_export", n, SQLITE_UTF8 | SQLITE_DIRECTONLY,
-                                 NULL, exportFunc, NULL, NULL);
+                                 NULL, export_func, NULL, NULL);
   return rc;
 }

@@ -39,7 +39,7 @@
 SQLITE_EXTENSION_INIT3
 
 /* Free a vtab and everything it holds. */
-static void tableFree(tm_vtab *v) {
+static void table_free(tm_vtab *v) {
   if (!v) return;
   tm_schema_free(v->schema);
   tm_seek_free(v->seek);
@@ -55,7 +55,7 @@ static void tableFree(tm_vtab *v) {
 }
 
 /* Is argument a of the form "_main=..."? Sets *value to the dequoted name. */
-static int tableMainArg(const char *a, char **value) {
+static int table_main_arg(const char *a, char **value) {
   while (*a == ' ') a++;
   if (strncmp(a, "_main", 5) != 0) return 0;
   const char *p = a + 5;
@@ -73,7 +73,7 @@ static int tableMainArg(const char *a, char **value) {
 ** child table) _main=<main table>. Keeps the options as written in v->args
 ** for the children and for the cache.
 */
-static int tableArgs(tm_vtab *v, int argc, const char *const *argv, char **pzErr) {
+static int table_args(tm_vtab *v, int argc, const char *const *argv, char **pzErr) {
   if (argc < 4) {
     *pzErr = sqlite3_mprintf("transmog: CREATE VIRTUAL TABLE ... USING transmog('file' [, key=value ...]) needs a file");
     return SQLITE_ERROR;
@@ -92,7 +92,7 @@ static int tableArgs(tm_vtab *v, int argc, const char *const *argv, char **pzErr
   int nopt = 0;
   if (!opt) return SQLITE_NOMEM;
   for (int i = 4; i < argc; i++) {
-    if (tableMainArg(argv[i], &v->zMain)) continue;
+    if (table_main_arg(argv[i], &v->zMain)) continue;
     sqlite3_str_appendf(args, "%s%s", nopt ? ", " : "", argv[i]);
     opt[nopt++] = argv[i];
   }
@@ -112,7 +112,7 @@ static int tableArgs(tm_vtab *v, int argc, const char *const *argv, char **pzErr
 }
 
 /* The schema pass: scan the file into a new catalogue. */
-static int tableInfer(tm_vtab *v, char **pzErr) {
+static int table_infer(tm_vtab *v, char **pzErr) {
   char *err = NULL;
   const char *path = v->path;
   if (tm_infer_rereadable(path, &err) == 0)
@@ -125,8 +125,8 @@ static int tableInfer(tm_vtab *v, char **pzErr) {
 
 /* Store the catalogue in the cache (at CREATE), under the options that
 ** made it (tm_opts_key). */
-static int tableSaveCache(tm_vtab *v, char **pzErr) {
-  tm_out blob = {0}, seek = {0};
+static int table_save_cache(tm_vtab *v, char **pzErr) {
+  tm_buf blob = {0}, seek = {0};
   int rc = SQLITE_NOMEM;
   char *key = tm_opts_key(&v->opts);
   if (key && !tm_schema_save(v->schema, &blob) && !tm_seek_save(v->seek, &seek)) {
@@ -134,8 +134,8 @@ static int tableSaveCache(tm_vtab *v, char **pzErr) {
     rc = tm_cache_put(v->db, v->zSchema, v->zMain, &row, pzErr);
   }
   free(key);
-  tm_out_free(&blob);
-  tm_out_free(&seek);
+  tm_buf_free(&blob);
+  tm_buf_free(&seek);
   return rc;
 }
 
@@ -144,8 +144,8 @@ static int tableSaveCache(tm_vtab *v, char **pzErr) {
 ** file again (in memory only). xConnect never reads the file: it runs for
 ** any use of the table, a trigger's pragma_table_xinfo in a hostile
 ** database included, which DIRECTONLY does not stop; without a cache row
-** v->schema stays NULL (see tableInit). */
-static int tableLoad(tm_vtab *v, int may_read, char **pzErr) {
+** v->schema stays NULL (see table_init). */
+static int table_load(tm_vtab *v, int may_read, char **pzErr) {
   tm_cache_row row;
   char *key = tm_opts_key(&v->opts);
   if (key && tm_cache_get(v->db, v->zSchema, v->zMain, &row)) {
@@ -166,11 +166,11 @@ static int tableLoad(tm_vtab *v, int may_read, char **pzErr) {
   tm_schema_free(v->schema);
   v->schema = NULL;
   tm_src_id_free(&v->id);
-  return may_read ? tableInfer(v, pzErr) : SQLITE_OK;
+  return may_read ? table_infer(v, pzErr) : SQLITE_OK;
 }
 
 /* Create one virtual table per child table, in the main table's schema. */
-static int tableCreateChildren(tm_vtab *v, char **pzErr) {
+static int table_create_children(tm_vtab *v, char **pzErr) {
   const tm_schema *s = v->schema;
   for (uint32_t t = 1; t < s->ntables; t++) {
     if (s->tables[t].dead) continue;
@@ -193,7 +193,7 @@ static int tableCreateChildren(tm_vtab *v, char **pzErr) {
 }
 
 /* Declare this table's columns to SQLite. */
-static int tableDeclare(tm_vtab *v, char **pzErr) {
+static int table_declare(tm_vtab *v, char **pzErr) {
   char *sql = tm_decl_create(v->schema, v->table, NULL, NULL, v->opts.o.id,
                              v->opts.o.types == TM_TYPES_TEXT);
   int rc = sql ? sqlite3_declare_vtab(v->db, sql) : SQLITE_NOMEM;
@@ -206,7 +206,7 @@ static int tableDeclare(tm_vtab *v, char **pzErr) {
 
 /* xCreate and xConnect: the catalogue, then the declaration; at CREATE of
 ** a main table, also the cache and the child tables. */
-static int tableInit(sqlite3 *db, int argc, const char *const *argv,
+static int table_init(sqlite3 *db, int argc, const char *const *argv,
                      sqlite3_vtab **ppVtab, char **pzErr, int create) {
   tm_vtab *v = sqlite3_malloc(sizeof *v);
   if (!v) return SQLITE_NOMEM;
@@ -214,14 +214,14 @@ static int tableInit(sqlite3 *db, int argc, const char *const *argv,
   v->db = db;
   v->zSchema = sqlite3_mprintf("%s", argv[1]);
   v->zName = sqlite3_mprintf("%s", argv[2]);
-  int rc = v->zSchema && v->zName ? tableArgs(v, argc, argv, pzErr) : SQLITE_NOMEM;
+  int rc = v->zSchema && v->zName ? table_args(v, argc, argv, pzErr) : SQLITE_NOMEM;
   int is_main = rc == SQLITE_OK && strcmp(v->zMain, v->zName) == 0;
-  if (rc == SQLITE_OK) rc = create && is_main ? tableInfer(v, pzErr) : tableLoad(v, create, pzErr);
-  if (rc == SQLITE_OK && create && is_main) rc = tableSaveCache(v, pzErr);
+  if (rc == SQLITE_OK) rc = create && is_main ? table_infer(v, pzErr) : table_load(v, create, pzErr);
+  if (rc == SQLITE_OK && create && is_main) rc = table_save_cache(v, pzErr);
   if (rc == SQLITE_OK && !v->schema) {   /* connected without a catalogue */
     rc = sqlite3_declare_vtab(db, "CREATE TABLE x(_no_catalogue HIDDEN)");
     if (rc == SQLITE_OK) sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-    if (rc != SQLITE_OK) tableFree(v);
+    if (rc != SQLITE_OK) table_free(v);
     else *ppVtab = &v->base;
     return rc;
   }
@@ -235,12 +235,12 @@ static int tableInit(sqlite3 *db, int argc, const char *const *argv,
   }
   if (rc == SQLITE_OK) {
     v->nmeta = tm_columns_nmeta(v->schema, v->table);
-    rc = tableDeclare(v, pzErr);
+    rc = table_declare(v, pzErr);
   }
   if (rc == SQLITE_OK) sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  if (rc == SQLITE_OK && create && is_main) rc = tableCreateChildren(v, pzErr);
+  if (rc == SQLITE_OK && create && is_main) rc = table_create_children(v, pzErr);
   if (rc != SQLITE_OK) {
-    tableFree(v);
+    table_free(v);
     return rc;
   }
   *ppVtab = &v->base;
@@ -248,27 +248,27 @@ static int tableInit(sqlite3 *db, int argc, const char *const *argv,
 }
 
 /* xCreate */
-static int tableCreate(sqlite3 *db, void *aux, int argc, const char *const *argv,
+static int table_create(sqlite3 *db, void *aux, int argc, const char *const *argv,
                        sqlite3_vtab **ppVtab, char **pzErr) {
   (void)aux;
-  return tableInit(db, argc, argv, ppVtab, pzErr, 1);
+  return table_init(db, argc, argv, ppVtab, pzErr, 1);
 }
 
 /* xConnect */
-static int tableConnect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+static int table_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
                         sqlite3_vtab **ppVtab, char **pzErr) {
   (void)aux;
-  return tableInit(db, argc, argv, ppVtab, pzErr, 0);
+  return table_init(db, argc, argv, ppVtab, pzErr, 0);
 }
 
 /* xDisconnect */
-static int tableDisconnect(sqlite3_vtab *p) {
-  tableFree((tm_vtab *)p);
+static int table_disconnect(sqlite3_vtab *p) {
+  table_free((tm_vtab *)p);
   return SQLITE_OK;
 }
 
 /* Drop child table `name` of main table v. */
-static int tableDropChild(tm_vtab *v, const char *name) {
+static int table_drop_child(tm_vtab *v, const char *name) {
   char *sql = sqlite3_mprintf("DROP TABLE IF EXISTS \"%w\".\"%w\"", v->zSchema, name);
   int rc = sql ? sqlite3_exec(v->db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
   sqlite3_free(sql);
@@ -281,10 +281,10 @@ static int tableDropChild(tm_vtab *v, const char *name) {
 }
 
 /* The children of a main table without a catalogue: the transmog tables
-** of its schema whose CREATE ends in _main=<it> (tableCreateChildren),
+** of its schema whose CREATE ends in _main=<it> (table_create_children),
 ** found one at a time, since none can be dropped while sqlite_master is
 ** read. */
-static int tableDropOrphans(tm_vtab *v) {
+static int table_drop_orphans(tm_vtab *v) {
   char *tail = sqlite3_mprintf(", _main=%Q)", v->zName);
   char *sql = sqlite3_mprintf("SELECT name FROM \"%w\".sqlite_master WHERE type = 'table'"
                               " AND sql LIKE 'CREATE VIRTUAL TABLE %% USING transmog(%%'"
@@ -300,7 +300,7 @@ static int tableDropOrphans(tm_vtab *v) {
       if (rc == SQLITE_ROW && !(name = sqlite3_mprintf("%s", sqlite3_column_text(st, 0)))) rc = SQLITE_NOMEM;
     }
     sqlite3_finalize(st);
-    if (rc == SQLITE_ROW && tableDropChild(v, name) != SQLITE_OK) rc = SQLITE_ERROR;
+    if (rc == SQLITE_ROW && table_drop_child(v, name) != SQLITE_OK) rc = SQLITE_ERROR;
     sqlite3_free(name);
   }
   sqlite3_free(tail);
@@ -311,23 +311,23 @@ static int tableDropOrphans(tm_vtab *v) {
 /* xDestroy: a main table drops its children and its cache row first. If a
 ** child cannot be dropped (a statement still reads it), nothing is freed
 ** and the DROP fails. */
-static int tableDestroy(sqlite3_vtab *p) {
+static int table_destroy(sqlite3_vtab *p) {
   tm_vtab *v = (tm_vtab *)p;
   if (strcmp(v->zMain, v->zName) == 0) {
     const tm_schema *s = v->schema;
-    int rc = s ? SQLITE_OK : tableDropOrphans(v);
+    int rc = s ? SQLITE_OK : table_drop_orphans(v);
     for (uint32_t t = s ? s->ntables : 0; t-- > 1 && rc == SQLITE_OK;)
-      if (!s->tables[t].dead) rc = tableDropChild(v, tm_schema_name(s, s->tables[t].name));
+      if (!s->tables[t].dead) rc = table_drop_child(v, tm_schema_name(s, s->tables[t].name));
     if (rc != SQLITE_OK) return rc;
     tm_cache_del(v->db, v->zSchema, v->zMain);
   }
-  tableFree(v);
+  table_free(v);
   return SQLITE_OK;
 }
 
 /* xRename: refused, because the child tables and the cache are named
 ** after the main table. */
-static int tableRename(sqlite3_vtab *p, const char *zNew) {
+static int table_rename(sqlite3_vtab *p, const char *zNew) {
   tm_vtab *v = (tm_vtab *)p;
   char *msg = sqlite3_mprintf("cannot rename '%s' to '%s': DROP TABLE %s, then CREATE VIRTUAL TABLE %s again",
                               v->zName, zNew, v->zMain, zNew);
@@ -337,7 +337,7 @@ static int tableRename(sqlite3_vtab *p, const char *zNew) {
 }
 
 /* xBestIndex: see tm_plan_best. */
-static int tableBestIndex(sqlite3_vtab *p, sqlite3_index_info *info) {
+static int table_best_index(sqlite3_vtab *p, sqlite3_index_info *info) {
   tm_vtab *v = (tm_vtab *)p;
   if (!v->schema) {
     char *msg = sqlite3_mprintf("table '%s' has no catalogue in transmog_cache (its file is read only by "
@@ -350,7 +350,7 @@ static int tableBestIndex(sqlite3_vtab *p, sqlite3_index_info *info) {
 }
 
 /* xOpen */
-static int tableOpen(sqlite3_vtab *p, sqlite3_vtab_cursor **pp) {
+static int table_open(sqlite3_vtab *p, sqlite3_vtab_cursor **pp) {
   tm_vtab *v = (tm_vtab *)p;
   if (tm_vtab_open(sizeof(tm_cursor), pp) != SQLITE_OK) return SQLITE_NOMEM;
   tm_cursor *c = (tm_cursor *)*pp;
@@ -372,10 +372,10 @@ static int tableOpen(sqlite3_vtab *p, sqlite3_vtab_cursor **pp) {
 }
 
 /* xClose */
-static int tableClose(sqlite3_vtab_cursor *cur) {
+static int table_close(sqlite3_vtab_cursor *cur) {
   tm_cursor *c = (tm_cursor *)cur;
   tm_scan_close(c->loc.scan);
-  tm_out_free(&c->tmp);
+  tm_buf_free(&c->tmp);
   sqlite3_free(c->slot);
   sqlite3_free(c->slotgen);
   sqlite3_free(c);
@@ -383,21 +383,21 @@ static int tableClose(sqlite3_vtab_cursor *cur) {
 }
 
 /* Fail the cursor's statement with "transmog: <msg>". */
-static int tableError(tm_cursor *c, const char *msg) {
+static int table_error(tm_cursor *c, const char *msg) {
   return tm_vtab_error(c->base.pVtab, msg);
 }
 
 /* Put the next record in hand. Returns 1, 0 at the end, or -1 after
 ** setting the statement's error. */
-static int tableNextRecord(tm_cursor *c) {
+static int table_next_record(tm_cursor *c) {
   int rc = tm_locate_next(&c->loc);
   if (rc > 0) c->cur = UINT32_MAX;   /* the next step goes to row 0 */
-  if (rc < 0) tableError(c, tm_scan_message(c->loc.scan));
+  if (rc < 0) table_error(c, tm_scan_message(c->loc.scan));
   return rc;
 }
 
 /* Step to the next row of the answer, reading records as the plan allows. */
-static int tableAdvance(tm_cursor *c) {
+static int table_advance(tm_cursor *c) {
   tm_vtab *v = (tm_vtab *)c->base.pVtab;
   tm_locator *l = &c->loc;
   for (;;) {
@@ -411,7 +411,7 @@ static int tableAdvance(tm_cursor *c) {
       }
       if (m < 0) break;
     }
-    int rc = c->cur < l->nrows || !tm_plan_goes_on(&c->keys) ? 0 : tableNextRecord(c);
+    int rc = c->cur < l->nrows || !tm_plan_goes_on(&c->keys) ? 0 : table_next_record(c);
     if (rc <= 0) {
       c->eof = 1;
       return rc < 0 ? SQLITE_ERROR : SQLITE_OK;
@@ -421,7 +421,7 @@ static int tableAdvance(tm_cursor *c) {
 
 /* The file the scan opened must be the one the catalogue describes (its
 ** identity is taken from the open file: nothing can change in between). */
-static int tableCheckFile(tm_cursor *c) {
+static int table_check_file(tm_cursor *c) {
   tm_vtab *v = (tm_vtab *)c->base.pVtab;
   const tm_input_id *now = tm_scan_input_id(c->loc.scan);
   if (tm_src_id_same(&v->id, now)) return SQLITE_OK;
@@ -433,11 +433,11 @@ static int tableCheckFile(tm_cursor *c) {
            (unsigned long long)tm_src_id_size(now), v->zMain);
   tm_scan_close(c->loc.scan);
   c->loc.scan = NULL;
-  return tableError(c, err);
+  return table_error(c, err);
 }
 
 /* Open the cursor's scan at its first filter (checking the file once). */
-static int tableOpenScan(tm_cursor *c, int cells) {
+static int table_open_scan(tm_cursor *c, int cells) {
   tm_vtab *v = (tm_vtab *)c->base.pVtab;
   if (c->loc.scan) {
     if (cells) tm_scan_want(c->loc.scan, v->table, 1);
@@ -446,24 +446,24 @@ static int tableOpenScan(tm_cursor *c, int cells) {
   char *err = NULL;
   c->loc.scan = tm_scan_open(v->path, &v->opts.o, v->schema, v->table, cells, 0, &err);
   if (!c->loc.scan) {
-    int rc = tableError(c, err ? err : "out of memory");
+    int rc = table_error(c, err ? err : "out of memory");
     free(err);
     return rc;
   }
-  return tableCheckFile(c);
+  return table_check_file(c);
 }
 
 /* Position the cursor for the plan in idxNum, before the first row it
 ** could return: at the file's start, or with the record a lookup wants in
 ** hand (c->eof stays set when there is none). */
-static int tableStart(tm_cursor *c, int idxNum, int argc, sqlite3_value **argv) {
+static int table_start(tm_cursor *c, int idxNum, int argc, sqlite3_value **argv) {
   tm_vtab *v = (tm_vtab *)c->base.pVtab;
   tm_plan_keys *k = &c->keys;
   if (!tm_plan_read(v->schema, v->table, idxNum, argc, argv, k)) return SQLITE_OK;
   int found = 1;   /* a scan starts with nothing in hand */
   if (k->row) found = tm_locate(&c->loc, k->table, k->row);
   else if (tm_locate_rewind(&c->loc)) found = -1;
-  if (found < 0) return tableError(c, tm_scan_message(c->loc.scan));
+  if (found < 0) return table_error(c, tm_scan_message(c->loc.scan));
   c->eof = !found;
   c->cur = UINT32_MAX;   /* the next step goes to row 0 */
   return SQLITE_OK;
@@ -472,35 +472,35 @@ static int tableStart(tm_cursor *c, int idxNum, int argc, sqlite3_value **argv) 
 /* xFilter: a scan from the start, or a lookup (see plan.c). The scan stays
 ** open from one filter to the next, so lookups in file order (what a join
 ** makes) only ever read forward. */
-static int tableFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+static int table_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
                        int argc, sqlite3_value **argv) {
   (void)idxStr;
   tm_cursor *c = (tm_cursor *)cur;
   c->eof = 1;
-  int rc = tableOpenScan(c, (idxNum & TM_PLAN_CELLS) != 0);
-  if (rc == SQLITE_OK) rc = tableStart(c, idxNum, argc, argv);
+  int rc = table_open_scan(c, (idxNum & TM_PLAN_CELLS) != 0);
+  if (rc == SQLITE_OK) rc = table_start(c, idxNum, argc, argv);
   if (rc != SQLITE_OK || c->eof) return rc;
-  return tableAdvance(c);
+  return table_advance(c);
 }
 
 /* xNext */
-static int tableNext(sqlite3_vtab_cursor *cur) {
-  return tableAdvance((tm_cursor *)cur);
+static int table_next(sqlite3_vtab_cursor *cur) {
+  return table_advance((tm_cursor *)cur);
 }
 
 /* xEof */
-static int tableEof(sqlite3_vtab_cursor *cur) {
+static int table_eof(sqlite3_vtab_cursor *cur) {
   return ((tm_cursor *)cur)->eof;
 }
 
 /* The _id of row r (or its natural id, for a main row with id=). */
-static void tableId(tm_cursor *c, sqlite3_context *ctx, const tm_row *r) {
+static void table_id(tm_cursor *c, sqlite3_context *ctx, const tm_row *r) {
   tm_vtab *v = (tm_vtab *)c->base.pVtab;
   tm_sql_result_id(ctx, tm_scan_record(c->loc.scan), r, v->opts.o.types, &c->tmp);
 }
 
 /* The tape index of column col in the current row, or TM_NONE. */
-static uint32_t tableCell(tm_cursor *c, const tm_row *r, uint32_t col) {
+static uint32_t table_cell(tm_cursor *c, const tm_row *r, uint32_t col) {
   if (c->filled != c->gen) {   /* first value read in this row: index it */
     const tm_cell *cells = r->ncells ? tm_flat_cells(tm_scan_flat(c->loc.scan)) + r->cell : NULL;
     for (uint32_t i = 0; i < r->ncells; i++) {
@@ -513,7 +513,7 @@ static uint32_t tableCell(tm_cursor *c, const tm_row *r, uint32_t col) {
 }
 
 /* The _extra column: this row's values outside the catalogue, as JSON. */
-static void tableExtra(tm_cursor *c, sqlite3_context *ctx, const tm_row *r) {
+static void table_extra(tm_cursor *c, sqlite3_context *ctx, const tm_row *r) {
   if (!r->nextra) return;
   tm_vtab *v = (tm_vtab *)c->base.pVtab;
   tm_rows rows;
@@ -524,19 +524,19 @@ static void tableExtra(tm_cursor *c, sqlite3_context *ctx, const tm_row *r) {
 }
 
 /* xColumn */
-static int tableColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
+static int table_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   tm_cursor *c = (tm_cursor *)cur;
   tm_vtab *v = (tm_vtab *)cur->pVtab;
   const tm_row *rows = c->loc.rows, *r = &rows[c->cur];
   const tm_table *t = &v->schema->tables[v->table];
-  if (i == 0) tableId(c, ctx, r);
-  else if (i == 1 && v->nmeta > 1) tableId(c, ctx, &rows[r->parent]);
-  else if (i == 2 && v->nmeta > 1) tableId(c, ctx, &rows[0]);
+  if (i == 0) table_id(c, ctx, r);
+  else if (i == 1 && v->nmeta > 1) table_id(c, ctx, &rows[r->parent]);
+  else if (i == 2 && v->nmeta > 1) table_id(c, ctx, &rows[0]);
   else if (i == 3 && v->nmeta > 1) sqlite3_result_int64(ctx, (sqlite3_int64)r->index);
-  else if ((uint32_t)(i - v->nmeta) >= t->ncols) tableExtra(c, ctx, r);
+  else if ((uint32_t)(i - v->nmeta) >= t->ncols) table_extra(c, ctx, r);
   else {
     uint32_t col = (uint32_t)(i - v->nmeta);
-    uint32_t tok = t->is_map && col == 0 ? r->key : tableCell(c, r, col);
+    uint32_t tok = t->is_map && col == 0 ? r->key : table_cell(c, r, col);
     if (tok != TM_NONE) {
       const tm_record *rec = tm_scan_record(c->loc.scan);
       tm_sql_result(ctx, rec->text, rec->tape->tok, tok, v->opts.o.types, &c->tmp);
@@ -546,19 +546,19 @@ static int tableColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
 }
 
 /* xRowid: the row's ordinal in its table. */
-static int tableRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
+static int table_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
   tm_cursor *c = (tm_cursor *)cur;
   *pRowid = (sqlite_int64)c->loc.rows[c->cur].id;
   return SQLITE_OK;
 }
 
-static sqlite3_module tableModule = {
-  0, tableCreate, tableConnect, tableBestIndex, tableDisconnect, tableDestroy,
-  tableOpen, tableClose, tableFilter, tableNext, tableEof, tableColumn,
-  tableRowid, NULL, NULL, NULL, NULL, NULL, NULL, tableRename, NULL, NULL,
+static sqlite3_module table_module = {
+  0, table_create, table_connect, table_best_index, table_disconnect, table_destroy,
+  table_open, table_close, table_filter, table_next, table_eof, table_column,
+  table_rowid, NULL, NULL, NULL, NULL, NULL, NULL, table_rename, NULL, NULL,
   NULL, NULL
 };
 
 int tm_table_register(sqlite3 *db) {
-  return sqlite3_create_module(db, "transmog", &tableModule, NULL);
+  return sqlite3_create_module(db, "transmog", &table_module, NULL);
 }

@@ -40,7 +40,7 @@ typedef struct tm_cursor {
   uint64_t gen;          /* rows seen by this cursor */
   uint64_t filled;       /* the row whose slots are filled */
   int eof;
-  tm_out tmp;
+  tm_buf tmp;
 } tm_cursor;
 
 #endif

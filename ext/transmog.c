@@ -15,7 +15,7 @@
 SQLITE_EXTENSION_INIT1
 
 /* transmog_version(): the extension's version string. */
-static void versionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+static void version_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   (void)argc; (void)argv;
   sqlite3_result_text(ctx, TM_VERSION, -1, SQLITE_STATIC);
 }
@@ -29,7 +29,7 @@ int sqlite3_transmog_init(sqlite3 *db, char **pzErrMsg,
   (void)pzErrMsg;
   int rc = sqlite3_create_function(db, "transmog_version", 0,
                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                                   NULL, versionFunc, NULL, NULL);
+                                   NULL, version_func, NULL, NULL);
   if (rc == SQLITE_OK) rc = tm_each_register(db);
   if (rc == SQLITE_OK) rc = tm_errors_register(db);
   if (rc == SQLITE_OK) rc = tm_table_register(db);

@@ -12,7 +12,7 @@
 /* transmog_each(path [, table [, options]]): ext/each.c */
 int tm_each_register(sqlite3 *db);
 
-/* transmog_errors(path [, options]): ext/errors.c */
+/* transmog_errors(path [, options]): ext/badrecords.c */
 int tm_errors_register(sqlite3 *db);
 
 /* CREATE VIRTUAL TABLE ... USING transmog(path, ...): ext/table.c */

@@ -37,7 +37,7 @@ int tm_value_bind(sqlite3_stmt *st, int param, const tm_value *v) {
 }
 
 void tm_sql_result(sqlite3_context *ctx, const char *text, const tm_tok *tok,
-                   uint32_t i, int types, tm_out *tmp) {
+                   uint32_t i, int types, tm_buf *tmp) {
   tm_value v;
   tmp->n = 0;
   tm_value_of(&v, text, tok, i, types, tmp);
@@ -46,12 +46,12 @@ void tm_sql_result(sqlite3_context *ctx, const char *text, const tm_tok *tok,
 }
 
 void tm_sql_result_id(sqlite3_context *ctx, const tm_record *rec, const tm_row *r,
-                      int types, tm_out *tmp) {
+                      int types, tm_buf *tmp) {
   if (r->natural == TM_NONE) sqlite3_result_int64(ctx, (sqlite3_int64)r->id);
   else tm_sql_result(ctx, rec->text, rec->tape->tok, r->natural, types, tmp);
 }
 
-void tm_sql_result_json(sqlite3_context *ctx, tm_out *o) {
+void tm_sql_result_json(sqlite3_context *ctx, tm_buf *o) {
   if (o->nomem) {
     sqlite3_result_error_nomem(ctx);
     return;

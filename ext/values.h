@@ -22,14 +22,14 @@ int tm_sql_has_nul(sqlite3_value *v);
 
 /* Set the result to token i of a record, converted by tm_value_of (a copy). */
 void tm_sql_result(sqlite3_context *ctx, const char *text, const tm_tok *tok,
-                   uint32_t i, int types, tm_out *tmp);
+                   uint32_t i, int types, tm_buf *tmp);
 
 /* Set the result to row r's _id: its ordinal, or (a main row with id=)
 ** its natural id, token r->natural of the record. */
 void tm_sql_result_id(sqlite3_context *ctx, const tm_record *rec, const tm_row *r,
-                      int types, tm_out *tmp);
+                      int types, tm_buf *tmp);
 
 /* Set the result to JSON text built in `o` (with the JSON subtype). */
-void tm_sql_result_json(sqlite3_context *ctx, tm_out *o);
+void tm_sql_result_json(sqlite3_context *ctx, tm_buf *o);
 
 #endif

@@ -38,9 +38,9 @@ struct tm_convert {
   const tm_schema *s;
   int types;
   int digits;            /* numbers keep their text, not their value */
-  tm_out *vals;          /* the batch's buffer the record's header, rows
+  tm_buf *vals;          /* the batch's buffer the record's header, rows
                             and values go to (tm_convert_work) */
-  tm_out bytes;          /* their bytes that are not the record's, which
+  tm_buf bytes;          /* their bytes that are not the record's, which
                             follow them there once all are made */
 };
 
@@ -55,7 +55,7 @@ tm_convert *tm_convert_new(const tm_schema *s, int types, int digits) {
 
 void tm_convert_free(tm_convert *c) {
   if (!c) return;
-  tm_out_free(&c->bytes);
+  tm_buf_free(&c->bytes);
   free(c);
 }
 
@@ -77,7 +77,7 @@ static void convert_keep(tm_convert *c, const tm_record *rec, int column, const 
   } else if (v->kind == TM_VALUE_INT) {
     f.u.i = v->i;
   }
-  tm_out_put(c->vals, &f, sizeof f);
+  tm_buf_put(c->vals, &f, sizeof f);
 }
 
 /* Append token `tok` of the record, converted, as the value of `column`. */
@@ -121,7 +121,7 @@ static size_t convert_head(tm_convert *c) {
   tm_convert_value f;
   memset(&f, 0, sizeof f);
   f.column = CONVERT_HEAD;
-  tm_out_put(c->vals, &f, sizeof f);
+  tm_buf_put(c->vals, &f, sizeof f);
   return c->vals->n - sizeof f;
 }
 
@@ -155,7 +155,7 @@ static void convert_row(tm_convert *c, const tm_rows *v, uint32_t ri) {
   convert_count(c, head);
 }
 
-int tm_convert_work(void *arg, const tm_rows *v, tm_out *out) {
+int tm_convert_work(void *arg, const tm_rows *v, tm_buf *out) {
   tm_convert *c = arg;
   c->vals = out;   /* the values go straight to the batch */
   c->bytes.n = 0;
@@ -165,7 +165,7 @@ int tm_convert_work(void *arg, const tm_rows *v, tm_out *out) {
   if (out->nomem || c->bytes.nomem) return -1;
   if (c->bytes.n > UINT32_MAX || (out->n - head) / sizeof(tm_convert_value) > UINT32_MAX)
     return -1;   /* beyond 32-bit offsets: only a record of gigabytes */
-  tm_out_put(out, c->bytes.p, c->bytes.n);
+  tm_buf_put(out, c->bytes.p, c->bytes.n);
   return out->nomem ? -1 : 0;
 }
 

@@ -1,6 +1,6 @@
 /*
 ** convert.h: a pass's values converted ahead, on the parsing thread. The
-** pipe (pipe.h) runs tm_convert_work on each record as soon as it is
+** pipe (bgscan.h) runs tm_convert_work on each record as soon as it is
 ** flattened, and the record's values travel with its rows in the batch,
 ** converted by tm_value_of: the thread that writes only hands them on (to
 ** an INSERT's parameters, or to a CSV line).
@@ -29,8 +29,8 @@ tm_convert *tm_convert_new(const tm_schema *s, int types, int digits);
 /* Free a converter. Accepts NULL. */
 void tm_convert_free(tm_convert *c);
 
-/* The pipe's work (a tm_pipe_work): append every value of rows v to out. */
-int tm_convert_work(void *arg, const tm_rows *v, tm_out *out);
+/* The pipe's work (a tm_bgscan_work): append every value of rows v to out. */
+int tm_convert_work(void *arg, const tm_rows *v, tm_buf *out);
 
 /* One converted value, as the work stores it. */
 typedef struct tm_convert_value tm_convert_value;

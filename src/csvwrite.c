@@ -16,39 +16,39 @@ typedef struct csv_writer {
   uint64_t *slotgen;     /* slot[c] holds for the row numbered slotgen[c] */
   uint64_t gen;
   int width;             /* of slot and slotgen */
-  tm_out line;
+  tm_buf line;
 } csv_writer;
 
 /* Append one field, quoted if it must be. */
-static void csv_field(tm_out *o, const char *p, size_t n) {
+static void csv_field(tm_buf *o, const char *p, size_t n) {
   size_t i = 0;
   while (i < n && p[i] != ',' && p[i] != '"' && p[i] != '\r' && p[i] != '\n') i++;
   if (i == n) {
-    tm_out_put(o, p, n);
+    tm_buf_put(o, p, n);
     return;
   }
-  tm_out_putc(o, '"');
+  tm_buf_putc(o, '"');
   for (i = 0; i < n; i++) {
-    if (p[i] == '"') tm_out_putc(o, '"');
-    tm_out_putc(o, p[i]);
+    if (p[i] == '"') tm_buf_putc(o, '"');
+    tm_buf_putc(o, p[i]);
   }
-  tm_out_putc(o, '"');
+  tm_buf_putc(o, '"');
 }
 
 /* Append the decimal digits of i (ids on every row: snprintf would cost
 ** more than the rest of the line). */
-static void csv_integer(tm_out *o, int64_t i) {
+static void csv_integer(tm_buf *o, int64_t i) {
   char num[24], *p = num + sizeof num;
   uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
   do *--p = (char)('0' + u % 10); while (u /= 10);
   if (i < 0) *--p = '-';
-  tm_out_put(o, p, (size_t)(num + sizeof num - p));
+  tm_buf_put(o, p, (size_t)(num + sizeof num - p));
 }
 
 /* Append value v as a field: its text as the file spells it (numbers
 ** too), the digits of an integer that has none (an ordinal, a boolean),
 ** nothing for NULL. */
-static void csv_value(tm_out *o, const tm_value *v) {
+static void csv_value(tm_buf *o, const tm_value *v) {
   if (v->kind == TM_VALUE_NULL) return;
   if (v->text || v->kind != TM_VALUE_INT) csv_field(o, v->text, v->n);
   else csv_integer(o, v->i);
@@ -56,7 +56,7 @@ static void csv_value(tm_out *o, const tm_value *v) {
 
 /* End the line and write it to table t's file. */
 static int csv_line(csv_writer *c, uint32_t t) {
-  tm_out_put(&c->line, "\r\n", 2);
+  tm_buf_put(&c->line, "\r\n", 2);
   if (c->line.nomem) return tm_writer_nomem(&c->base);
   return tm_writer_put(&c->base, t, c->line.p, c->line.n);
 }
@@ -78,7 +78,7 @@ static int csv_table(tm_writer *w, uint32_t t, const char *name, const tm_coldec
   }
   c->line.n = 0;
   for (int k = 0; k < ncols; k++) {
-    if (k) tm_out_putc(&c->line, ',');
+    if (k) tm_buf_putc(&c->line, ',');
     csv_field(&c->line, cols[k].name, strlen(cols[k].name));
   }
   return csv_line(c, t);
@@ -99,7 +99,7 @@ static int csv_row(tm_writer *w, const tm_write_row *r) {
   }
   c->line.n = 0;
   for (int k = 0, n = tm_columns_count(w->cfg.schema, t); k < n; k++) {
-    if (k) tm_out_putc(&c->line, ',');
+    if (k) tm_buf_putc(&c->line, ',');
     if (c->slotgen[k] == c->gen) csv_value(&c->line, &c->slot[k]);
   }
   return csv_line(c, t);
@@ -110,7 +110,7 @@ static void csv_free(tm_writer *w) {
   csv_writer *c = (csv_writer *)w;
   free(c->slot);
   free(c->slotgen);
-  tm_out_free(&c->line);
+  tm_buf_free(&c->line);
 }
 
 const tm_writer_class tm_csv_writer = {

@@ -13,8 +13,8 @@
 
 typedef struct jsonl_writer {
   tm_writer base;
-  tm_out line;
-  tm_out meta;           /* the row's ids, as JSON members */
+  tm_buf line;
+  tm_buf meta;           /* the row's ids, as JSON members */
 } jsonl_writer;
 
 /* Open table t's file. */
@@ -31,23 +31,23 @@ static void jsonl_meta(jsonl_writer *j, const tm_rows *rv, const tm_row *r) {
   const tm_row *ids[3] = {r, r->parent == TM_NONE ? NULL : &rv->row[r->parent],
                           r->parent == TM_NONE ? NULL : &rv->row[0]};
   static const char *const names[] = {"\"_id\":", ",\"_parent_id\":", ",\"_root_id\":"};
-  tm_out *meta = &j->meta;
+  tm_buf *meta = &j->meta;
   meta->n = 0;
   for (int k = 0; k < 3 && ids[k]; k++) {
-    tm_out_put(meta, names[k], strlen(names[k]));
+    tm_buf_put(meta, names[k], strlen(names[k]));
     if (ids[k]->natural != TM_NONE) {
       tm_rowtext_value(meta, rec->text, rec->tape->tok, ids[k]->natural,
                        j->base.cfg.types == TM_TYPES_TEXT);
     } else {
       char num[24];
       snprintf(num, sizeof num, "%llu", (unsigned long long)ids[k]->id);
-      tm_out_put(meta, num, strlen(num));
+      tm_buf_put(meta, num, strlen(num));
     }
   }
   if (ids[1]) {
     char num[40];
     snprintf(num, sizeof num, ",\"_index\":%llu", (unsigned long long)r->index);
-    tm_out_put(meta, num, strlen(num));
+    tm_buf_put(meta, num, strlen(num));
   }
 }
 
@@ -58,7 +58,7 @@ static int jsonl_row(tm_writer *w, const tm_write_row *r) {
   j->line.n = 0;
   tm_rowtext_json(&j->line, w->cfg.schema, r->rows, r->row, w->cfg.types == TM_TYPES_TEXT,
                   j->meta.p, j->meta.n);
-  tm_out_putc(&j->line, '\n');
+  tm_buf_putc(&j->line, '\n');
   if (j->meta.nomem || j->line.nomem) return tm_writer_nomem(w);
   return tm_writer_put(w, r->row->table, j->line.p, j->line.n);
 }
@@ -66,8 +66,8 @@ static int jsonl_row(tm_writer *w, const tm_write_row *r) {
 /* Free the buffers. */
 static void jsonl_free(tm_writer *w) {
   jsonl_writer *j = (jsonl_writer *)w;
-  tm_out_free(&j->line);
-  tm_out_free(&j->meta);
+  tm_buf_free(&j->line);
+  tm_buf_free(&j->meta);
 }
 
 const tm_writer_class tm_jsonl_writer = {

@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* Make room for n more bytes. */
-static int out_room(tm_out *o, size_t n) {
+static int out_room(tm_buf *o, size_t n) {
   if (o->n + n <= o->cap) return 0;
   size_t cap = o->cap ? o->cap : 256;
   while (cap < o->n + n) cap *= 2;
@@ -26,21 +26,21 @@ static int out_room(tm_out *o, size_t n) {
   return 0;
 }
 
-int tm_out_reserve(tm_out *o, size_t n) { return out_room(o, n); }
+int tm_buf_reserve(tm_buf *o, size_t n) { return out_room(o, n); }
 
-void tm_out_put(tm_out *o, const void *p, size_t n) {
+void tm_buf_put(tm_buf *o, const void *p, size_t n) {
   if (!n) return;   /* p and o->p may be NULL then: no pointer arithmetic */
   if (out_room(o, n)) return;
   memcpy(o->p + o->n, p, n);
   o->n += n;
 }
 
-void tm_out_unescape(tm_out *o, const char *raw, size_t len) {
+void tm_jsonout_unescape(tm_buf *o, const char *raw, size_t len) {
   if (!len || out_room(o, len)) return;   /* unescaping never grows it */
   o->n += tm_json_unescape(raw, len, o->p + o->n);
 }
 
-void tm_out_free(tm_out *o) {
+void tm_buf_free(tm_buf *o) {
   free(o->p);
   o->p = NULL;
   o->n = o->cap = 0;
@@ -48,7 +48,7 @@ void tm_out_free(tm_out *o) {
 }
 
 /* Append one scalar token's JSON text (a string with its quotes). */
-static void out_scalar(tm_out *o, const char *text, const tm_tok *t) {
+static void out_scalar(tm_buf *o, const char *text, const tm_tok *t) {
   if (t->kind == TM_STR) {
     if (out_room(o, (size_t)t->len + 2)) return;
     o->p[o->n++] = '"';
@@ -57,10 +57,10 @@ static void out_scalar(tm_out *o, const char *text, const tm_tok *t) {
     o->p[o->n++] = '"';
     return;
   }
-  tm_out_put(o, text + t->off, t->len);
+  tm_buf_put(o, text + t->off, t->len);
 }
 
-void tm_out_value(tm_out *o, const char *text, const tm_tok *tok, uint32_t i) {
+void tm_jsonout_value(tm_buf *o, const char *text, const tm_tok *tok, uint32_t i) {
   if (tok[i].kind < TM_ARR) {
     out_scalar(o, text, &tok[i]);
     return;
@@ -71,12 +71,12 @@ void tm_out_value(tm_out *o, const char *text, const tm_tok *tok, uint32_t i) {
   do {
     if (depth) {
       struct open *top = &stack[depth - 1];
-      if (top->n > 0) tm_out_putc(o, top->obj && top->n % 2 ? ':' : ',');
+      if (top->n > 0) tm_buf_putc(o, top->obj && top->n % 2 ? ':' : ',');
       top->n++;
     }
     const tm_tok *t = &tok[k];
     if (t->kind >= TM_ARR) {
-      tm_out_putc(o, t->kind == TM_OBJ ? '{' : '[');
+      tm_buf_putc(o, t->kind == TM_OBJ ? '{' : '[');
       stack[depth].end = t->end;
       stack[depth].n = 0;
       stack[depth].obj = t->kind == TM_OBJ;
@@ -87,19 +87,19 @@ void tm_out_value(tm_out *o, const char *text, const tm_tok *tok, uint32_t i) {
     k++;
     while (depth && k == stack[depth - 1].end) {
       depth--;
-      tm_out_putc(o, stack[depth].obj ? '}' : ']');
+      tm_buf_putc(o, stack[depth].obj ? '}' : ']');
     }
   } while (depth);
 }
 
-void tm_out_string(tm_out *o, const char *s, size_t n) {
+void tm_jsonout_string(tm_buf *o, const char *s, size_t n) {
   static const char hex[] = "0123456789abcdef";
-  tm_out_putc(o, '"');
+  tm_buf_putc(o, '"');
   size_t run = 0;
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
     if (c >= 0x20 && c != '"' && c != '\\') continue;
-    tm_out_put(o, s + run, i - run);
+    tm_buf_put(o, s + run, i - run);
     run = i + 1;
     char esc[6] = {'\\', 0, 0, 0, 0, 0};
     switch (c) {
@@ -112,11 +112,11 @@ void tm_out_string(tm_out *o, const char *s, size_t n) {
         memcpy(esc + 1, "u00", 3);
         esc[4] = hex[c >> 4];
         esc[5] = hex[c & 15];
-        tm_out_put(o, esc, 6);
+        tm_buf_put(o, esc, 6);
         continue;
     }
-    tm_out_put(o, esc, 2);
+    tm_buf_put(o, esc, 2);
   }
-  tm_out_put(o, s + run, n - run);
-  tm_out_putc(o, '"');
+  tm_buf_put(o, s + run, n - run);
+  tm_buf_putc(o, '"');
 }

@@ -11,35 +11,35 @@
 
 #include "json.h"
 
-typedef struct tm_out {
+typedef struct tm_buf {
   char *p;
   size_t n, cap;
   int nomem;      /* an append failed; the content is incomplete */
-} tm_out;
+} tm_buf;
 
 /* Append n bytes. */
-void tm_out_put(tm_out *o, const void *p, size_t n);
+void tm_buf_put(tm_buf *o, const void *p, size_t n);
 
 /* Make room for n more bytes without moving the content later on.
 ** Returns 0, or -1 (and nomem) when out of memory. */
-int tm_out_reserve(tm_out *o, size_t n);
+int tm_buf_reserve(tm_buf *o, size_t n);
 
 /* Append one byte. Inline: the row text writes its punctuation this way. */
-static inline void tm_out_putc(tm_out *o, char c) {
-  if (o->n < o->cap || tm_out_reserve(o, 1) == 0) o->p[o->n++] = c;
+static inline void tm_buf_putc(tm_buf *o, char c) {
+  if (o->n < o->cap || tm_buf_reserve(o, 1) == 0) o->p[o->n++] = c;
 }
 
 /* Append the body of a JSON string (the len bytes between its quotes),
 ** unescaped: the text it stands for. */
-void tm_out_unescape(tm_out *o, const char *raw, size_t len);
+void tm_jsonout_unescape(tm_buf *o, const char *raw, size_t len);
 
 /* Append the compact JSON text of the value at tape index i. */
-void tm_out_value(tm_out *o, const char *text, const tm_tok *tok, uint32_t i);
+void tm_jsonout_value(tm_buf *o, const char *text, const tm_tok *tok, uint32_t i);
 
 /* Append raw UTF-8 bytes (NULs included) as a JSON string literal. */
-void tm_out_string(tm_out *o, const char *s, size_t n);
+void tm_jsonout_string(tm_buf *o, const char *s, size_t n);
 
 /* Release the buffer. */
-void tm_out_free(tm_out *o);
+void tm_buf_free(tm_buf *o);
 
 #endif

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "records.h"
+#include "jsonread.h"
 
 struct tm_rd {
   char **paths;
@@ -46,7 +46,7 @@ struct tm_rd {
 */
 static const tm_rd_kind *rd_kind_of(int format) {
   switch (format) {
-    default: return &tm_rec_kind;   /* auto, jsonl, json */
+    default: return &tm_jsonread_kind;   /* auto, jsonl, json */
   }
 }
 

@@ -1,6 +1,6 @@
 /*
 ** reader.h: the record-reader seam. Everything that reads records (scan.c,
-** and through it infer.c, seek.c's users and pipe.c) goes through this
+** and through it infer.c, seek.c's users and bgscan.c) goes through this
 ** interface and never through a format's own module.
 **
 ** A reader reads an ordered list of files as one stream of records (one
@@ -11,7 +11,7 @@
 ** offsets in errors are those of the file the error names.
 **
 ** The framing of one file is done by a reader kind: a table of functions
-** (tm_rd_kind). JSON (records.c: JSON Lines, one document, a sequence of
+** (tm_rd_kind). JSON (jsonread.c: JSON Lines, one document, a sequence of
 ** values, root=) is the first kind. Adding a format (CSV, say) means one
 ** new file that defines a tm_rd_kind, a TM_FMT_* value below, and one
 ** case in rd_kind_of in reader.c that picks the kind for that format.
@@ -26,7 +26,7 @@
 #include "source.h"
 
 /* The formats (option format=). Each is read by one kind: see rd_kind_of
-** in reader.c. JSON: auto (sniffed), jsonl, json (records.c). */
+** in reader.c. JSON: auto (sniffed), jsonl, json (jsonread.c). */
 enum { TM_FMT_AUTO, TM_FMT_JSONL, TM_FMT_JSON };
 
 /* Results of tm_rd_next (and of a kind's next). */

@@ -249,9 +249,9 @@ static uint32_t schema_new_table(tm_schema *s, uint32_t parent, uint32_t owner,
 static int schema_member(tm_schema *s, tm_column *c) {
   const char *name = s->names + c->name;
   size_t at = s->members.n;
-  tm_out_putc(&s->members, ',');
-  tm_out_string(&s->members, name, strlen(name));
-  tm_out_putc(&s->members, ':');
+  tm_buf_putc(&s->members, ',');
+  tm_jsonout_string(&s->members, name, strlen(name));
+  tm_buf_putc(&s->members, ':');
   if (s->members.nomem) {
     s->nomem = 1;
     return -1;
@@ -299,7 +299,7 @@ void tm_schema_free(tm_schema *s) {
   free(s->nodes);
   free(s->keys);
   free(s->names);
-  tm_out_free(&s->members);
+  tm_buf_free(&s->members);
   free(s->index);
   free(s->taken);
   free((char *)s->cfg.name);
@@ -359,12 +359,12 @@ uint32_t tm_schema_dup(tm_schema *s, uint32_t node) {
 ** (names are C strings). Filled backwards from the end of the room reserved,
 ** walking up (a loop: a loaded schema's chains may be long), then moved down.
 */
-static void schema_put_keys(tm_out *o, const tm_schema *s, uint32_t node,
+static void schema_put_keys(tm_buf *o, const tm_schema *s, uint32_t node,
                             uint32_t stop) {
   size_t seplen = strlen(s->cfg.sep), len = 0;
   for (uint32_t n = node; n != stop && s->nodes[n].parent != TM_NONE; n = s->nodes[n].parent)
     len += (size_t)s->nodes[n].keylen * 6 + seplen;   /* a NUL becomes 6 bytes */
-  if (!len || tm_out_reserve(o, len)) return;
+  if (!len || tm_buf_reserve(o, len)) return;
   char *end = o->p + o->n + len, *w = end;
   for (uint32_t n = node; n != stop && s->nodes[n].parent != TM_NONE; n = s->nodes[n].parent) {
     const tm_node *nd = &s->nodes[n];
@@ -386,24 +386,24 @@ static void schema_put_keys(tm_out *o, const tm_schema *s, uint32_t node,
   o->n += (size_t)(end - w);
 }
 
-void tm_schema_put_path(tm_out *o, const tm_schema *s, uint32_t node) {
-  if (s->nodes[node].parent == TM_NONE) tm_out_put(o, "value", 5);
+void tm_schema_put_path(tm_buf *o, const tm_schema *s, uint32_t node) {
+  if (s->nodes[node].parent == TM_NONE) tm_buf_put(o, "value", 5);
   else schema_put_keys(o, s, node, TM_NONE);
 }
 
 /* The NUL-terminated content of o, which the caller frees (NULL if o ran
 ** out of memory). */
-static char *schema_string(tm_out *o) {
-  tm_out_putc(o, 0);
+static char *schema_string(tm_buf *o) {
+  tm_buf_putc(o, 0);
   if (o->nomem) {
-    tm_out_free(o);
+    tm_buf_free(o);
     return NULL;
   }
   return o->p;
 }
 
 char *tm_schema_path(const tm_schema *s, uint32_t node) {
-  tm_out o = {0};
+  tm_buf o = {0};
   tm_schema_put_path(&o, s, node);
   return schema_string(&o);
 }
@@ -437,10 +437,10 @@ static void schema_mark_tables(tm_schema *s, uint32_t node) {
 static uint32_t schema_add_table(tm_schema *s, uint32_t node, int is_map) {
   uint32_t parent = s->nodes[node].table;
   const char *pname = s->names + s->tables[parent].name;
-  tm_out o = {0};   /* <parent><sep><path>, the path "members" for a map of rows */
-  tm_out_put(&o, pname, strlen(pname));
-  tm_out_put(&o, s->cfg.sep, strlen(s->cfg.sep));
-  if (s->nodes[node].parent == TM_NONE) tm_out_put(&o, "members", 7);
+  tm_buf o = {0};   /* <parent><sep><path>, the path "members" for a map of rows */
+  tm_buf_put(&o, pname, strlen(pname));
+  tm_buf_put(&o, s->cfg.sep, strlen(s->cfg.sep));
+  if (s->nodes[node].parent == TM_NONE) tm_buf_put(&o, "members", 7);
   else schema_put_keys(&o, s, node, TM_NONE);
   char *name = schema_string(&o);
   uint32_t t = name ? schema_new_table(s, parent, node, name, is_map) : TM_NONE;
@@ -620,24 +620,24 @@ int tm_schema_settle(tm_schema *s) {
 }
 
 /* Append node's source path to *o (see tm_schema_source). */
-static void schema_put_source(tm_out *o, const tm_schema *s, uint32_t node) {
+static void schema_put_source(tm_buf *o, const tm_schema *s, uint32_t node) {
   const tm_node *n = &s->nodes[node];
   if (n->parent != TM_NONE) {
     schema_put_source(o, s, n->parent);
-    if (o->n) tm_out_putc(o, '.');
+    if (o->n) tm_buf_putc(o, '.');
     schema_put_keys(o, s, node, n->parent);   /* its own key */
     return;
   }
   const tm_table *t = &s->tables[n->table];
   if (t->parent == TM_NONE) return;
   schema_put_source(o, s, t->owner);
-  if (!t->is_map) tm_out_put(o, "[]", 2);
-  else if (o->n) tm_out_put(o, ".*", 2);
-  else tm_out_putc(o, '*');
+  if (!t->is_map) tm_buf_put(o, "[]", 2);
+  else if (o->n) tm_buf_put(o, ".*", 2);
+  else tm_buf_putc(o, '*');
 }
 
 char *tm_schema_source(const tm_schema *s, uint32_t node) {
-  tm_out o = {0};
+  tm_buf o = {0};
   schema_put_source(&o, s, node);
   return schema_string(&o);
 }

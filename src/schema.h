@@ -98,7 +98,7 @@ typedef struct tm_schema {
   size_t nkeybytes, capkeybytes;
   char *names;              /* table and column names, NUL-terminated */
   size_t nnamebytes, capnamebytes;
-  tm_out members;           /* column names as row text writes them (not
+  tm_buf members;           /* column names as row text writes them (not
                                stored in the cache: made again on loading) */
   uint32_t *index;          /* hash: (parent, key) -> node */
   uint32_t indexcap;
@@ -185,10 +185,10 @@ static inline const char *tm_schema_name(const tm_schema *s, uint32_t off) {
 /* Append column c's name as a member of a JSON object, `"name":`, after a
 ** comma unless it is the object's first member: made once per column, so
 ** that writing a row copies names instead of escaping them again. */
-static inline void tm_schema_member(tm_out *o, const tm_schema *s,
+static inline void tm_schema_member(tm_buf *o, const tm_schema *s,
                                     const tm_column *c, int first) {
   first = first != 0;
-  tm_out_put(o, s->members.p + c->member + first, c->memberlen - (uint32_t)first);
+  tm_buf_put(o, s->members.p + c->member + first, c->memberlen - (uint32_t)first);
 }
 
 /* The relative path of node within its table, joined with the separator
@@ -198,7 +198,7 @@ char *tm_schema_path(const tm_schema *s, uint32_t node);
 
 /* Append the same path to *o (for names made while writing, without a
 ** malloc each). */
-void tm_schema_put_path(tm_out *o, const tm_schema *s, uint32_t node);
+void tm_schema_put_path(tm_buf *o, const tm_schema *s, uint32_t node);
 
 /*
 ** Where node's values come from in the document, from the record's root:
@@ -220,7 +220,7 @@ uint32_t tm_schema_find_table(const tm_schema *s, const char *name);
 
 /* The cache form (schemaio.c). Append the schema's serialised form to *out, which the
 ** caller frees. Returns 0, or -1 when out of memory. */
-int tm_schema_save(const tm_schema *s, tm_out *out);
+int tm_schema_save(const tm_schema *s, tm_buf *out);
 
 /*
 ** A frozen schema read back from tm_schema_save's bytes. Every index is

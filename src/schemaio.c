@@ -18,15 +18,15 @@
 #define SCHEMA_ENDIAN 0x01020304u
 
 /* Append integers and strings to the cache form. */
-static void save_u32(tm_out *o, uint32_t v) { tm_out_put(o, &v, sizeof v); }
-static void save_u64(tm_out *o, uint64_t v) { tm_out_put(o, &v, sizeof v); }
-static void save_str(tm_out *o, const char *str) {
+static void save_u32(tm_buf *o, uint32_t v) { tm_buf_put(o, &v, sizeof v); }
+static void save_u64(tm_buf *o, uint64_t v) { tm_buf_put(o, &v, sizeof v); }
+static void save_str(tm_buf *o, const char *str) {
   uint32_t n = (uint32_t)strlen(str);
   save_u32(o, n);
-  tm_out_put(o, str, n);
+  tm_buf_put(o, str, n);
 }
 
-int tm_schema_save(const tm_schema *s, tm_out *o) {
+int tm_schema_save(const tm_schema *s, tm_buf *o) {
   save_u32(o, SCHEMA_MAGIC);
   save_u32(o, SCHEMA_ENDIAN);
   save_str(o, s->cfg.name);
@@ -61,8 +61,8 @@ int tm_schema_save(const tm_schema *s, tm_out *o) {
       save_u64(o, tb->cols[c].count);
     }
   }
-  tm_out_put(o, s->keys, s->nkeybytes);
-  tm_out_put(o, s->names, s->nnamebytes);
+  tm_buf_put(o, s->keys, s->nkeybytes);
+  tm_buf_put(o, s->names, s->nnamebytes);
   return o->nomem ? -1 : 0;
 }
 

@@ -96,12 +96,12 @@ uint32_t tm_seek_find(const tm_seek *k, uint32_t t, uint64_t n) {
   return lo;
 }
 
-int tm_seek_save(const tm_seek *k, tm_out *o) {
+int tm_seek_save(const tm_seek *k, tm_buf *o) {
   uint32_t head[3] = {SEEK_MAGIC, k->n, k->ntables};
-  tm_out_put(o, head, sizeof head);
-  tm_out_put(o, &k->spacing, sizeof k->spacing);
-  tm_out_put(o, k->marks, k->n * sizeof *k->marks);
-  tm_out_put(o, k->counts, (size_t)k->n * k->ntables * sizeof *k->counts);
+  tm_buf_put(o, head, sizeof head);
+  tm_buf_put(o, &k->spacing, sizeof k->spacing);
+  tm_buf_put(o, k->marks, k->n * sizeof *k->marks);
+  tm_buf_put(o, k->counts, (size_t)k->n * k->ntables * sizeof *k->counts);
   return o->nomem ? -1 : 0;
 }
 

@@ -54,8 +54,8 @@ static inline uint64_t tm_seek_count(const tm_seek *k, uint32_t i, uint32_t t) {
 }
 
 /* The serialised form, for the cache. Returns 0 or -1 (out of memory). */
-struct tm_out;
-int tm_seek_save(const tm_seek *k, struct tm_out *o);
+struct tm_buf;
+int tm_seek_save(const tm_seek *k, struct tm_buf *o);
 
 /* An index read back from tm_seek_save's bytes for a catalogue of
 ** `ntables` tables (the index may know fewer: tables met after its last

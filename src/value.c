@@ -46,7 +46,7 @@ static void value_text(tm_value *v, int kind, const char *p, size_t n) {
 }
 
 void tm_value_of(tm_value *v, const char *text, const tm_tok *tok, uint32_t i,
-                 int types, tm_out *scratch) {
+                 int types, tm_buf *scratch) {
   const tm_tok *t = &tok[i];
   const char *raw = text + t->off;
   int as_text = types == TM_TYPES_TEXT;
@@ -77,13 +77,13 @@ void tm_value_of(tm_value *v, const char *text, const tm_tok *tok, uint32_t i,
       return;
     case TM_STR:
       if (!(t->flags & TM_F_ESC)) break;
-      tm_out_unescape(scratch, raw, t->len);
+      tm_jsonout_unescape(scratch, raw, t->len);
       if (scratch->nomem) break;
       value_text(v, TM_VALUE_TEXT, scratch->p + at, scratch->n - at);
       return;
     case TM_ARR:
     case TM_OBJ:
-      tm_out_value(scratch, text, tok, i);
+      tm_jsonout_value(scratch, text, tok, i);
       if (scratch->nomem) break;
       value_text(v, TM_VALUE_JSON, scratch->p + at, scratch->n - at);
       return;

@@ -52,6 +52,6 @@ static inline int tm_value_huge(const char *text, const tm_tok *t) {
 ** Out of memory shows in scratch->nomem.
 */
 void tm_value_of(tm_value *v, const char *text, const tm_tok *tok, uint32_t i,
-                 int types, tm_out *scratch);
+                 int types, tm_buf *scratch);
 
 #endif

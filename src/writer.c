@@ -72,17 +72,17 @@ int tm_writer_nomem(tm_writer *w) {
 /* Table `name`'s file name: '/' and '%' escaped, then the suffix (and
 ** .gz). A malloc'd string, or NULL. */
 static char *writer_file_name(const tm_writer *w, const char *name) {
-  tm_out o = {0};
+  tm_buf o = {0};
   for (const char *p = name; *p; p++) {
-    if (*p == '/') tm_out_put(&o, "%2F", 3);
-    else if (*p == '%') tm_out_put(&o, "%25", 3);
-    else tm_out_putc(&o, *p);
+    if (*p == '/') tm_buf_put(&o, "%2F", 3);
+    else if (*p == '%') tm_buf_put(&o, "%25", 3);
+    else tm_buf_putc(&o, *p);
   }
-  tm_out_putc(&o, '.');
-  tm_out_put(&o, w->cls->suffix, strlen(w->cls->suffix));
-  if (w->cfg.gzip) tm_out_put(&o, ".gz", 3);
-  tm_out_putc(&o, 0);
-  if (o.nomem) tm_out_free(&o);
+  tm_buf_putc(&o, '.');
+  tm_buf_put(&o, w->cls->suffix, strlen(w->cls->suffix));
+  if (w->cfg.gzip) tm_buf_put(&o, ".gz", 3);
+  tm_buf_putc(&o, 0);
+  if (o.nomem) tm_buf_free(&o);
   return o.p;
 }
 

@@ -50,7 +50,7 @@ typedef struct tm_write_row {
   const tm_row *row;        /* this one, in rows; row->table is its table */
   tm_convert_reader values; /* its values, when the class asks for them */
   uint64_t batch;           /* the pipe's batch the record lies in
-                               (tm_pipe_batches) */
+                               (tm_bgscan_batches) */
 } tm_write_row;
 
 typedef struct tm_writer tm_writer;

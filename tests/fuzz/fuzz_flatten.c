@@ -1,6 +1,6 @@
 /*
 ** fuzz_flatten.c: libFuzzer target for framing, flattening, the schema
-** pass, the sparse index and the cache form (src/records.c, flatten.c,
+** pass, the sparse index and the cache form (src/jsonread.c, flatten.c,
 ** schema.c, seek.c, rowtext.c, scan.c).
 **
 ** The first bytes choose options (format, compression, arrays, max_depth,
@@ -21,7 +21,7 @@
 
 /* Every row of a scan written as JSON (exercises rowtext and jsonout). */
 static void fuzz_drain(tm_scan *sc, int limit) {
-  tm_out o = {0};
+  tm_buf o = {0};
   for (int n = 0; n < limit; n++) {
     int rc = tm_scan_next(sc);
     if (rc == TM_REC_END || rc == TM_REC_FATAL) break;
@@ -33,7 +33,7 @@ static void fuzz_drain(tm_scan *sc, int limit) {
       tm_rowtext_json(&o, tm_scan_schema(sc), &v, &v.row[i], n & 1, NULL, 0);
     }
   }
-  tm_out_free(&o);
+  tm_buf_free(&o);
 }
 
 /* Options from the first bytes; returns how many bytes they took. */
@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   free(err);
   err = NULL;
   if (s) {
-    tm_out blob = {0}, kb = {0};
+    tm_buf blob = {0}, kb = {0};
     tm_schema_save(s, &blob);
     tm_seek_save(k, &kb);
     tm_schema *s2 = tm_schema_load(blob.p, blob.n);
@@ -93,8 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     free(err);
     tm_seek_free(k2);
     tm_schema_free(s2);
-    tm_out_free(&blob);
-    tm_out_free(&kb);
+    tm_buf_free(&blob);
+    tm_buf_free(&kb);
   }
   tm_seek_free(k);
   tm_schema_free(s);

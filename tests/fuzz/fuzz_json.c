@@ -30,9 +30,9 @@ static void fuzz_read(const char *buf, const tm_tape *t) {
     if (k->kind == TM_INT) (void)tm_json_int(buf + k->off, k->len);
     if (k->kind == TM_REAL) (void)tm_json_real(buf + k->off, k->len);
   }
-  tm_out o = {0};
-  if (t->n) tm_out_value(&o, buf, t->tok, 0);
-  tm_out_free(&o);
+  tm_buf o = {0};
+  if (t->n) tm_jsonout_value(&o, buf, t->tok, 0);
+  tm_buf_free(&o);
   free(tmp);
 }
 

@@ -37,10 +37,10 @@ static void s_num(str *s, unsigned long long v) {
 
 /* The compact JSON text of token i. */
 static void s_tok(str *s, const tm_record *rec, uint32_t i) {
-  tm_out o = {0};
-  tm_out_value(&o, rec->text, rec->tape->tok, i);
+  tm_buf o = {0};
+  tm_jsonout_value(&o, rec->text, rec->tape->tok, i);
   s_put(s, o.p ? o.p : "", o.n);
-  tm_out_free(&o);
+  tm_buf_free(&o);
 }
 
 /* A name that may hold NULs (shown as \0). */
@@ -61,7 +61,7 @@ static void describe_rows(str *t, tm_scan *sc) {
   const tm_cell *cells = tm_flat_cells(f);
   tm_rows v;
   tm_flat_view(f, rec, &v);
-  tm_out name = {0};
+  tm_buf name = {0};
   for (uint32_t i = 0; i < n; i++) {
     const tm_row *r = &rows[i];
     const tm_table *tb = &s->tables[r->table];
@@ -104,7 +104,7 @@ static void describe_rows(str *t, tm_scan *sc) {
     }
     s_str(t, "\n");
   }
-  tm_out_free(&name);
+  tm_buf_free(&name);
 }
 
 /* The live tables of a schema with their statistics. */
@@ -774,7 +774,7 @@ static const char *frozen_json(const char *first, const char *doc, const tm_opti
   tm_scan *sc2 = tm_scan_open(g_path, o, s, TM_NONE, 1, 0, &err);
   g_rows.n = 0;
   s_put(&g_rows, "", 0);
-  tm_out j = {0};
+  tm_buf j = {0};
   while (sc2 && tm_scan_next(sc2) == TM_REC_OK) {
     tm_rows v;
     tm_flat_view(tm_scan_flat(sc2), tm_scan_record(sc2), &v);
@@ -785,7 +785,7 @@ static const char *frozen_json(const char *first, const char *doc, const tm_opti
       s_str(&g_rows, "\n");
     }
   }
-  tm_out_free(&j);
+  tm_buf_free(&j);
   tm_scan_close(sc2);
   tm_scan_close(sc);
   return g_rows.p;

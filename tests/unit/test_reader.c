@@ -309,19 +309,19 @@ static void test_schema_pass(void) {
   CHECK(k->n > 2 && k->marks[k->n - 1].file == 1 && k->marks[1].file == 0,
         "schema pass: checkpoints in both files");
   CHECK(index_true(paths, 2, &o, s, k), "schema pass: the index holds what a scan finds, across files");
-  tm_out blob = {0};
+  tm_buf blob = {0};
   tm_seek_save(k, &blob);
   tm_seek *back = tm_seek_load(blob.p, blob.n, s->ntables, 0, o.format);
   CHECK(back && back->n == k->n, "schema pass: the index saved and loaded");
   if (back) back->marks[back->n - 1].base = 0;   /* a later file starting at 0 */
-  tm_out saved = {0};
+  tm_buf saved = {0};
   if (back) tm_seek_save(back, &saved);
   tm_seek *bad = back ? tm_seek_load(saved.p, saved.n, s->ntables, 0, o.format) : NULL;
   CHECK(back && !bad, "schema pass: an index whose files go back is refused");
   tm_seek_free(bad);
   tm_seek_free(back);
-  tm_out_free(&saved);
-  tm_out_free(&blob);
+  tm_buf_free(&saved);
+  tm_buf_free(&blob);
   tm_schema_free(s);
   tm_seek_free(k);
   tm_src_id_free(&id);

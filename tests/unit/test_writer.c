@@ -21,7 +21,7 @@
 #include "check.h"
 #include "util.h"
 #include "infer.h"
-#include "pipe.h"
+#include "bgscan.h"
 #include "writer.h"
 
 /* The input: two records, the first with a child table and a grandchild. */
@@ -98,26 +98,26 @@ static int write_rows(tm_writer *w, tm_schema *s) {
   char *err = NULL;
   tm_convert *conv = w->cls->convert == TM_WRITE_RAW ? NULL
                    : tm_convert_new(s, o.types, w->cls->convert == TM_WRITE_DIGITS);
-  tm_pipe *p = tm_pipe_open(g_path, &o, s, conv ? tm_convert_work : NULL, conv, &err);
+  tm_bgscan *p = tm_bgscan_open(g_path, &o, s, conv ? tm_convert_work : NULL, conv, &err);
   int n = p ? 0 : -1;
   for (;;) {
     tm_rows rv;
-    if (n < 0 || (tm_pipe_batch_over(p) && tm_writer_batch_over(w) != TM_WRITE_OK)) break;
-    int rc = tm_pipe_next(p, &rv);
+    if (n < 0 || (tm_bgscan_batch_over(p) && tm_writer_batch_over(w) != TM_WRITE_OK)) break;
+    int rc = tm_bgscan_next(p, &rv);
     if (rc != TM_REC_OK) {
       if (rc != TM_REC_END) n = -1;
       break;
     }
-    tm_write_row row = {.rows = &rv, .batch = tm_pipe_batches(p)};
+    tm_write_row row = {.rows = &rv, .batch = tm_bgscan_batches(p)};
     tm_convert_reader values;
-    if (conv) tm_convert_open(&values, tm_pipe_made(p), rv.rec);
+    if (conv) tm_convert_open(&values, tm_bgscan_made(p), rv.rec);
     for (uint32_t i = 0; i < rv.nrows && n >= 0; i++, n++) {
       row.row = &rv.row[i];
       if (conv) tm_convert_row(&values, &row.values);
       if (tm_writer_row(w, &row) != TM_WRITE_OK) n = -1;
     }
   }
-  tm_pipe_close(p);
+  tm_bgscan_close(p);
   tm_convert_free(conv);
   free(err);
   return n;

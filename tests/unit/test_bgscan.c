@@ -1,7 +1,7 @@
 /*
-** test_pipe.c: the threaded scan (src/pipe.c) through real files, as the
-** export's writing pass uses it: tm_infer for the schema, then tm_pipe_open
-** and tm_pipe_next to the end.
+** test_bgscan.c: the threaded scan (src/bgscan.c) through real files, as the
+** export's writing pass uses it: tm_infer for the schema, then tm_bgscan_open
+** and tm_bgscan_next to the end.
 **
 ** What is checked is what the consumer can see: every record, in order,
 ** once; the tick called at least every 256 records whatever the records'
@@ -22,7 +22,7 @@
 #include "check.h"
 #include "util.h"
 #include "infer.h"
-#include "pipe.h"
+#include "bgscan.h"
 
 /* Write n records {"i":<k>,"pad":"xx..."} with `pad` x's, k from 1. */
 static void write_records(int n, size_t pad) {
@@ -38,7 +38,7 @@ static void write_records(int n, size_t pad) {
 
 /* What the tick saw, and what the consumer had been handed by then. */
 typedef struct ticks {
-  int handed;          /* records returned by tm_pipe_next so far */
+  int handed;          /* records returned by tm_bgscan_next so far */
   int calls;
   int max_gap;         /* most records handed out between two ticks */
   int last_at;         /* handed at the last tick */
@@ -64,7 +64,7 @@ static int on_tick(void *arg, const tm_progress *p) {
 /* Open a pipe on g_path with the tick `t` and the work (or NULL), its
 ** schema inferred first, and check that it opened ("<what>: the pipe
 ** opens"). NULL, with *schema freed, when it did not. */
-static tm_pipe *open_pipe(ticks *t, tm_schema **schema, tm_pipe_work work, const char *what) {
+static tm_bgscan *open_pipe(ticks *t, tm_schema **schema, tm_bgscan_work work, const char *what) {
   char w[200];
   snprintf(w, sizeof w, "%s: the pipe opens", what);
   tm_options o;
@@ -80,8 +80,8 @@ static tm_pipe *open_pipe(ticks *t, tm_schema **schema, tm_pipe_work work, const
   }
   o.tick = on_tick;
   o.tick_arg = t;
-  tm_pipe *p = tm_pipe_open(g_path, &o, *schema, work, NULL, &err);
-  if (!p) printf("# tm_pipe_open: %s\n", err ? err : "out of memory");
+  tm_bgscan *p = tm_bgscan_open(g_path, &o, *schema, work, NULL, &err);
+  if (!p) printf("# tm_bgscan_open: %s\n", err ? err : "out of memory");
   free(err);
   CHECK(p != NULL, w);
   if (!p) {
@@ -106,20 +106,20 @@ static void check_ticks(int n, size_t pad, const char *what) {
   ticks t;
   memset(&t, 0, sizeof t);
   tm_schema *schema = NULL;
-  tm_pipe *p = open_pipe(&t, &schema, NULL, what);
+  tm_bgscan *p = open_pipe(&t, &schema, NULL, what);
   if (!p) return;
   tm_rows v;
   int rc, in_order = 1;
-  while ((rc = tm_pipe_next(p, &v)) == TM_REC_OK) {
+  while ((rc = tm_bgscan_next(p, &v)) == TM_REC_OK) {
     t.handed++;
-    if (!is_record(&v, t.handed) || tm_pipe_made(p)) in_order = 0;
+    if (!is_record(&v, t.handed) || tm_bgscan_made(p)) in_order = 0;
   }
   snprintf(w, sizeof w, "%s: the scan ends cleanly", what);
   CHECK_INT(rc, TM_REC_END, w);
   snprintf(w, sizeof w, "%s: every record, in order", what);
   CHECK(in_order && t.handed == n, w);
   snprintf(w, sizeof w, "%s: the end again on the next calls", what);
-  CHECK(tm_pipe_next(p, &v) == TM_REC_END && tm_pipe_next(p, &v) == TM_REC_END, w);
+  CHECK(tm_bgscan_next(p, &v) == TM_REC_END && tm_bgscan_next(p, &v) == TM_REC_END, w);
   if (t.handed - t.last_at > t.max_gap) t.max_gap = t.handed - t.last_at;
   snprintf(w, sizeof w, "%s: a tick at least every 256 records", what);
   CHECK(t.max_gap <= 256, w);
@@ -130,8 +130,8 @@ static void check_ticks(int n, size_t pad, const char *what) {
   snprintf(w, sizeof w, "%s: the last tick counts every record", what);
   CHECK_INT(t.last.records, n, w);
   snprintf(w, sizeof w, "%s: progress knows the file's size", what);
-  CHECK_INT(t.last.size, tm_src_id_size(tm_pipe_input_id(p)), w);
-  tm_pipe_close(p);
+  CHECK_INT(t.last.size, tm_src_id_size(tm_bgscan_input_id(p)), w);
+  tm_bgscan_close(p);
   tm_schema_free(schema);
 }
 
@@ -142,21 +142,21 @@ static void test_interrupt(void) {
   memset(&t, 0, sizeof t);
   t.stop = 1;
   tm_schema *schema = NULL;
-  tm_pipe *p = open_pipe(&t, &schema, NULL, "interrupt");
+  tm_bgscan *p = open_pipe(&t, &schema, NULL, "interrupt");
   if (!p) return;
   tm_rows v;
-  CHECK_INT(tm_pipe_next(p, &v), TM_REC_FATAL, "interrupt: the first call stops");
-  CHECK_STR(tm_pipe_message(p), "interrupted", "interrupt: the message");
-  tm_pipe_close(p);   /* the producer may be waiting for a free batch */
+  CHECK_INT(tm_bgscan_next(p, &v), TM_REC_FATAL, "interrupt: the first call stops");
+  CHECK_STR(tm_bgscan_message(p), "interrupted", "interrupt: the message");
+  tm_bgscan_close(p);   /* the producer may be waiting for a free batch */
   tm_schema_free(schema);
 }
 
 /* A work that appends the record's number, then number % 7 bytes (so
 ** that the next record's output starts misaligned unless padded). */
-static int number_work(void *arg, const tm_rows *v, tm_out *out) {
+static int number_work(void *arg, const tm_rows *v, tm_buf *out) {
   (void)arg;
-  tm_out_put(out, &v->rec->number, sizeof v->rec->number);
-  tm_out_put(out, "1234567", v->rec->number % 7);
+  tm_buf_put(out, &v->rec->number, sizeof v->rec->number);
+  tm_buf_put(out, "1234567", v->rec->number % 7);
   return out->nomem;
 }
 
@@ -167,14 +167,14 @@ static void test_work(void) {
   ticks t;
   memset(&t, 0, sizeof t);
   tm_schema *schema = NULL;
-  tm_pipe *p = open_pipe(&t, &schema, number_work, "work");
+  tm_bgscan *p = open_pipe(&t, &schema, number_work, "work");
   if (!p) return;
   tm_rows v;
   int rc, same = 1, aligned = 1, handed = 0, ends[3], nends = 0;
-  while ((rc = tm_pipe_next(p, &v)) == TM_REC_OK) {
+  while ((rc = tm_bgscan_next(p, &v)) == TM_REC_OK) {
     handed++;
-    if (tm_pipe_batch_over(p) && nends < 3) ends[nends++] = handed;
-    const uint64_t *made = tm_pipe_made(p);
+    if (tm_bgscan_batch_over(p) && nends < 3) ends[nends++] = handed;
+    const uint64_t *made = tm_bgscan_made(p);
     if ((uintptr_t)made % _Alignof(max_align_t)) aligned = 0;
     else if (!made || *made != v.rec->number) same = 0;
   }
@@ -183,12 +183,12 @@ static void test_work(void) {
   CHECK(aligned, "work: what it made is aligned for any type");
   CHECK(nends == 2 && ends[0] == 2048 && ends[1] == 3000,
         "work: batches end after records 2048 and 3000");
-  tm_pipe_close(p);
+  tm_bgscan_close(p);
   tm_schema_free(schema);
 }
 
 int main(void) {
-  if (tmp_dir_make("tm_pipe", "input.jsonl")) return 1;
+  if (tmp_dir_make("tm_bgscan", "input.jsonl")) return 1;
   check_ticks(3000, 10, "small records (batches of 2048)");
   check_ticks(1000, 5000, "5 KB records (batches of about 200)");
   check_ticks(300, 70000, "70 KB records (batches of 15)");

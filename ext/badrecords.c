@@ -1,5 +1,5 @@
 /*
-** errors.c: transmog_errors, an eponymous table-valued function.
+** badrecords.c: transmog_errors, an eponymous table-valued function.
 **
 **   SELECT * FROM transmog_errors('events.jsonl.gz');
 **   SELECT record, line, message FROM transmog_errors('dump.json', 'format=json');
@@ -31,7 +31,7 @@ enum { ERR_RECORD, ERR_LINE, ERR_COL, ERR_OFFSET, ERR_MESSAGE, ERR_SNIPPET,
        ERR_PATH, ERR_OPTIONS };
 #define ERR_NARGS 2
 
-typedef struct errors_cursor {
+typedef struct badrec_cursor {
   sqlite3_vtab_cursor base;
   tm_opts opts;
   tm_scan *scan;
@@ -39,10 +39,10 @@ typedef struct errors_cursor {
   int fatal;             /* the current row stopped the reading */
   int eof;
   sqlite3_int64 rowid;
-} errors_cursor;
+} badrec_cursor;
 
 /* xConnect: the fixed columns; the arguments are hidden ones. */
-static int errorsConnect(sqlite3 *db, void *aux, int argc,
+static int badrec_connect(sqlite3 *db, void *aux, int argc,
                          const char *const *argv, sqlite3_vtab **ppVtab,
                          char **pzErr) {
   (void)aux; (void)argc; (void)argv; (void)pzErr;
@@ -53,19 +53,19 @@ static int errorsConnect(sqlite3 *db, void *aux, int argc,
 }
 
 /* xBestIndex: the arguments are hidden columns. */
-static int errorsBestIndex(sqlite3_vtab *v, sqlite3_index_info *info) {
+static int badrec_best_index(sqlite3_vtab *v, sqlite3_index_info *info) {
   (void)v;
   return tm_vtab_best_index(info, ERR_PATH, ERR_NARGS);
 }
 
 /* xOpen */
-static int errorsOpen(sqlite3_vtab *v, sqlite3_vtab_cursor **pp) {
+static int badrec_open(sqlite3_vtab *v, sqlite3_vtab_cursor **pp) {
   (void)v;
-  return tm_vtab_open(sizeof(errors_cursor), pp);
+  return tm_vtab_open(sizeof(badrec_cursor), pp);
 }
 
 /* Free what one filter set up. */
-static void errorsReset(errors_cursor *c) {
+static void badrec_reset(badrec_cursor *c) {
   tm_scan_close(c->scan);
   c->scan = NULL;
   tm_opts_free(&c->opts);
@@ -73,14 +73,14 @@ static void errorsReset(errors_cursor *c) {
 }
 
 /* xClose */
-static int errorsClose(sqlite3_vtab_cursor *cur) {
-  errorsReset((errors_cursor *)cur);
+static int badrec_close(sqlite3_vtab_cursor *cur) {
+  badrec_reset((badrec_cursor *)cur);
   sqlite3_free(cur);
   return SQLITE_OK;
 }
 
 /* Move to the next bad record. */
-static int errorsAdvance(errors_cursor *c) {
+static int badrec_advance(badrec_cursor *c) {
   if (c->fatal) {
     c->eof = 1;
     return SQLITE_OK;
@@ -100,12 +100,12 @@ static int errorsAdvance(errors_cursor *c) {
 }
 
 /* xFilter: open the file and find the first bad record. */
-static int errorsFilter(sqlite3_vtab_cursor *cur, int idxNum,
+static int badrec_filter(sqlite3_vtab_cursor *cur, int idxNum,
                         const char *idxStr, int argc, sqlite3_value **argv) {
   (void)idxStr;
-  errors_cursor *c = (errors_cursor *)cur;
+  badrec_cursor *c = (badrec_cursor *)cur;
   char *args[ERR_NARGS], *err = NULL;
-  errorsReset(c);
+  badrec_reset(c);
   int rc = tm_vtab_args(cur->pVtab, idxNum, argc, argv, ERR_NARGS, args);
   if (rc != SQLITE_OK) return rc;
   int fail = tm_opts_parse(&c->opts, args[1], TM_FN_ERRORS, "transmog_errors", &err);
@@ -123,22 +123,22 @@ static int errorsFilter(sqlite3_vtab_cursor *cur, int idxNum,
   }
   c->eof = c->fatal = 0;
   c->rowid = 0;
-  return errorsAdvance(c);
+  return badrec_advance(c);
 }
 
 /* xNext */
-static int errorsNext(sqlite3_vtab_cursor *cur) {
-  return errorsAdvance((errors_cursor *)cur);
+static int badrec_next(sqlite3_vtab_cursor *cur) {
+  return badrec_advance((badrec_cursor *)cur);
 }
 
 /* xEof */
-static int errorsEof(sqlite3_vtab_cursor *cur) {
-  return ((errors_cursor *)cur)->eof;
+static int badrec_eof(sqlite3_vtab_cursor *cur) {
+  return ((badrec_cursor *)cur)->eof;
 }
 
 /* xColumn */
-static int errorsColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
-  const tm_rec_error *e = &((errors_cursor *)cur)->err;
+static int badrec_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
+  const tm_rec_error *e = &((badrec_cursor *)cur)->err;
   switch (i) {
     case ERR_RECORD: sqlite3_result_int64(ctx, (sqlite3_int64)e->record); break;
     case ERR_LINE: sqlite3_result_int64(ctx, (sqlite3_int64)e->line); break;
@@ -152,17 +152,17 @@ static int errorsColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
 }
 
 /* xRowid */
-static int errorsRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
-  *pRowid = ((errors_cursor *)cur)->rowid;
+static int badrec_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
+  *pRowid = ((badrec_cursor *)cur)->rowid;
   return SQLITE_OK;
 }
 
-static sqlite3_module errorsModule = {
-  0, NULL, errorsConnect, errorsBestIndex, tm_vtab_disconnect, NULL, errorsOpen,
-  errorsClose, errorsFilter, errorsNext, errorsEof, errorsColumn, errorsRowid,
+static sqlite3_module badrec_module = {
+  0, NULL, badrec_connect, badrec_best_index, tm_vtab_disconnect, NULL, badrec_open,
+  badrec_close, badrec_filter, badrec_next, badrec_eof, badrec_column, badrec_rowid,
   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 };
 
 int tm_errors_register(sqlite3 *db) {
-  return sqlite3_create_module(db, "transmog_errors", &errorsModule, NULL);
+  return sqlite3_create_module(db, "transmog_errors", &badrec_module, NULL);
 }

@@ -1,11 +1,11 @@
 /*
-** records.h: record framing. Cuts the content of a source into records and
+** jsonread.h: record framing. Cuts the content of a source into records and
 ** tokenizes each one:
 **
 **   format=jsonl  one value per line (blank lines skipped, CRLF fine);
 **   format=json   exactly one value; if it is an array, each element is a
 **                 record, streamed; otherwise the value is the record;
-**   format=auto   sniffed from the content (see tm_rec_open).
+**   format=auto   sniffed from the content (see tm_jsonread_open).
 **
 ** (The TM_FMT_* values are in reader.h, which picks a kind by format.)
 **
@@ -14,14 +14,14 @@
 ** reported with its number, line, column and byte offset, and the reader
 ** resynchronises so the caller may go on (errors=skip).
 */
-#ifndef TM_RECORDS_H
-#define TM_RECORDS_H
+#ifndef TM_JSONREAD_H
+#define TM_JSONREAD_H
 
 #include "reader.h"
 
 /* The JSON framing as a reader kind of reader.h: the engine reads through
 ** it. The functions below are for tests that look at one file's framing. */
-extern const tm_rd_kind tm_rec_kind;
+extern const tm_rd_kind tm_jsonread_kind;
 
 typedef struct tm_reader tm_reader;
 
@@ -37,24 +37,24 @@ typedef struct tm_reader tm_reader;
 ** the reads split the content (a pipe), the answer is the same.
 ** Returns NULL with a message in err on failure (src is closed).
 */
-tm_reader *tm_rec_open(tm_source *src, const tm_rec_config *cfg, char *err,
+tm_reader *tm_jsonread_open(tm_source *src, const tm_rec_config *cfg, char *err,
                        size_t errlen);
 
 /* Read the next record. See the TM_REC_* results. */
-int tm_rec_next(tm_reader *r, tm_record *rec);
+int tm_jsonread_next(tm_reader *r, tm_record *rec);
 
 /* The error behind the last TM_REC_BAD or TM_REC_FATAL. */
-const tm_rec_error *tm_rec_last_error(const tm_reader *r);
+const tm_rec_error *tm_jsonread_error(const tm_reader *r);
 
 /* Report `rec` (the record just read) as bad for a reason found after
-** parsing it; tm_rec_last_error then describes it. */
-void tm_rec_reject(tm_reader *r, const tm_record *rec, const char *msg);
+** parsing it; tm_jsonread_error then describes it. */
+void tm_jsonread_reject(tm_reader *r, const tm_record *rec, const char *msg);
 
 /* The format in use after sniffing (TM_FMT_JSONL or TM_FMT_JSON, or
 ** TM_FMT_AUTO for whitespace-separated values). */
-int tm_rec_format(const tm_reader *r);
+int tm_jsonread_format(const tm_reader *r);
 
 /* Close the reader and its source. Accepts NULL. */
-void tm_rec_close(tm_reader *r);
+void tm_jsonread_close(tm_reader *r);
 
 #endif

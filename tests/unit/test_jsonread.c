@@ -1,6 +1,6 @@
 /*
-** test_records.c: record framing (src/records.c) through real files:
-** tm_src_open + tm_rec_open + tm_rec_next.
+** test_jsonread.c: record framing (src/jsonread.c) through real files:
+** tm_src_open + tm_jsonread_open + tm_jsonread_next.
 **
 ** Small cases compare a transcript of everything the reader returned:
 **
@@ -27,7 +27,7 @@
 
 #include "check.h"
 #include "util.h"
-#include "records.h"
+#include "jsonread.h"
 
 static void s_printf(str *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #include <stdarg.h>
@@ -61,7 +61,7 @@ static tm_reader *open_path(const char *path, int format, const char *root,
   tm_source *src = tm_src_open(path, TM_COMP_AUTO, err, errlen);
   if (!src) return NULL;
   tm_rec_config cfg = {format, root, max_record};
-  return tm_rec_open(src, &cfg, err, errlen);
+  return tm_jsonread_open(src, &cfg, err, errlen);
 }
 
 /* Open a reader on g_path. */
@@ -94,10 +94,10 @@ static const char *transcript_path(const char *path, int format, const char *roo
     s_printf(&g_t, "OPEN-ERR %s", err);
     return g_t.p;
   }
-  s_printf(&g_t, "%s:", fmt_name(tm_rec_format(r)));
+  s_printf(&g_t, "%s:", fmt_name(tm_jsonread_format(r)));
   for (int i = 0; i < 1000; i++) {
     tm_record rec;
-    int rc = tm_rec_next(r, &rec);
+    int rc = tm_jsonread_next(r, &rec);
     if (rc == TM_REC_OK) {
       s_printf(&g_t, " #%llu@%llu ", (unsigned long long)rec.number,
                (unsigned long long)rec.offset);
@@ -106,21 +106,21 @@ static const char *transcript_path(const char *path, int format, const char *roo
       feed_tell();
     } else if (rc == TM_REC_BAD) {
       s_put(&g_t, " !", 2);
-      describe_error(&g_t, tm_rec_last_error(r));
+      describe_error(&g_t, tm_jsonread_error(r));
       s_put(&g_t, " |", 2);
       feed_tell();
     } else if (rc == TM_REC_FATAL) {
       s_put(&g_t, " FATAL ", 7);
-      describe_error(&g_t, tm_rec_last_error(r));
+      describe_error(&g_t, tm_jsonread_error(r));
       break;
     } else {
       s_put(&g_t, " END", 4);
       /* the end is sticky */
-      if (tm_rec_next(r, &rec) != TM_REC_END) s_put(&g_t, " (END not sticky)", 17);
+      if (tm_jsonread_next(r, &rec) != TM_REC_END) s_put(&g_t, " (END not sticky)", 17);
       break;
     }
   }
-  tm_rec_close(r);
+  tm_jsonread_close(r);
   return g_t.p;
 }
 
@@ -214,34 +214,34 @@ static void test_jsonl(void) {
     char err[600];
     tm_reader *r = open_reader(TM_FMT_JSONL, NULL, BIG, err, sizeof err);
     tm_record rec;
-    tm_rec_next(r, &rec);
-    CHECK_INT(tm_rec_next(r, &rec), TM_REC_BAD, "snippet case: bad record");
-    CHECK_STR(tm_rec_last_error(r)->snippet, "{\"b\":2} {\"c\":3}", "snippet: the line of the error");
-    tm_rec_close(r);
+    tm_jsonread_next(r, &rec);
+    CHECK_INT(tm_jsonread_next(r, &rec), TM_REC_BAD, "snippet case: bad record");
+    CHECK_STR(tm_jsonread_error(r)->snippet, "{\"b\":2} {\"c\":3}", "snippet: the line of the error");
+    tm_jsonread_close(r);
     write_file(g_path, "[1]\n[\"\t\", 1 2]\n", 15);
     r = open_reader(TM_FMT_JSONL, NULL, BIG, err, sizeof err);
-    tm_rec_next(r, &rec);
-    tm_rec_next(r, &rec);
-    CHECK_STR(tm_rec_last_error(r)->snippet, "[\"?\", 1 2]", "snippet: control characters shown as ?");
-    tm_rec_close(r);
+    tm_jsonread_next(r, &rec);
+    tm_jsonread_next(r, &rec);
+    CHECK_STR(tm_jsonread_error(r)->snippet, "[\"?\", 1 2]", "snippet: control characters shown as ?");
+    tm_jsonread_close(r);
   }
 
-  /* tm_rec_reject: a record found bad after parsing */
+  /* tm_jsonread_reject: a record found bad after parsing */
   {
     write_file(g_path, "1\n2\n3\n", 6);
     char err[600];
     tm_reader *r = open_reader(TM_FMT_JSONL, NULL, BIG, err, sizeof err);
     tm_record rec;
-    tm_rec_next(r, &rec);
-    tm_rec_next(r, &rec);
-    tm_rec_reject(r, &rec, "no usable id");
+    tm_jsonread_next(r, &rec);
+    tm_jsonread_next(r, &rec);
+    tm_jsonread_reject(r, &rec, "no usable id");
     g_t.n = 0;
     s_put(&g_t, "", 0);
-    describe_error(&g_t, tm_rec_last_error(r));
-    CHECK_STR(g_t.p, "2 L2:C1 B2 no usable id", "tm_rec_reject names the record, line, col, byte");
-    CHECK_INT(tm_rec_next(r, &rec), TM_REC_OK, "reading goes on after a rejected record");
+    describe_error(&g_t, tm_jsonread_error(r));
+    CHECK_STR(g_t.p, "2 L2:C1 B2 no usable id", "tm_jsonread_reject names the record, line, col, byte");
+    CHECK_INT(tm_jsonread_next(r, &rec), TM_REC_OK, "reading goes on after a rejected record");
     CHECK_INT(rec.number, 3, "the record after a rejected one is 3");
-    tm_rec_close(r);
+    tm_jsonread_close(r);
   }
 }
 
@@ -458,10 +458,10 @@ static void errors_and_last(tm_reader *r) {
   s_put(&g_t, "", 0);
   tm_record rec;
   int rc;
-  while ((rc = tm_rec_next(r, &rec)) != TM_REC_END && rc != TM_REC_FATAL) {
+  while ((rc = tm_jsonread_next(r, &rec)) != TM_REC_END && rc != TM_REC_FATAL) {
     if (rc == TM_REC_BAD) {
       s_put(&g_t, "!", 1);
-      describe_error(&g_t, tm_rec_last_error(r));
+      describe_error(&g_t, tm_jsonread_error(r));
       s_put(&g_t, " | ", 3);
     } else if (rec.number == 70003) {
       s_printf(&g_t, "#%llu@%llu %.*s | ", (unsigned long long)rec.number,
@@ -493,7 +493,7 @@ static void test_big(void) {
       tm_record rec;
       unsigned k = 0;
       int rc;
-      while ((rc = tm_rec_next(r, &rec)) == TM_REC_OK && !problem[0]) {
+      while ((rc = tm_jsonread_next(r, &rec)) == TM_REC_OK && !problem[0]) {
         size_t n = gen_line(line, k);
         if (rec.number != k + 1 || rec.offset != offs[k] || rec.len != n ||
             memcmp(rec.text, line, n) != 0)
@@ -508,8 +508,8 @@ static void test_big(void) {
       snprintf(what, sizeof what, "4.5 MiB of JSON Lines (%s): count and end",
                pass == 0 ? "format=jsonl" : "format=auto");
       CHECK(k == nlines && rc == TM_REC_END, what);
-      if (pass == 1) CHECK_INT(tm_rec_format(r), TM_FMT_JSONL, "4.5 MiB of JSON Lines sniffed as jsonl");
-      tm_rec_close(r);
+      if (pass == 1) CHECK_INT(tm_jsonread_format(r), TM_FMT_JSONL, "4.5 MiB of JSON Lines sniffed as jsonl");
+      tm_jsonread_close(r);
     }
 
     /* the same lines as the elements of one array, and as pretty values */
@@ -538,7 +538,7 @@ static void test_big(void) {
       tm_record rec;
       unsigned k = 0;
       int rc;
-      while ((rc = tm_rec_next(r, &rec)) == TM_REC_OK && !problem[0]) {
+      while ((rc = tm_jsonread_next(r, &rec)) == TM_REC_OK && !problem[0]) {
         size_t n = gen_line(line, k);
         int ok = rec.number == k + 1 && rec.offset == offs[k];
         if (ok && !pretty) ok = rec.len == n && memcmp(rec.text, line, n) == 0;
@@ -553,10 +553,10 @@ static void test_big(void) {
                        : "4.5 MiB array: elements whole and in place");
       CHECK(k == nlines && rc == TM_REC_END,
             pretty ? "4.5 MiB of pretty values: count and end" : "4.5 MiB array: count and end");
-      CHECK_INT(tm_rec_format(r), pretty ? TM_FMT_AUTO : TM_FMT_JSON,
+      CHECK_INT(tm_jsonread_format(r), pretty ? TM_FMT_AUTO : TM_FMT_JSON,
                 pretty ? "4.5 MiB of pretty values sniffed as values"
                        : "4.5 MiB array sniffed as a document");
-      tm_rec_close(r);
+      tm_jsonread_close(r);
       free(d.p);
     }
     free(offs);
@@ -591,7 +591,7 @@ static void test_big(void) {
       errors_and_last(r);
       CHECK_STR(g_t.p, want, fmt ? "errors after > 1 MiB (format=auto): line, col, byte"
                                  : "errors after > 1 MiB (format=jsonl): line, col, byte");
-      tm_rec_close(r);
+      tm_jsonread_close(r);
     }
 
     /* the same content gzip-compressed: offsets in the inflated content */
@@ -603,10 +603,10 @@ static void test_big(void) {
     char err[600];
     tm_source *src = tm_src_open(gzpath, TM_COMP_AUTO, err, sizeof err);
     tm_rec_config cfg = {TM_FMT_AUTO, NULL, BIG};
-    tm_reader *r = tm_rec_open(src, &cfg, err, sizeof err);
+    tm_reader *r = tm_jsonread_open(src, &cfg, err, sizeof err);
     errors_and_last(r);
     CHECK_STR(g_t.p, want, "errors after > 1 MiB of gzip content: same line, col, byte");
-    tm_rec_close(r);
+    tm_jsonread_close(r);
     unlink(gzpath);
 
     /* a pretty array: an element bad on line 100001 */
@@ -622,14 +622,14 @@ static void test_big(void) {
     s_put(&g_t, "", 0);
     tm_record rec;
     int rc;
-    while ((rc = tm_rec_next(r, &rec)) != TM_REC_END && rc != TM_REC_FATAL) {
+    while ((rc = tm_jsonread_next(r, &rec)) != TM_REC_END && rc != TM_REC_FATAL) {
       if (rc == TM_REC_OK) ok++;
-      else describe_error(&g_t, tm_rec_last_error(r));
+      else describe_error(&g_t, tm_jsonread_error(r));
     }
     snprintf(want, sizeof want, "100001 L100002:C11 B%zu expected ',' or '}' but found '2'", e3 + 10);
     CHECK_STR(g_t.p, want, "pretty array: error on line 100002 after 1.2 MiB");
     CHECK_INT(ok, 100001, "pretty array: the other 100001 elements are records");
-    tm_rec_close(r);
+    tm_jsonread_close(r);
     free(d.p);
     free(c.p);
   }
@@ -645,27 +645,27 @@ static void test_big(void) {
     write_file(g_path, c.p, c.n);
     char err[600];
     tm_reader *r = open_reader(TM_FMT_AUTO, NULL, BIG, err, sizeof err);
-    CHECK_INT(tm_rec_format(r), TM_FMT_JSON, "first array > 1 MiB: taken as one document");
+    CHECK_INT(tm_jsonread_format(r), TM_FMT_JSON, "first array > 1 MiB: taken as one document");
     tm_record rec;
     int rc;
     unsigned ok = 0;
     g_t.n = 0;
     s_put(&g_t, "", 0);
-    while ((rc = tm_rec_next(r, &rec)) != TM_REC_END && rc != TM_REC_FATAL) {
+    while ((rc = tm_jsonread_next(r, &rec)) != TM_REC_END && rc != TM_REC_FATAL) {
       if (rc == TM_REC_OK) ok++;
-      else describe_error(&g_t, tm_rec_last_error(r));
+      else describe_error(&g_t, tm_jsonread_error(r));
     }
     CHECK_INT(ok, 600001, "first array > 1 MiB: its elements are the records");
     char want[200];
     snprintf(want, sizeof want, "600002 L2:C1 B%zu unexpected content after the JSON document", second);
     CHECK_STR(g_t.p, want, "first array > 1 MiB: a second line is an error");
-    tm_rec_close(r);
+    tm_jsonread_close(r);
 
     r = open_reader(TM_FMT_JSONL, NULL, BIG, err, sizeof err);
     ok = 0;
-    while ((rc = tm_rec_next(r, &rec)) == TM_REC_OK) ok++;
+    while ((rc = tm_jsonread_next(r, &rec)) == TM_REC_OK) ok++;
     CHECK(ok == 2 && rc == TM_REC_END, "first array > 1 MiB with format=jsonl: two records");
-    tm_rec_close(r);
+    tm_jsonread_close(r);
 
     /* a smaller first array followed by more lines is JSON Lines */
     c.n = 0;
@@ -674,11 +674,11 @@ static void test_big(void) {
     s_put(&c, "1]\n[2]\n", 7);
     write_file(g_path, c.p, c.n);
     r = open_reader(TM_FMT_AUTO, NULL, BIG, err, sizeof err);
-    CHECK_INT(tm_rec_format(r), TM_FMT_JSONL, "first array of 100 KB then more lines: JSON Lines");
+    CHECK_INT(tm_jsonread_format(r), TM_FMT_JSONL, "first array of 100 KB then more lines: JSON Lines");
     ok = 0;
-    while ((rc = tm_rec_next(r, &rec)) == TM_REC_OK) ok++;
+    while ((rc = tm_jsonread_next(r, &rec)) == TM_REC_OK) ok++;
     CHECK(ok == 2 && rc == TM_REC_END, "first array of 100 KB then more lines: two records");
-    tm_rec_close(r);
+    tm_jsonread_close(r);
     free(c.p);
   }
 }
@@ -761,12 +761,12 @@ static void test_max_record(void) {
     char err[600];
     r = open_reader(TM_FMT_JSON, NULL, 4 << 20, err, sizeof err);
     tm_record rec;
-    tm_rec_next(r, &rec);
-    CHECK_INT(tm_rec_next(r, &rec), TM_REC_OK, "json: a 3 MiB element within max_record=4M");
+    tm_jsonread_next(r, &rec);
+    CHECK_INT(tm_jsonread_next(r, &rec), TM_REC_OK, "json: a 3 MiB element within max_record=4M");
     CHECK(rec.len == big + 2 && rec.offset == 3 && rec.text[0] == '"' && rec.text[rec.len - 1] == '"',
           "json: the 3 MiB element is whole");
     CHECK_INT(rec.tape->n, 1, "json: the 3 MiB element is one token");
-    tm_rec_close(r);
+    tm_jsonread_close(r);
     free(c.p);
   }
 }
@@ -820,10 +820,10 @@ static void test_fatal(void) {
     tm_reader *r = open_reader(TM_FMT_JSONL, NULL, BIG, err, sizeof err);
     tm_record rec;
     int rc;
-    while ((rc = tm_rec_next(r, &rec)) == TM_REC_OK) {}
+    while ((rc = tm_jsonread_next(r, &rec)) == TM_REC_OK) {}
     CHECK_INT(rc, TM_REC_FATAL, "fatal: first report");
-    CHECK_INT(tm_rec_next(r, &rec), TM_REC_FATAL, "fatal: sticky");
-    tm_rec_close(r);
+    CHECK_INT(tm_jsonread_next(r, &rec), TM_REC_FATAL, "fatal: sticky");
+    tm_jsonread_close(r);
   }
   write_file(g_path, "\x1f\x8b", 2);
   CHECK_STR(transcript_file(TM_FMT_AUTO, NULL, BIG),

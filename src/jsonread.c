@@ -1,10 +1,10 @@
 /*
-** records.c: the record framing declared in records.h.
+** jsonread.c: the record framing declared in jsonread.h.
 **
 ** The reader keeps one growable buffer. A record is always parsed from
 ** contiguous bytes: if the buffer ends inside a record, the bytes before the
 ** record are discarded, more are read, and the record is parsed again from
-** its start, only once its end has arrived (see rec_parse_upto), so the
+** its start, only once its end has arrived (see jr_parse_upto), so the
 ** work stays linear in the record however short the reads are. Memory
 ** is bounded by the largest record, never by the file.
 **
@@ -22,7 +22,7 @@
 ** Newlines are counted lazily (only bytes about to be discarded, or up to an
 ** error) so that every error can say its line and column.
 */
-#include "records.h"
+#include "jsonread.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -74,7 +74,7 @@ struct tm_reader {
 ** Count the newlines in [*counted, upto) into *line and *line_start, all
 ** content offsets; the bytes must still be in the buffer.
 */
-static void rec_count(const tm_reader *r, uint64_t upto, uint64_t *counted,
+static void jr_count(const tm_reader *r, uint64_t upto, uint64_t *counted,
                       uint64_t *line, uint64_t *line_start) {
   if (upto <= *counted) return;
   const char *p = r->buf + (*counted - r->base);
@@ -102,15 +102,15 @@ static void rec_count(const tm_reader *r, uint64_t upto, uint64_t *counted,
 }
 
 /* Count newlines up to content offset `upto` for good (never backwards). */
-static void rec_count_lines(tm_reader *r, uint64_t upto) {
-  rec_count(r, upto, &r->counted, &r->line, &r->line_start);
+static void jr_count_lines(tm_reader *r, uint64_t upto) {
+  jr_count(r, upto, &r->counted, &r->line, &r->line_start);
 }
 
 /* Copy printable text around content offset `at` (on a line that starts
 ** at line_start) into the error snippet: valid UTF-8, '?' for the rest.
-** rec_fill keeps REC_CONTEXT bytes before pos, so the snippet is the same
+** jr_fill keeps REC_CONTEXT bytes before pos, so the snippet is the same
 ** however reads split the file. */
-static void rec_snippet(tm_reader *r, uint64_t at, uint64_t line_start) {
+static void jr_snippet(tm_reader *r, uint64_t at, uint64_t line_start) {
   char *o = r->err.snippet;
   size_t room = sizeof r->err.snippet - 1;
   uint64_t from = at > line_start + REC_CONTEXT ? at - REC_CONTEXT : line_start;
@@ -136,38 +136,38 @@ static void rec_snippet(tm_reader *r, uint64_t at, uint64_t line_start) {
 }
 
 /* Describe an error at content offset `at` in record `record`. */
-static void rec_set_error(tm_reader *r, uint64_t record, uint64_t at,
+static void jr_set_error(tm_reader *r, uint64_t record, uint64_t at,
                           const char *fmt, va_list ap) {
   /* Count on a copy: reading may resume before `at` (the pieces of a bad
      value), and those later errors need the lines before it. */
   uint64_t end = r->base + r->len, counted = r->counted;
   uint64_t line = r->line, line_start = r->line_start;
-  rec_count(r, at < end ? at : end, &counted, &line, &line_start);
+  jr_count(r, at < end ? at : end, &counted, &line, &line_start);
   r->err.record = record;
   r->err.offset = at;
   r->err.line = line;
   r->err.col = at >= line_start ? at - line_start + 1 : 1;
   vsnprintf(r->err.msg, sizeof r->err.msg, fmt, ap);
-  rec_snippet(r, at, line_start);
+  jr_snippet(r, at, line_start);
 }
 
 /* A bad record: fill the error and return TM_REC_BAD. */
-static int rec_bad(tm_reader *r, uint64_t record, uint64_t at, const char *fmt,
+static int jr_bad(tm_reader *r, uint64_t record, uint64_t at, const char *fmt,
                    ...) {
   r->busy = 0;
   va_list ap;
   va_start(ap, fmt);
-  rec_set_error(r, record, at, fmt, ap);
+  jr_set_error(r, record, at, fmt, ap);
   va_end(ap);
   return TM_REC_BAD;
 }
 
 /* A fatal error: the reader stops for good. It belongs to the record being
 ** read, if one is (a gzip file cut inside it), else to the next one. */
-static int rec_fatal(tm_reader *r, const char *fmt, ...) {
+static int jr_fatal(tm_reader *r, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  rec_set_error(r, r->busy ? r->number : r->number + 1, r->base + r->len, fmt, ap);
+  jr_set_error(r, r->busy ? r->number : r->number + 1, r->base + r->len, fmt, ap);
   va_end(ap);
   r->fatal = 1;
   r->state = S_DONE;
@@ -187,11 +187,11 @@ static int rec_fatal(tm_reader *r, const char *fmt, ...) {
 ** makes the work linear is when records are parsed again, not how much
 ** a read brings.
 */
-static int rec_fill(tm_reader *r) {
+static int jr_fill(tm_reader *r) {
   if (r->eof) return 0;
   if (r->pos > REC_CONTEXT) {   /* keep a little before pos for snippets */
     size_t drop = r->pos - REC_CONTEXT;
-    rec_count_lines(r, r->base + drop);
+    jr_count_lines(r, r->base + drop);
     memmove(r->buf, r->buf + drop, r->len - drop);
     r->len -= drop;
     r->base += drop;
@@ -203,7 +203,7 @@ static int rec_fill(tm_reader *r) {
     size_t cap = (r->cap - TM_JSON_PAD) * 2 + TM_JSON_PAD;
     char *nb = realloc(r->buf, cap);
     if (!nb) {
-      rec_fatal(r, "out of memory (buffer of %zu bytes)", cap);
+      jr_fatal(r, "out of memory (buffer of %zu bytes)", cap);
       return -1;
     }
     r->buf = nb;
@@ -212,7 +212,7 @@ static int rec_fill(tm_reader *r) {
   }
   long n = tm_src_read(r->src, r->buf + r->len, room);
   if (n < 0) {
-    rec_fatal(r, "%s", tm_src_error(r->src));
+    jr_fatal(r, "%s", tm_src_error(r->src));
     return -1;
   }
   if (n == 0) {
@@ -226,24 +226,24 @@ static int rec_fill(tm_reader *r) {
 
 /* Skip whitespace, reading more as needed. Returns 1 if a byte is at pos,
 ** 0 at the end, -1 on a fatal error. */
-static int rec_skip_ws(tm_reader *r) {
+static int jr_skip_ws(tm_reader *r) {
   for (;;) {
     r->pos = tm_json_skip_ws(r->buf, r->len, r->pos);
     if (r->pos < r->len) return 1;
-    int rc = rec_fill(r);
+    int rc = jr_fill(r);
     if (rc <= 0) return rc;
   }
 }
 
 /* The error for a record over max_record. */
-static int rec_too_big(tm_reader *r, uint64_t record) {
-  return rec_bad(r, record, r->base + r->pos,
+static int jr_too_big(tm_reader *r, uint64_t record) {
+  return jr_bad(r, record, r->base + r->pos,
                  "record larger than max_record (%zu bytes); raise max_record",
                  r->cfg.max_record);
 }
 
 /* Hand out the record parsed at pos with `n` bytes, and move past it. */
-static int rec_emit(tm_reader *r, tm_record *rec, size_t n, size_t next) {
+static int jr_emit(tm_reader *r, tm_record *rec, size_t n, size_t next) {
   r->busy = 0;
   rec->text = r->buf + r->pos;
   rec->len = n;
@@ -255,10 +255,10 @@ static int rec_emit(tm_reader *r, tm_record *rec, size_t n, size_t next) {
 }
 
 /* An error from the tokenizer, in record `record` starting at pos. */
-static int rec_parse_error(tm_reader *r, uint64_t record, int rc,
+static int jr_parse_error(tm_reader *r, uint64_t record, int rc,
                            const tm_json_err *e) {
-  if (rc == TM_JSON_NOMEM) return rec_fatal(r, "out of memory");
-  return rec_bad(r, record, r->base + r->pos + e->off, "%s", e->msg);
+  if (rc == TM_JSON_NOMEM) return jr_fatal(r, "out of memory");
+  return jr_bad(r, record, r->base + r->pos + e->off, "%s", e->msg);
 }
 
 /*
@@ -277,7 +277,7 @@ static int rec_parse_error(tm_reader *r, uint64_t record, int rc,
 ** to a few times the record: linear. A value is parsed as soon as its last
 ** byte is in, so a slow producer's record never waits for more input.
 */
-static int rec_parse_upto(tm_reader *r, size_t limit, size_t *n, tm_json_err *e) {
+static int jr_parse_upto(tm_reader *r, size_t limit, size_t *n, tm_json_err *e) {
   tm_skim s = {0, 0, 0, 0};
   size_t skimmed = 0, again = 0;   /* from pos; parse again at `again` bytes */
   int ended = 0;                   /* the skim found the end */
@@ -295,7 +295,7 @@ static int rec_parse_upto(tm_reader *r, size_t limit, size_t *n, tm_json_err *e)
         continue;
       }
     }
-    if (rec_fill(r) < 0) return -1;
+    if (jr_fill(r) < 0) return -1;
   }
 }
 
@@ -304,14 +304,14 @@ static int rec_parse_upto(tm_reader *r, size_t limit, size_t *n, tm_json_err *e)
 ** On success *n is its length. Returns TM_REC_OK, TM_REC_BAD (the error
 ** names `record`), or TM_REC_FATAL.
 */
-static int rec_parse_value(tm_reader *r, uint64_t record, size_t *n) {
+static int jr_parse_value(tm_reader *r, uint64_t record, size_t *n) {
   tm_json_err e;
-  int rc = rec_parse_upto(r, r->cfg.max_record, n, &e);
+  int rc = jr_parse_upto(r, r->cfg.max_record, n, &e);
   if (rc < 0) return TM_REC_FATAL;
   if (rc == TM_JSON_MORE || (rc == TM_JSON_OK && *n > r->cfg.max_record))
-    return rec_too_big(r, record);
+    return jr_too_big(r, record);
   if (rc == TM_JSON_OK) return TM_REC_OK;
-  return rec_parse_error(r, record, rc, &e);
+  return jr_parse_error(r, record, rc, &e);
 }
 
 /*
@@ -320,14 +320,14 @@ static int rec_parse_value(tm_reader *r, uint64_t record, size_t *n) {
 ** value is not consumed unless `progress` asks for at least one byte.
 ** Returns 1 when the value ended, 0 at the end of the content, -1 on fatal.
 */
-static int rec_skim(tm_reader *r, uint32_t depth, int progress) {
+static int jr_skim(tm_reader *r, uint32_t depth, int progress) {
   tm_skim s = {depth, 0, 0, 0};
   uint64_t start = r->base + r->pos;
   for (;;) {
     int done;
     r->pos += tm_json_skim(&s, r->buf + r->pos, r->len - r->pos, &done);
     if (done) break;
-    int rc = rec_fill(r);
+    int rc = jr_fill(r);
     if (rc < 0) return -1;
     if (rc == 0) return s.in_scalar ? 1 : 0;
   }
@@ -336,7 +336,7 @@ static int rec_skim(tm_reader *r, uint32_t depth, int progress) {
 }
 
 /* Move pos just past the next newline (or to the end of the content). */
-static int rec_skip_line(tm_reader *r) {
+static int jr_skip_line(tm_reader *r) {
   for (;;) {
     char *nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
     if (nl) {
@@ -344,7 +344,7 @@ static int rec_skip_line(tm_reader *r) {
       return 1;
     }
     r->pos = r->len;
-    int rc = rec_fill(r);
+    int rc = jr_fill(r);
     if (rc <= 0) return rc;
   }
 }
@@ -354,29 +354,29 @@ static int rec_skip_line(tm_reader *r) {
 ** starts with '{' or '[' in its first column (where a new top-level value
 ** begins in JSON Lines and in pretty-printed sequences alike).
 */
-static int rec_resync_values(tm_reader *r) {
+static int jr_resync_values(tm_reader *r) {
   for (;;) {
-    int rc = rec_skip_line(r);
+    int rc = jr_skip_line(r);
     if (rc <= 0) return rc;
-    if (r->pos == r->len && rec_fill(r) <= 0) return 0;
+    if (r->pos == r->len && jr_fill(r) <= 0) return 0;
     char c = r->buf[r->pos];
     if (c == '{' || c == '[') return 1;
   }
 }
 
 /* JSON Lines: the record is the line starting at pos. */
-static int rec_line(tm_reader *r, tm_record *rec) {
+static int jr_line(tm_reader *r, tm_record *rec) {
   size_t scanned = 0;
   char *nl;
   r->number++;
   r->busy = 1;
   while (!(nl = memchr(r->buf + r->pos + scanned, '\n', r->len - r->pos - scanned))) {
     if (r->len - r->pos > r->cfg.max_record + REC_SLACK) {
-      int bad = rec_too_big(r, r->number);
-      return rec_skip_line(r) < 0 ? TM_REC_FATAL : bad;
+      int bad = jr_too_big(r, r->number);
+      return jr_skip_line(r) < 0 ? TM_REC_FATAL : bad;
     }
     scanned = r->len - r->pos;
-    int rc = rec_fill(r);
+    int rc = jr_fill(r);
     if (rc < 0) return TM_REC_FATAL;
     if (rc == 0) break;
   }
@@ -387,7 +387,7 @@ static int rec_line(tm_reader *r, tm_record *rec) {
                            r->buf[last - 1] == '\r'))
     last--;
   if (last - r->pos > r->cfg.max_record) {
-    int bad = rec_too_big(r, r->number);
+    int bad = jr_too_big(r, r->number);
     r->pos = next;
     return bad;
   }
@@ -398,18 +398,18 @@ static int rec_line(tm_reader *r, tm_record *rec) {
   int rc = tm_json_parse(r->buf + r->pos, end - r->pos, 1, &r->tape, &n, &e);
   r->buf[end] = saved;
   if (rc != TM_JSON_OK) {
-    rc = rec_parse_error(r, r->number, rc, &e);
+    rc = jr_parse_error(r, r->number, rc, &e);
     r->pos = next;
     return rc;
   }
   size_t rest = tm_json_skip_ws(r->buf, end, r->pos + n);
   if (rest < end) {
-    rc = rec_bad(r, r->number, r->base + rest,
+    rc = jr_bad(r, r->number, r->base + rest,
                  "unexpected content after the value on this line");
     r->pos = next;
     return rc;
   }
-  return rec_emit(r, rec, n, next);
+  return jr_emit(r, rec, n, next);
 }
 
 /*
@@ -418,113 +418,113 @@ static int rec_line(tm_reader *r, tm_record *rec) {
 ** at the next line that starts a value; inside a document, the bad value
 ** is skimmed.
 */
-static int rec_value(tm_reader *r, tm_record *rec) {
+static int jr_value(tm_reader *r, tm_record *rec) {
   size_t n;
   r->number++;
   r->busy = 1;
-  int rc = rec_parse_value(r, r->number, &n);
-  if (rc == TM_REC_OK) return rec_emit(r, rec, n, r->pos + n);
+  int rc = jr_parse_value(r, r->number, &n);
+  if (rc == TM_REC_OK) return jr_emit(r, rec, n, r->pos + n);
   if (rc == TM_REC_FATAL) return rc;
   if (r->mode == M_DOC && r->level == 0) {   /* the one document is broken */
     r->state = S_DONE;
     return rc;
   }
-  int ok = r->mode == M_VALUES && r->level == 0 ? rec_resync_values(r)
-                                                 : rec_skim(r, 0, 1);
+  int ok = r->mode == M_VALUES && r->level == 0 ? jr_resync_values(r)
+                                                 : jr_skim(r, 0, 1);
   return ok < 0 ? TM_REC_FATAL : rc;
 }
 
 /* One element of the record array as a record; skim it if it is bad. */
-static int rec_element(tm_reader *r, tm_record *rec) {
+static int jr_element(tm_reader *r, tm_record *rec) {
   size_t n;
   r->number++;
   r->busy = 1;
   r->state = S_ELEM_NEXT;
-  int rc = rec_parse_value(r, r->number, &n);
-  if (rc == TM_REC_OK) return rec_emit(r, rec, n, r->pos + n);
+  int rc = jr_parse_value(r, r->number, &n);
+  if (rc == TM_REC_OK) return jr_emit(r, rec, n, r->pos + n);
   if (rc != TM_REC_BAD) return rc;
-  int skim = rec_skim(r, 0, 0);
+  int skim = jr_skim(r, 0, 0);
   if (skim < 0) return TM_REC_FATAL;
   if (skim == 0) r->state = S_DONE;   /* cut by the end: that was the last */
   return rc;
 }
 
 /* Where to go once the record array (or the root value) is done. */
-static void rec_after_records(tm_reader *r) {
+static void jr_after_records(tm_reader *r) {
   r->state = r->level ? S_ASCEND : S_TOP;
 }
 
 /* The input ended where `what` was expected. */
-static int rec_unexpected_end(tm_reader *r, const char *what) {
+static int jr_unexpected_end(tm_reader *r, const char *what) {
   r->state = S_DONE;
-  return rec_bad(r, r->number + 1, r->base + r->len,
+  return jr_bad(r, r->number + 1, r->base + r->len,
                  "unexpected end of input: expected %s", what);
 }
 
 /* Skip whitespace up to where `what` is expected: TM_REC_OK, TM_REC_FATAL,
 ** or the error of an input that ends there. */
-static int rec_expect(tm_reader *r, const char *what) {
-  int rc = rec_skip_ws(r);
+static int jr_expect(tm_reader *r, const char *what) {
+  int rc = jr_skip_ws(r);
   if (rc > 0) return TM_REC_OK;
-  return rc < 0 ? TM_REC_FATAL : rec_unexpected_end(r, what);
+  return rc < 0 ? TM_REC_FATAL : jr_unexpected_end(r, what);
 }
 
 /* ELEM_FIRST and ELEM_NEXT: between the elements of the record array. */
-static int rec_between_elements(tm_reader *r, tm_record *rec) {
-  int rc = rec_expect(r, r->state == S_ELEM_FIRST ? "a value or ']'" : "',' or ']'");
+static int jr_between_elements(tm_reader *r, tm_record *rec) {
+  int rc = jr_expect(r, r->state == S_ELEM_FIRST ? "a value or ']'" : "',' or ']'");
   if (rc != TM_REC_OK) return rc;
   char c = r->buf[r->pos];
   if (c == ']') {
     r->pos++;
-    rec_after_records(r);
+    jr_after_records(r);
     return REC_AGAIN;
   }
-  if (r->state == S_ELEM_FIRST) return rec_element(r, rec);
+  if (r->state == S_ELEM_FIRST) return jr_element(r, rec);
   if (c == ',') {
     r->pos++;
-    if ((rc = rec_expect(r, "a value")) != TM_REC_OK) return rc;
-    return rec_element(r, rec);
+    if ((rc = jr_expect(r, "a value")) != TM_REC_OK) return rc;
+    return jr_element(r, rec);
   }
   char found[24];
   tm_json_describe(r->buf + r->pos, r->buf + r->len, found, sizeof found);
-  rc = rec_bad(r, ++r->number, r->base + r->pos,   /* a lost element */
+  rc = jr_bad(r, ++r->number, r->base + r->pos,   /* a lost element */
                "expected ',' or ']' after an element but found %s", found);
-  return rec_skim(r, 0, 1) < 0 ? TM_REC_FATAL : rc;
+  return jr_skim(r, 0, 1) < 0 ? TM_REC_FATAL : rc;
 }
 
 /* ASCEND: skip the rest of the objects that enclose the root value. */
-static int rec_ascend(tm_reader *r) {
+static int jr_ascend(tm_reader *r) {
   if (r->level == 0) {   /* the document already closed */
     r->state = S_TOP;
     return REC_AGAIN;
   }
-  int rc = rec_skim(r, (uint32_t)r->level, 1);
+  int rc = jr_skim(r, (uint32_t)r->level, 1);
   r->level = 0;
   r->state = S_TOP;
   if (rc < 0) return TM_REC_FATAL;
-  if (rc == 0) return rec_unexpected_end(r, "'}' to close the document");
+  if (rc == 0) return jr_unexpected_end(r, "'}' to close the document");
   return REC_AGAIN;
 }
 
 /* Give up on root= for this document, which counts as a (lost) record:
 ** report, then skip what is left of it. */
-static int rec_root_missing(tm_reader *r, const char *why) {
-  int rc = rec_bad(r, ++r->number, r->base + r->pos, "root path '%s' %s",
+static int jr_root_missing(tm_reader *r, const char *why) {
+  int rc = jr_bad(r, ++r->number, r->base + r->pos, "root path '%s' %s",
                    r->cfg.root, why);
   r->state = S_ASCEND;
   return rc;
 }
 
 /* Read the key at pos into r->key (unescaped, NUL-terminated). */
-static int rec_read_key(tm_reader *r, size_t *n) {
-  int rc = rec_parse_value(r, r->number + 1, n);
+static int jr_read_key(tm_reader *r, size_t *n) {
+  int rc = jr_parse_value(r, r->number + 1, n);
   if (rc != TM_REC_OK) return rc;
   const tm_tok *t = &r->tape.tok[0];
   if (t->kind != TM_STR)
-    return rec_bad(r, r->number + 1, r->base + r->pos, "expected a string key");
+    return jr_bad(r, r->number + 1, r->base + r->pos, "expected a string key");
   if (t->len + 1 > r->keycap) {
     char *k = realloc(r->key, t->len + 1);
-    if (!k) return rec_fatal(r, "out of memory");
+    if (!k) return jr_fatal(r, "out of memory");
     r->key = k;
     r->keycap = t->len + 1;
   }
@@ -535,10 +535,10 @@ static int rec_read_key(tm_reader *r, size_t *n) {
 }
 
 /* The value of the matching member: go one level down, or reach the root. */
-static int rec_enter(tm_reader *r, tm_record *rec) {
+static int jr_enter(tm_reader *r, tm_record *rec) {
   char c = r->buf[r->pos];
   if (r->level < r->nseg) {
-    if (c != '{') return rec_root_missing(r, "not found: a step of the path is not an object");
+    if (c != '{') return jr_root_missing(r, "not found: a step of the path is not an object");
     r->pos++;
     r->level++;
     r->first_member = 1;
@@ -550,62 +550,62 @@ static int rec_enter(tm_reader *r, tm_record *rec) {
     return REC_AGAIN;
   }
   r->state = S_ASCEND;
-  return rec_value(r, rec);
+  return jr_value(r, rec);
 }
 
 /* DESCEND: find the member named by the next root segment. */
-static int rec_descend(tm_reader *r, tm_record *rec) {
-  int rc = rec_expect(r, "a key or '}'");
+static int jr_descend(tm_reader *r, tm_record *rec) {
+  int rc = jr_expect(r, "a key or '}'");
   if (rc != TM_REC_OK) return rc;
   char c = r->buf[r->pos];
   if (c == '}') {
     r->pos++;
     r->level--;
-    return rec_root_missing(r, "not found in the document");
+    return jr_root_missing(r, "not found in the document");
   }
   if (!r->first_member) {
-    if (c != ',') return rec_root_missing(r, "not reached: expected ',' or '}'");
+    if (c != ',') return jr_root_missing(r, "not reached: expected ',' or '}'");
     r->pos++;
-    if ((rc = rec_expect(r, "a key")) != TM_REC_OK) return rc;
+    if ((rc = jr_expect(r, "a key")) != TM_REC_OK) return rc;
   }
   size_t n;
-  if ((rc = rec_read_key(r, &n)) != TM_REC_OK) {
+  if ((rc = jr_read_key(r, &n)) != TM_REC_OK) {
     if (rc == TM_REC_BAD) r->state = S_ASCEND;
     return rc;
   }
   int match = strcmp(r->key, r->seg[r->level - 1]) == 0;
   r->pos += n;
   r->first_member = 0;
-  if ((rc = rec_expect(r, "':'")) != TM_REC_OK) return rc;
-  if (r->buf[r->pos] != ':') return rec_root_missing(r, "not reached: expected ':'");
+  if ((rc = jr_expect(r, "':'")) != TM_REC_OK) return rc;
+  if (r->buf[r->pos] != ':') return jr_root_missing(r, "not reached: expected ':'");
   r->pos++;
-  if ((rc = rec_expect(r, "a value")) != TM_REC_OK) return rc;
-  if (match) return rec_enter(r, rec);
-  return rec_skim(r, 0, 1) < 0 ? TM_REC_FATAL : REC_AGAIN;
+  if ((rc = jr_expect(r, "a value")) != TM_REC_OK) return rc;
+  if (match) return jr_enter(r, rec);
+  return jr_skim(r, 0, 1) < 0 ? TM_REC_FATAL : REC_AGAIN;
 }
 
 /* TOP: the start of the next top-level value. */
-static int rec_top(tm_reader *r, tm_record *rec) {
-  int rc = rec_skip_ws(r);
+static int jr_top(tm_reader *r, tm_record *rec) {
+  int rc = jr_skip_ws(r);
   if (rc < 0) return TM_REC_FATAL;
   if (rc == 0) {
     r->state = S_DONE;
     if (r->mode == M_DOC && r->docs == 0 && r->cfg.format == TM_FMT_JSON)
-      return rec_bad(r, r->first + 1, r->base + r->len, "no JSON value in the input");
+      return jr_bad(r, r->first + 1, r->base + r->len, "no JSON value in the input");
     return TM_REC_END;
   }
   if (r->mode == M_DOC && r->docs > 0) {
     r->state = S_DONE;
-    return rec_bad(r, r->number + 1, r->base + r->pos,
+    return jr_bad(r, r->number + 1, r->base + r->pos,
                    "unexpected content after the JSON document");
   }
   r->docs++;
   char c = r->buf[r->pos];
   if (r->nseg) {
     if (c != '{') {   /* report, then skip the whole value */
-      int bad = rec_root_missing(r, "not found: the document is not an object");
+      int bad = jr_root_missing(r, "not found: the document is not an object");
       r->state = S_TOP;
-      return rec_skim(r, 0, 1) < 0 ? TM_REC_FATAL : bad;
+      return jr_skim(r, 0, 1) < 0 ? TM_REC_FATAL : bad;
     }
     r->pos++;
     r->level = 1;
@@ -618,18 +618,18 @@ static int rec_top(tm_reader *r, tm_record *rec) {
     r->state = S_ELEM_FIRST;
     return REC_AGAIN;
   }
-  return r->mode == M_LINES ? rec_line(r, rec) : rec_value(r, rec);
+  return r->mode == M_LINES ? jr_line(r, rec) : jr_value(r, rec);
 }
 
-int tm_rec_next(tm_reader *r, tm_record *rec) {
+int tm_jsonread_next(tm_reader *r, tm_record *rec) {
   for (;;) {
     int rc;
     switch (r->state) {
-      case S_TOP: rc = rec_top(r, rec); break;
-      case S_DESCEND: rc = rec_descend(r, rec); break;
+      case S_TOP: rc = jr_top(r, rec); break;
+      case S_DESCEND: rc = jr_descend(r, rec); break;
       case S_ELEM_FIRST:
-      case S_ELEM_NEXT: rc = rec_between_elements(r, rec); break;
-      case S_ASCEND: rc = rec_ascend(r); break;
+      case S_ELEM_NEXT: rc = jr_between_elements(r, rec); break;
+      case S_ASCEND: rc = jr_ascend(r); break;
       default: return r->fatal ? TM_REC_FATAL : TM_REC_END;
     }
     if (rc != REC_AGAIN) return rc;
@@ -642,7 +642,7 @@ int tm_rec_next(tm_reader *r, tm_record *rec) {
 ** `limit` bytes of pos, one document if not. Reads on as needed, so that
 ** how the reads split the bytes never changes the answer.
 */
-static int rec_sniff_next_line(tm_reader *r, size_t off, size_t limit) {
+static int jr_sniff_next_line(tm_reader *r, size_t off, size_t limit) {
   size_t at = off;   /* from pos, which a read may move: scanned so far */
   int newline = 0;
   for (;;) {
@@ -656,7 +656,7 @@ static int rec_sniff_next_line(tm_reader *r, size_t off, size_t limit) {
     if (newline && (at = tm_json_skip_ws(p, have, at)) < have)
       return at <= limit ? M_LINES : M_DOC;
     if (at > limit) return M_DOC;
-    int rc = rec_fill(r);
+    int rc = jr_fill(r);
     if (rc <= 0) return rc < 0 ? -1 : M_DOC;
   }
 }
@@ -666,10 +666,10 @@ static int rec_sniff_next_line(tm_reader *r, size_t off, size_t limit) {
 ** array is one document; a value broken past its first line, a sequence of
 ** values; else as the lines after it say.
 */
-static int rec_sniff_broken(tm_reader *r, char first, size_t off, size_t limit) {
+static int jr_sniff_broken(tm_reader *r, char first, size_t off, size_t limit) {
   if (first == '[') return M_DOC;
   if (memchr(r->buf + r->pos, '\n', off)) return M_VALUES;
-  return rec_sniff_next_line(r, off, limit);
+  return jr_sniff_next_line(r, off, limit);
 }
 
 /*
@@ -677,11 +677,11 @@ static int rec_sniff_broken(tm_reader *r, char first, size_t off, size_t limit) 
 ** Lines if it sits on one line and a newline precedes what comes next; a
 ** sequence of values if anything else follows; one document if nothing does.
 */
-static int rec_sniff_whole(tm_reader *r, size_t n) {
+static int jr_sniff_whole(tm_reader *r, size_t n) {
   size_t after = n;   /* from pos, which a read may move */
   while ((after = tm_json_skip_ws(r->buf + r->pos, r->len - r->pos, after)) ==
          r->len - r->pos) {
-    int rc = rec_fill(r);
+    int rc = jr_fill(r);
     if (rc <= 0) return rc < 0 ? -1 : M_DOC;
   }
   const char *p = r->buf + r->pos;
@@ -691,23 +691,23 @@ static int rec_sniff_whole(tm_reader *r, size_t n) {
 }
 
 /*
-** format=auto: decide from the first value (see records.h). Nothing is
+** format=auto: decide from the first value (see jsonread.h). Nothing is
 ** consumed; the first value is parsed again as a record. Returns -1 on a
 ** fatal error.
 */
-static int rec_sniff(tm_reader *r) {
-  int rc = rec_skip_ws(r);
+static int jr_sniff(tm_reader *r) {
+  int rc = jr_skip_ws(r);
   if (rc <= 0) return rc < 0 ? -1 : M_LINES;
   char first = r->buf[r->pos];
   size_t limit = first == '[' ? REC_SNIFF - 1 : r->cfg.max_record;
   size_t n;
   tm_json_err e;
-  rc = rec_parse_upto(r, limit, &n, &e);
-  if (rc == TM_JSON_OK && n <= limit) return rec_sniff_whole(r, n);
+  rc = jr_parse_upto(r, limit, &n, &e);
+  if (rc == TM_JSON_OK && n <= limit) return jr_sniff_whole(r, n);
   if (rc == TM_JSON_ERROR && e.off <= limit)   /* reading says where */
-    return rec_sniff_broken(r, first, e.off, limit);
+    return jr_sniff_broken(r, first, e.off, limit);
   if (rc == TM_JSON_NOMEM) {
-    rec_fatal(r, "out of memory");
+    jr_fatal(r, "out of memory");
     return -1;
   }
   if (rc < 0) return -1;
@@ -717,7 +717,7 @@ static int rec_sniff(tm_reader *r) {
 }
 
 /* Split root=a.b.c into segments. */
-static int rec_split_root(tm_reader *r) {
+static int jr_split_root(tm_reader *r) {
   if (!r->cfg.root || !*r->cfg.root) return 0;
   size_t n = strlen(r->cfg.root);
   r->rootbuf = malloc(n + 1);
@@ -736,15 +736,15 @@ static int rec_split_root(tm_reader *r) {
 }
 
 /* Skip a UTF-8 byte order mark at the very start. */
-static int rec_skip_bom(tm_reader *r) {
+static int jr_skip_bom(tm_reader *r) {
   while (r->len < 3 && !r->eof)
-    if (rec_fill(r) < 0) return -1;
+    if (jr_fill(r) < 0) return -1;
   if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) r->pos = 3;
   return 0;
 }
 
 /* The kind's open: a reader of src counting records from `first`. */
-static void *rec_open(tm_source *src, const tm_rec_config *cfg, uint64_t first,
+static void *jr_open(tm_source *src, const tm_rec_config *cfg, uint64_t first,
                       char *err, size_t errlen) {
   tm_reader *r = calloc(1, sizeof *r);
   if (!r) {
@@ -759,52 +759,52 @@ static void *rec_open(tm_source *src, const tm_rec_config *cfg, uint64_t first,
   uint64_t size = tm_src_is_gzip(src) ? 0 : tm_src_id(src).size;
   r->cap = (size && size < REC_BLOCK ? (size_t)size + 1 : REC_BLOCK) + TM_JSON_PAD;
   r->buf = malloc(r->cap);   /* a small file gets a small buffer */
-  if (!r->buf || rec_split_root(r)) {
-    tm_rec_close(r);
+  if (!r->buf || jr_split_root(r)) {
+    tm_jsonread_close(r);
     snprintf(err, errlen, "out of memory");
     return NULL;
   }
   r->buf[0] = 0;
-  int mode = rec_skip_bom(r);
+  int mode = jr_skip_bom(r);
   if (mode == 0) {
     if (cfg->format == TM_FMT_JSONL) mode = M_LINES;
     else if (cfg->format == TM_FMT_JSON) mode = M_DOC;
     else if (r->nseg) mode = M_VALUES;
-    else mode = rec_sniff(r);
+    else mode = jr_sniff(r);
   }
   r->mode = mode < 0 ? M_LINES : mode;   /* fatal (r->fatal): any, reading stops */
   return r;
 }
 
-tm_reader *tm_rec_open(tm_source *src, const tm_rec_config *cfg, char *err,
+tm_reader *tm_jsonread_open(tm_source *src, const tm_rec_config *cfg, char *err,
                        size_t errlen) {
-  return rec_open(src, cfg, 0, err, errlen);
+  return jr_open(src, cfg, 0, err, errlen);
 }
 
 /* Is m a mark this kind could have made (its state exists)? */
-static int rec_mark_ok(const tm_mark *m) {
+static int jr_mark_ok(const tm_mark *m) {
   return m->state <= S_DONE && m->level <= TM_JSON_MAX_DEPTH;
 }
 
 /* JSON Lines without root=, from a regular file read as it is (not gzip):
 ** every line is one record, so a line start is a record boundary. */
-static int rec_splittable(const void *arg) {
+static int jr_splittable(const void *arg) {
   const tm_reader *r = arg;
   tm_file_id id = tm_src_id(r->src);
   return r->mode == M_LINES && r->nseg == 0 && !tm_src_is_gzip(r->src) && !id.pipe;
 }
 
 /* The content offset of the next byte the reader will look at. */
-static uint64_t rec_offset(const void *arg) {
+static uint64_t jr_offset(const void *arg) {
   const tm_reader *r = arg;
   return r->base + r->pos;
 }
 
 /* The reader's position, as a mark of its own file. */
-static void rec_mark(void *arg, tm_mark *m) {
+static void jr_mark(void *arg, tm_mark *m) {
   tm_reader *r = arg;
   memset(m, 0, sizeof *m);
-  rec_count_lines(r, r->base + r->pos);
+  jr_count_lines(r, r->base + r->pos);
   m->offset = r->base + r->pos;
   m->number = r->number;
   m->line = r->line;
@@ -815,13 +815,13 @@ static void rec_mark(void *arg, tm_mark *m) {
 
 /* Continue from a mark of this file: jump within the buffered bytes when
 ** it can, else seek the source. Returns 0, or -1 (the reader is done). */
-static int rec_seek(void *arg, const tm_mark *m) {
+static int jr_seek(void *arg, const tm_mark *m) {
   tm_reader *r = arg;
   if (m->offset >= r->base && m->offset <= r->base + r->len) {
     r->pos = (size_t)(m->offset - r->base);    /* already in the buffer */
   } else {
     if (tm_src_seek(r->src, m->offset)) {
-      rec_fatal(r, "%s", tm_src_error(r->src));
+      jr_fatal(r, "%s", tm_src_error(r->src));
       return -1;
     }
     r->base = m->offset;
@@ -840,16 +840,16 @@ static int rec_seek(void *arg, const tm_mark *m) {
   return 0;
 }
 
-void tm_rec_reject(tm_reader *r, const tm_record *rec, const char *msg) {
-  rec_bad(r, rec->number, rec->offset, "%s", msg);
+void tm_jsonread_reject(tm_reader *r, const tm_record *rec, const char *msg) {
+  jr_bad(r, rec->number, rec->offset, "%s", msg);
 }
 
-const tm_rec_error *tm_rec_last_error(const tm_reader *r) { return &r->err; }
-int tm_rec_format(const tm_reader *r) {
+const tm_rec_error *tm_jsonread_error(const tm_reader *r) { return &r->err; }
+int tm_jsonread_format(const tm_reader *r) {
   return r->mode == M_LINES ? TM_FMT_JSONL : r->mode == M_DOC ? TM_FMT_JSON : TM_FMT_AUTO;
 }
 
-void tm_rec_close(tm_reader *r) {
+void tm_jsonread_close(tm_reader *r) {
   if (!r) return;
   tm_src_close(r->src);
   tm_json_tape_free(&r->tape);
@@ -861,16 +861,16 @@ void tm_rec_close(tm_reader *r) {
 }
 
 /* The kind's functions over the opaque reader the seam holds. */
-static int rec_kind_next(void *r, tm_record *rec) { return tm_rec_next(r, rec); }
-static const tm_rec_error *rec_kind_error(const void *r) { return tm_rec_last_error(r); }
-static void rec_kind_reject(void *r, const tm_record *rec, const char *msg) {
-  tm_rec_reject(r, rec, msg);
+static int jr_kind_next(void *r, tm_record *rec) { return tm_jsonread_next(r, rec); }
+static const tm_rec_error *jr_kind_error(const void *r) { return tm_jsonread_error(r); }
+static void jr_kind_reject(void *r, const tm_record *rec, const char *msg) {
+  tm_jsonread_reject(r, rec, msg);
 }
-static int rec_kind_format(const void *r) { return tm_rec_format(r); }
-static void rec_kind_close(void *r) { tm_rec_close(r); }
+static int jr_kind_format(const void *r) { return tm_jsonread_format(r); }
+static void jr_kind_close(void *r) { tm_jsonread_close(r); }
 
-const tm_rd_kind tm_rec_kind = {
-  "json",          rec_open,        rec_kind_next,       rec_kind_error,
-  rec_kind_reject, rec_mark,        rec_seek,            rec_mark_ok,
-  rec_offset,      rec_splittable,  rec_kind_format,     rec_kind_close,
+const tm_rd_kind tm_jsonread_kind = {
+  "json",          jr_open,        jr_kind_next,       jr_kind_error,
+  jr_kind_reject, jr_mark,        jr_seek,            jr_mark_ok,
+  jr_offset,      jr_splittable,  jr_kind_format,     jr_kind_close,
 };

@@ -106,7 +106,8 @@ static int badrec_filter(sqlite3_vtab_cursor *cur, int idxNum,
   badrec_cursor *c = (badrec_cursor *)cur;
   char *args[ERR_NARGS], *err = NULL;
   badrec_reset(c);
-  if (tm_vtab_args(idxNum, argc, argv, ERR_NARGS, args) != SQLITE_OK) return SQLITE_NOMEM;
+  int rc = tm_vtab_args(cur->pVtab, idxNum, argc, argv, ERR_NARGS, args);
+  if (rc != SQLITE_OK) return rc;
   int fail = tm_opts_parse(&c->opts, args[1], TM_FN_ERRORS, "transmog_errors", &err);
   if (!args[0] && !fail) {
     err = strdup("transmog_errors needs a file path: transmog_errors(path [, options])");

@@ -64,12 +64,16 @@ int tm_cache_put(sqlite3 *db, const char *zSchema, const char *tbl,
     sqlite3_bind_int64(st, 3, (sqlite3_int64)row->id.files[0].size);
     sqlite3_bind_int64(st, 4, row->id.files[0].mtime_ns);
     sqlite3_bind_text(st, 5, row->args, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 6, packed, npacked, SQLITE_STATIC);
-    if (row->seek) sqlite3_bind_blob(st, 7, row->seek, row->nseek, SQLITE_STATIC);
-    rc = sqlite3_step(st);
+    /* a catalogue longer than SQLITE_LIMIT_LENGTH is refused here, not
+       stored as NULL (a table that would have no catalogue once opened) */
+    rc = sqlite3_bind_blob(st, 6, packed, npacked, SQLITE_STATIC);
+    if (rc == SQLITE_OK && row->seek) rc = sqlite3_bind_blob(st, 7, row->seek, row->nseek, SQLITE_STATIC);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
     rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
   }
-  if (rc != SQLITE_OK) *pzErr = sqlite3_mprintf("transmog: cannot write the schema cache: %s", sqlite3_errmsg(db));
+  if (rc != SQLITE_OK)   /* a failed bind or allocation left no message in db */
+    *pzErr = sqlite3_mprintf("transmog: cannot write the schema cache: %s",
+                             rc == SQLITE_TOOBIG || rc == SQLITE_NOMEM ? sqlite3_errstr(rc) : sqlite3_errmsg(db));
   sqlite3_finalize(st);
   sqlite3_free(packed);
   return rc;

@@ -132,7 +132,8 @@ static int cat_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   unsigned fn = tables ? TM_FN_TABLES : TM_FN_COLUMNS;
   char *args[2], *err = NULL, *name = NULL;
   cat_reset(c);
-  if (tm_vtab_args(idxNum, argc, argv, 2, args) != SQLITE_OK) return SQLITE_NOMEM;
+  int rc = tm_vtab_args(cur->pVtab, idxNum, argc, argv, 2, args);
+  if (rc != SQLITE_OK) return rc;
   int fail = tm_opts_parse(&c->opts, args[1], fn, who, &err);
   if (!fail && !args[0]) {
     char *msg = sqlite3_mprintf("%s needs a file path: %s(path [, options])", who, who);

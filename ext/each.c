@@ -136,7 +136,8 @@ static int each_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   each_cursor *c = (each_cursor *)cur;
   char *args[EACH_NARGS], *err = NULL;
   each_reset(c);
-  if (tm_vtab_args(idxNum, argc, argv, EACH_NARGS, args) != SQLITE_OK) return SQLITE_NOMEM;
+  int rc = tm_vtab_args(cur->pVtab, idxNum, argc, argv, EACH_NARGS, args);
+  if (rc != SQLITE_OK) return rc;
   c->path = args[0];
   c->table = args[1];
   int fail = tm_opts_parse(&c->opts, args[2], TM_FN_EACH, "transmog_each", &err);

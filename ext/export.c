@@ -127,28 +127,28 @@ static int ex_tick(void *arg, const tm_progress *p) {
   return 0;
 }
 
-/* The JSON summary: rows per table, records, skipped, bytes, seconds. */
-static void ex_summary(exporter *x, sqlite3_context *ctx) {
+/* The JSON summary in *o: rows per table, records, skipped, bytes,
+** seconds. Made before the commit, so that nothing can fail after it.
+** Returns SQLITE_OK or SQLITE_NOMEM. */
+static int ex_summary(exporter *x, tm_buf *o) {
   const tm_schema *s = tm_export_schema(x->e);
   const tm_export_counts *n = tm_export_counted(x->e);
-  tm_buf o = {0};
   char num[96];
-  tm_buf_put(&o, "{\"tables\":{", 11);
+  tm_buf_put(o, "{\"tables\":{", 11);
   int first = 1;
   for (uint32_t t = 0; t < s->ntables; t++) {
     if (s->tables[t].dead) continue;
-    if (!first) tm_buf_putc(&o, ',');
+    if (!first) tm_buf_putc(o, ',');
     first = 0;
-    tm_jsonout_string(&o, ex_table(x, t), strlen(ex_table(x, t)));
+    tm_jsonout_string(o, ex_table(x, t), strlen(ex_table(x, t)));
     snprintf(num, sizeof num, ":%llu", (unsigned long long)n->rows[t]);
-    tm_buf_put(&o, num, strlen(num));
+    tm_buf_put(o, num, strlen(num));
   }
   snprintf(num, sizeof num, "},\"records\":%llu,\"skipped\":%llu,\"bytes\":%llu,\"seconds\":%.3f}",
            (unsigned long long)n->records, (unsigned long long)n->skipped,
            (unsigned long long)n->bytes, ex_now() - x->t0);
-  tm_buf_put(&o, num, strlen(num));
-  tm_sql_result_json(ctx, &o);
-  tm_buf_free(&o);
+  tm_buf_put(o, num, strlen(num));
+  return o->nomem ? SQLITE_NOMEM : SQLITE_OK;
 }
 
 /* Free everything an export holds; the writer undoes what it did not
@@ -161,18 +161,26 @@ static void ex_free(exporter *x) {
 }
 
 /* Is there a database (schema) named x->zSchema? (temp always is: SQLite
-** makes it on first use.) */
+** makes it on first use.) Asked without SQL, which a low
+** SQLITE_LIMIT_LENGTH could refuse. */
 static int ex_has_schema(exporter *x) {
   if (sqlite3_stricmp(x->zSchema, "temp") == 0) return 1;
+  const char *name;
+  for (int i = 0; (name = sqlite3_db_name(x->db, i)) != NULL; i++)
+    if (sqlite3_stricmp(name, x->zSchema) == 0) return 1;
+  return 0;
+}
+
+/* Is PRAGMA query_only on? Tables are refused by SQLite itself; files
+** must be refused here. (If it cannot be asked, it counts as on.) */
+static int ex_query_only(exporter *x) {
   sqlite3_stmt *st = NULL;
-  int found = sqlite3_prepare_v2(x->db, "SELECT 1 FROM pragma_database_list WHERE name = ?1 COLLATE NOCASE",
-                                 -1, &st, NULL) == SQLITE_OK;
-  if (found) {
-    sqlite3_bind_text(st, 1, x->zSchema, -1, SQLITE_STATIC);
-    found = sqlite3_step(st) == SQLITE_ROW;
-  }
+  int on = 1;
+  if (sqlite3_prepare_v2(x->db, "PRAGMA query_only", -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    on = sqlite3_column_int(st, 0);
   sqlite3_finalize(st);
-  return found;
+  return on;
 }
 
 /* Read the arguments: path, name, options. */
@@ -183,6 +191,8 @@ static int ex_args(exporter *x, int argc, sqlite3_value **argv) {
   const char *options = argc > 2 ? (const char *)sqlite3_value_text(argv[2]) : NULL;
   if (!x->path || !x->name || !*x->name)
     return ex_fail(x, "transmog_export needs a file and a table name: transmog_export(path, name [, options])");
+  for (int i = 0; i < argc; i++)
+    if (tm_sql_has_nul(argv[i])) return ex_fail(x, "argument %d of transmog_export contains a NUL byte", i + 1);
   if (tm_opts_parse(&x->opts, options, TM_FN_EXPORT, "transmog", &err)) {
     x->err = sqlite3_mprintf("%s", err ? err : "transmog: out of memory");   /* prefixed already */
     free(err);
@@ -191,6 +201,8 @@ static int ex_args(exporter *x, int argc, sqlite3_value **argv) {
   x->zSchema = x->opts.schema ? x->opts.schema : "main";
   if (x->opts.to && x->opts.mode == TM_MODE_APPEND)
     return ex_fail(x, "mode=append is for tables; with to=, use mode=create or mode=replace");
+  if (x->opts.to && ex_query_only(x))
+    return ex_fail(x, "PRAGMA query_only is on: to= would write files");
   if (!x->opts.to && !ex_has_schema(x))
     return ex_fail(x, "no database '%s' (schema=): attach it first", x->zSchema);
   if (sqlite3_prepare_v2(x->db, "SELECT 1", -1, &x->poll, NULL) != SQLITE_OK)
@@ -210,18 +222,30 @@ static int ex_run(exporter *x) {
   return ex_exported(x, tm_export_run(x->e, w));
 }
 
-/* transmog_export(path, name [, options]) */
 static void export_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   exporter x;
   memset(&x, 0, sizeof x);
   x.db = sqlite3_context_db_handle(ctx);
   x.t0 = x.reported = x.phase_t0 = ex_now();
   x.phase = 1;
+  tm_buf summary = {0};
   int rc = ex_args(&x, argc, argv);
   if (rc == SQLITE_OK) rc = ex_run(&x);
-  if (rc == SQLITE_OK) ex_summary(&x, ctx);
-  else if (rc == SQLITE_NOMEM && !x.err) sqlite3_result_error_nomem(ctx);
-  else sqlite3_result_error(ctx, x.err ? x.err : "transmog: export failed", -1);
+  if (rc == SQLITE_OK) rc = ex_summary(&x, &summary);
+  if (rc == SQLITE_OK) rc = ex_exported(&x, tm_export_commit(x.e));
+  /* undone before any result: an out-of-memory result would stop the
+     rollback (SQLite runs no statement after it) */
+  if (x.e) tm_export_abort(x.e);
+  if (rc == SQLITE_OK) {   /* handed over, not copied: it cannot fail now */
+    sqlite3_result_text64(ctx, summary.p, summary.n, free, SQLITE_UTF8);
+    sqlite3_result_subtype(ctx, TM_JSON_SUBTYPE);
+    summary.p = NULL;
+  } else if (rc == SQLITE_NOMEM && !x.err) {
+    sqlite3_result_error_nomem(ctx);
+  } else {
+    sqlite3_result_error(ctx, x.err ? x.err : "transmog: export failed", -1);
+  }
+  tm_buf_free(&summary);
   ex_free(&x);
 }
 

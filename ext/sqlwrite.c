@@ -3,7 +3,13 @@
 **
 ** The first table opened starts a savepoint; the commit releases it and
 ** freeing the writer without one rolls it back, so a failed export leaves
-** no table behind. Values are bound without copies: strings point into
+** no table behind and the connection outside any transaction it opened.
+** The ROLLBACK TO and RELEASE are prepared with the SAVEPOINT, so that
+** undoing needs no memory and no parsing. While an interrupt is pending
+** (sqlite3_interrupt, until the outer statement ends) SQLite runs no
+** statement at all, the ROLLBACK TO included: then the whole transaction
+** is rolled back, as SQLite does for an interrupted INSERT (see
+** sqlw_rollback). Values are bound without copies: strings point into
 ** the background scan's batch that holds the record. Rows wait to go in several at
 ** a time, one INSERT per table (a statement costs SQLite about as much as
 ** binding a row): when a table has as many waiting as its INSERT takes,
@@ -48,6 +54,9 @@ typedef struct sql_writer {
   int mode;                /* TM_MODE_* */
   sqlw_table *tables;      /* one per table of the schema */
   int savepoint;           /* a savepoint is open */
+  sqlite3_stmt *rollback;  /* ROLLBACK TO it */
+  sqlite3_stmt *release;   /* RELEASE it */
+  sqlite3_stmt *undo;      /* a write that writes nothing (sqlw_rollback) */
   int nwaiting;            /* rows waiting, in every table */
   uint64_t batch;          /* the background scan's batch they lie in */
 } sql_writer;
@@ -106,11 +115,14 @@ static int sqlw_prepare_insert(sql_writer *q, const sqlw_table *g, int nrows, sq
     for (int c = 0; c < g->ncols; c++) sqlite3_str_appendall(s, c ? ", ?" : "?");
     sqlite3_str_appendall(s, ")");
   }
+  int built = sqlite3_str_errcode(s);   /* SQLITE_TOOBIG past SQLITE_LIMIT_LENGTH */
   char *sql = sqlite3_str_finish(s);
-  int rc = sql ? sqlite3_prepare_v2(q->db, sql, -1, st, NULL) : SQLITE_NOMEM;
+  int rc = sql ? sqlite3_prepare_v2(q->db, sql, -1, st, NULL) : built ? built : SQLITE_NOMEM;
   sqlite3_free(sql);
   if (rc == SQLITE_NOMEM) return tm_writer_nomem(&q->base);
-  if (rc != SQLITE_OK) return tm_writer_fail(&q->base, "%s", sqlite3_errmsg(q->db));
+  if (rc != SQLITE_OK)
+    return tm_writer_fail(&q->base, "cannot insert into '%s': %s", g->name,
+                          sql ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc));
   return TM_WRITE_OK;
 }
 
@@ -152,22 +164,40 @@ static int sqlw_make(sql_writer *q, uint32_t t, const sqlw_table *g) {
   return rc;
 }
 
+/* Open the savepoint, with its ROLLBACK TO and RELEASE ready. */
+static int sqlw_savepoint(sql_writer *q) {
+  if (sqlite3_prepare_v2(q->db, "ROLLBACK TO transmog_export", -1, &q->rollback, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(q->db, "RELEASE transmog_export", -1, &q->release, NULL) != SQLITE_OK)
+    return tm_writer_fail(&q->base, "%s", sqlite3_errmsg(q->db));
+  if (sqlw_exec(q, "SAVEPOINT transmog_export") != TM_WRITE_OK) return TM_WRITE_ERROR;
+  q->savepoint = 1;
+  return TM_WRITE_OK;
+}
+
+/* Prepare q->undo on table g, the first made: a DELETE of no row. */
+static int sqlw_prepare_undo(sql_writer *q, const sqlw_table *g) {
+  char *sql = sqlite3_mprintf("DELETE FROM \"%w\".\"%w\" WHERE 0", q->zSchema, g->name);
+  int rc = sql ? sqlite3_prepare_v2(q->db, sql, -1, &q->undo, NULL) : SQLITE_NOMEM;
+  sqlite3_free(sql);
+  if (rc == SQLITE_NOMEM) return tm_writer_nomem(&q->base);
+  if (rc != SQLITE_OK) return tm_writer_fail(&q->base, "%s", sqlite3_errmsg(q->db));
+  return TM_WRITE_OK;
+}
+
 /* Open table t: the savepoint first if it is the first, then the table
 ** and its INSERTs. */
 static int sqlw_table_open(tm_writer *w, uint32_t t, const char *name, const tm_coldecl *cols,
                            int ncols) {
   sql_writer *q = (sql_writer *)w;
   sqlw_table *g = &q->tables[t];
-  if (!q->savepoint) {
-    if (sqlw_exec(q, "SAVEPOINT transmog_export") != TM_WRITE_OK) return TM_WRITE_ERROR;
-    q->savepoint = 1;
-  }
+  if (!q->savepoint && sqlw_savepoint(q) != TM_WRITE_OK) return TM_WRITE_ERROR;
   g->name = name;
   g->cols = sqlite3_malloc64((sqlite3_uint64)ncols * sizeof *cols);
   if (!g->cols) return tm_writer_nomem(w);
   memcpy(g->cols, cols, (size_t)ncols * sizeof *cols);
   g->ncols = ncols;
   int rc = sqlw_make(q, t, g);
+  if (rc == TM_WRITE_OK && !q->undo) rc = sqlw_prepare_undo(q, g);
   return rc == TM_WRITE_OK ? sqlw_prepare(q, g) : rc;
 }
 
@@ -224,20 +254,49 @@ static int sqlw_row(tm_writer *w, const tm_write_row *r) {
   return ++g->nwait == g->per ? sqlw_flush_all(w) : TM_WRITE_OK;
 }
 
-/* Release the savepoint: every table at once. */
+/* Step st, a statement with no result, and make it ready again. */
+static int sqlw_step(sqlite3_stmt *st) {
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Release the savepoint: every table at once. If that fails the
+** savepoint stays, for sqlw_free to roll back. */
 static int sqlw_commit(tm_writer *w) {
   sql_writer *q = (sql_writer *)w;
   assert(q->nwaiting == 0);   /* their batch went back with the last */
   if (!q->savepoint) return TM_WRITE_OK;
+  int rc = sqlw_step(q->release);
+  if (rc != SQLITE_OK) return tm_writer_fail(w, "cannot commit: %s", sqlite3_errmsg(q->db));
   q->savepoint = 0;
-  return sqlw_exec(q, "RELEASE transmog_export");
+  return TM_WRITE_OK;
+}
+
+/* Undo what was not committed, with the statements prepared for it. A
+** ROLLBACK TO can be interrupted (sqlite3_interrupt stops every statement
+** until the outer one ends; a progress handler may stop any); a write
+** stopped so makes SQLite roll back the whole transaction, as it does for
+** any interrupted write. So if the ROLLBACK TO fails, q->undo, a write
+** that changes nothing when it does run, is stepped, and the ROLLBACK TO
+** tried again. No transaction left means nothing left to undo. */
+static void sqlw_rollback(sql_writer *q) {
+  for (int tries = 0; q->savepoint && !sqlite3_get_autocommit(q->db) && tries < 3; tries++) {
+    if (sqlw_step(q->rollback) == SQLITE_OK) {
+      sqlw_step(q->release);
+      return;
+    }
+    if (q->undo) sqlw_step(q->undo);
+  }
 }
 
 /* Roll back what was not committed; free the statements. */
 static void sqlw_free(tm_writer *w) {
   sql_writer *q = (sql_writer *)w;
-  if (q->savepoint)
-    sqlite3_exec(q->db, "ROLLBACK TO transmog_export; RELEASE transmog_export", NULL, NULL, NULL);
+  sqlw_rollback(q);
+  sqlite3_finalize(q->rollback);
+  sqlite3_finalize(q->release);
+  sqlite3_finalize(q->undo);
   for (uint32_t t = 0; q->tables && t < w->cfg.schema->ntables; t++) {
     sqlw_table *g = &q->tables[t];
     for (int n = 1; g->ins && n <= g->per; n++) sqlite3_finalize(g->ins[n]);

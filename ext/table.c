@@ -85,6 +85,7 @@ static void table_free(table_vtab *v) {
   sqlite3_free(v->zMain);
   sqlite3_free(v->path);
   sqlite3_free(v->args);
+  sqlite3_free(v->base.zErrMsg);   /* one SQLite never took (xDestroy's) */
   sqlite3_free(v);
 }
 
@@ -114,7 +115,13 @@ static int table_args(table_vtab *v, int argc, const char *const *argv, char **p
   }
   v->path = sqlite3_mprintf("%s", argv[3]);
   if (!v->path) return SQLITE_NOMEM;
-  tm_opts_dequote(v->path);
+  int quoted = v->path[0] == '\'' || v->path[0] == '"';
+  const char *rest = tm_opts_dequote(v->path);
+  while (quoted && rest && *rest == ' ') rest++;
+  if (quoted && (!rest || *rest)) {
+    *pzErr = sqlite3_mprintf("transmog: the file argument %s is not one quoted string", argv[3]);
+    return SQLITE_ERROR;
+  }
   sqlite3_str *args = sqlite3_str_new(v->db);
   const char **opt = sqlite3_malloc((argc + 1) * (int)sizeof *opt);
   int nopt = 0;
@@ -168,9 +175,12 @@ static int table_save_cache(table_vtab *v, char **pzErr) {
 }
 
 /* The catalogue from the cache, if it was made from this file and options
-** that give the same catalogue; otherwise scan the file again (in memory
-** only). */
-static int table_load(table_vtab *v, char **pzErr) {
+** that give the same catalogue; otherwise, at CREATE (`may_read`), scan the
+** file again (in memory only). xConnect never reads the file: it runs for
+** any use of the table, a trigger's pragma_table_xinfo in a hostile
+** database included, which DIRECTONLY does not stop; without a cache row
+** v->schema stays NULL (see table_init). */
+static int table_load(table_vtab *v, int may_read, char **pzErr) {
   tm_cache_row row;
   char *key = tm_opts_key(&v->opts);
   if (key && tm_cache_get(v->db, v->zSchema, v->zMain, &row)) {
@@ -191,7 +201,7 @@ static int table_load(table_vtab *v, char **pzErr) {
   tm_schema_free(v->schema);
   v->schema = NULL;
   tm_src_id_free(&v->id);
-  return table_infer(v, pzErr);
+  return may_read ? table_infer(v, pzErr) : SQLITE_OK;
 }
 
 /* Create one virtual table per child table, in the main table's schema. */
@@ -241,8 +251,15 @@ static int table_init(sqlite3 *db, int argc, const char *const *argv,
   v->zName = sqlite3_mprintf("%s", argv[2]);
   int rc = v->zSchema && v->zName ? table_args(v, argc, argv, pzErr) : SQLITE_NOMEM;
   int is_main = rc == SQLITE_OK && strcmp(v->zMain, v->zName) == 0;
-  if (rc == SQLITE_OK) rc = create && is_main ? table_infer(v, pzErr) : table_load(v, pzErr);
+  if (rc == SQLITE_OK) rc = create && is_main ? table_infer(v, pzErr) : table_load(v, create, pzErr);
   if (rc == SQLITE_OK && create && is_main) rc = table_save_cache(v, pzErr);
+  if (rc == SQLITE_OK && !v->schema) {   /* connected without a catalogue */
+    rc = sqlite3_declare_vtab(db, "CREATE TABLE x(_no_catalogue HIDDEN)");
+    if (rc == SQLITE_OK) sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+    if (rc != SQLITE_OK) table_free(v);
+    else *ppVtab = &v->base;
+    return rc;
+  }
   if (rc == SQLITE_OK) {
     v->table = tm_schema_find_table(v->schema, v->zName);
     if (v->table == TM_NONE) {
@@ -285,6 +302,47 @@ static int table_disconnect(sqlite3_vtab *p) {
   return SQLITE_OK;
 }
 
+/* Drop child table `name` of main table v. */
+static int table_drop_child(table_vtab *v, const char *name) {
+  char *sql = sqlite3_mprintf("DROP TABLE IF EXISTS \"%w\".\"%w\"", v->zSchema, name);
+  int rc = sql ? sqlite3_exec(v->db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+  sqlite3_free(sql);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(v->base.zErrMsg);
+    v->base.zErrMsg = sqlite3_mprintf("transmog: cannot drop child table '%s': %s", name,
+                                      sqlite3_errmsg(v->db));
+  }
+  return rc;
+}
+
+/* The children of a main table without a catalogue: the transmog tables
+** of its schema whose CREATE ends in _main=<it> (table_create_children),
+** found one at a time, since none can be dropped while sqlite_master is
+** read. */
+static int table_drop_orphans(table_vtab *v) {
+  char *tail = sqlite3_mprintf(", _main=%Q)", v->zName);
+  char *sql = sqlite3_mprintf("SELECT name FROM \"%w\".sqlite_master WHERE type = 'table'"
+                              " AND sql LIKE 'CREATE VIRTUAL TABLE %% USING transmog(%%'"
+                              " AND substr(sql, -length(?1)) = ?1 LIMIT 1", v->zSchema);
+  int rc = tail && sql ? SQLITE_ROW : SQLITE_NOMEM;
+  while (rc == SQLITE_ROW) {
+    sqlite3_stmt *st = NULL;
+    char *name = NULL;
+    rc = sqlite3_prepare_v2(v->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_text(st, 1, tail, -1, SQLITE_STATIC);
+      rc = sqlite3_step(st);
+      if (rc == SQLITE_ROW && !(name = sqlite3_mprintf("%s", sqlite3_column_text(st, 0)))) rc = SQLITE_NOMEM;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW && table_drop_child(v, name) != SQLITE_OK) rc = SQLITE_ERROR;
+    sqlite3_free(name);
+  }
+  sqlite3_free(tail);
+  sqlite3_free(sql);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 /* xDestroy: a main table drops its children and its cache row first. If a
 ** child cannot be dropped (a statement still reads it), nothing is freed
 ** and the DROP fails. */
@@ -292,20 +350,10 @@ static int table_destroy(sqlite3_vtab *p) {
   table_vtab *v = (table_vtab *)p;
   if (strcmp(v->zMain, v->zName) == 0) {
     const tm_schema *s = v->schema;
-    for (uint32_t t = s->ntables; t-- > 1;) {
-      if (s->tables[t].dead) continue;
-      char *sql = sqlite3_mprintf("DROP TABLE IF EXISTS \"%w\".\"%w\"", v->zSchema,
-                                  tm_schema_name(s, s->tables[t].name));
-      int rc = sql ? sqlite3_exec(v->db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
-      sqlite3_free(sql);
-      if (rc != SQLITE_OK) {
-        sqlite3_free(p->zErrMsg);
-        p->zErrMsg = sqlite3_mprintf("transmog: cannot drop child table '%s': %s",
-                                     tm_schema_name(s, s->tables[t].name),
-                                     sqlite3_errmsg(v->db));
-        return rc;
-      }
-    }
+    int rc = s ? SQLITE_OK : table_drop_orphans(v);
+    for (uint32_t t = s ? s->ntables : 0; t-- > 1 && rc == SQLITE_OK;)
+      if (!s->tables[t].dead) rc = table_drop_child(v, tm_schema_name(s, s->tables[t].name));
+    if (rc != SQLITE_OK) return rc;
     tm_cache_del(v->db, v->zSchema, v->zMain);
   }
   table_free(v);
@@ -326,6 +374,13 @@ static int table_rename(sqlite3_vtab *p, const char *zNew) {
 /* xBestIndex: see tm_plan_best. */
 static int table_best_index(sqlite3_vtab *p, sqlite3_index_info *info) {
   table_vtab *v = (table_vtab *)p;
+  if (!v->schema) {
+    char *msg = sqlite3_mprintf("table '%s' has no catalogue in transmog_cache (its file is read only by "
+                                "CREATE VIRTUAL TABLE); DROP TABLE %s and create it again", v->zName, v->zMain);
+    int rc = tm_vtab_error(p, msg ? msg : "out of memory");
+    sqlite3_free(msg);
+    return rc;
+  }
   return tm_plan_best(v->schema, v->table, v->nmeta, v->opts.o.id != NULL, tm_src_id_size(&v->id), info);
 }
 

@@ -3,6 +3,8 @@
 */
 #include "values.h"
 
+#include <string.h>
+
 SQLITE_EXTENSION_INIT3
 
 /* Set a result from a value (copied). */
@@ -17,6 +19,11 @@ static void values_result(sqlite3_context *ctx, const tm_value *v) {
       break;
     default: sqlite3_result_null(ctx); break;
   }
+}
+
+int tm_sql_has_nul(sqlite3_value *v) {
+  const char *t = (const char *)sqlite3_value_text(v);
+  return t && strlen(t) != (size_t)sqlite3_value_bytes(v);
 }
 
 int tm_value_bind(sqlite3_stmt *st, int param, const tm_value *v) {

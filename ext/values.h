@@ -17,6 +17,9 @@
 /* Bind a value without copying it: it must hold until the statement steps. */
 int tm_value_bind(sqlite3_stmt *st, int param, const tm_value *v);
 
+/* Does v, as text, hold a NUL byte (which a C string would cut)? */
+int tm_sql_has_nul(sqlite3_value *v);
+
 /* Set the result to token i of a record, converted by tm_value_of (a copy). */
 void tm_sql_result(sqlite3_context *ctx, const char *text, const tm_tok *tok,
                    uint32_t i, int types, tm_buf *tmp);

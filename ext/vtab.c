@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../src/locate.h"
+#include "values.h"
 
 SQLITE_EXTENSION_INIT3
 
@@ -71,15 +72,20 @@ int tm_vtab_best_index(sqlite3_index_info *info, int first, int n) {
   return SQLITE_OK;
 }
 
-int tm_vtab_args(int idxNum, int argc, sqlite3_value **argv, int n, char **out) {
-  int j = 0;
-  for (int k = 0; k < n; k++) {
-    out[k] = NULL;
+int tm_vtab_args(sqlite3_vtab *vt, int idxNum, int argc, sqlite3_value **argv, int n, char **out) {
+  int j = 0, rc = SQLITE_OK;
+  for (int k = 0; k < n; k++) out[k] = NULL;
+  for (int k = 0; k < n && rc == SQLITE_OK; k++) {
     if (!(idxNum & (1 << k)) || j >= argc) continue;
-    const unsigned char *v = sqlite3_value_text(argv[j++]);
+    sqlite3_value *a = argv[j++];
+    const char *v = (const char *)sqlite3_value_text(a);
     if (!v) continue;
-    out[k] = sqlite3_mprintf("%s", (const char *)v);
-    if (!out[k]) return SQLITE_NOMEM;
+    if (tm_sql_has_nul(a)) rc = tm_vtab_error(vt, "an argument contains a NUL byte");
+    else if (!(out[k] = sqlite3_mprintf("%s", v))) rc = SQLITE_NOMEM;
   }
-  return SQLITE_OK;
+  for (int k = 0; k < n && rc != SQLITE_OK; k++) {   /* nothing half-made stays */
+    sqlite3_free(out[k]);
+    out[k] = NULL;
+  }
+  return rc;
 }

@@ -50,9 +50,10 @@ int tm_vtab_best_index(sqlite3_index_info *info, int first, int n);
 
 /*
 ** In xFilter: the n arguments as malloc'd strings (NULL when absent),
-** following the idxNum bits set by tm_vtab_best_index. Returns SQLITE_OK or
-** SQLITE_NOMEM.
+** following the idxNum bits set by tm_vtab_best_index. Returns SQLITE_OK,
+** SQLITE_NOMEM, or SQLITE_ERROR (message in vt) for a NUL byte in one;
+** on failure none is kept.
 */
-int tm_vtab_args(int idxNum, int argc, sqlite3_value **argv, int n, char **out);
+int tm_vtab_args(sqlite3_vtab *vt, int idxNum, int argc, sqlite3_value **argv, int n, char **out);
 
 #endif

@@ -186,8 +186,14 @@ int tm_export_run(tm_export *e, tm_writer *w) {
   int rc = ex_open(e);
   if (rc == TM_EXPORT_OK) rc = ex_start(e);
   if (rc == TM_EXPORT_OK) rc = ex_pass(e);
-  if (rc == TM_EXPORT_OK) rc = ex_wrote(e, tm_writer_commit(e->w));
   return rc;
+}
+
+int tm_export_commit(tm_export *e) { return ex_wrote(e, tm_writer_commit(e->w)); }
+
+void tm_export_abort(tm_export *e) {
+  tm_writer_free(e->w);
+  e->w = NULL;
 }
 
 const char *tm_export_error(const tm_export *e) { return e->err ? e->err : ""; }

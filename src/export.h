@@ -58,10 +58,19 @@ void tm_export_use(tm_export *e, const tm_schema *s);
 const tm_schema *tm_export_schema(const tm_export *e);
 
 /* The writing pass into w, opened over the schema, which the export owns
-** from now on (freed by tm_export_free, uncommitted unless this returned
-** TM_EXPORT_OK): every live table opened, every row of every record
-** written, then the commit. Returns TM_EXPORT_*. */
+** from now on (freed by tm_export_free): every live table opened, every
+** row of every record written. Nothing is visible until tm_export_commit.
+** Returns TM_EXPORT_*. */
 int tm_export_run(tm_export *e, tm_writer *w);
+
+/* Make everything the run wrote visible, all or nothing (after a run that
+** returned TM_EXPORT_OK; a caller makes what it must report first, so that
+** nothing can fail after the commit). Returns TM_EXPORT_*. */
+int tm_export_commit(tm_export *e);
+
+/* Undo what the writer did not commit, and free it (before an error is
+** reported: see ext/export.c). Safe after a commit, which it keeps. */
+void tm_export_abort(tm_export *e);
 
 /* The message of the first TM_EXPORT_ERROR, naming the file or record
 ** ("" when none). */

@@ -3,8 +3,14 @@
 **
 ** Writes go through a 1 MiB buffer to write(2), or to zlib's gzwrite for
 ** gzip (level 6, as gzip's default), so a row is never a system call.
+**
+** The temporary name ends in a random suffix and is created with O_EXCL
+** and O_NOFOLLOW, so nothing planted in a shared directory (a symlink, a
+** file) is ever opened or written through, and two exports of one name
+** never share a temporary file. The commit's rename(2) replaces whatever
+** entry has the target's name, a symlink included, without following it.
 */
-#define _POSIX_C_SOURCE 200809L   /* strdup */
+#define _DEFAULT_SOURCE   /* getentropy, O_NOFOLLOW */
 #include "sink.h"
 
 #include <errno.h>
@@ -28,15 +34,40 @@ struct tm_sink {
   char err[300];
 };
 
-/* "dir/name", or "dir/.name.tmp-PID" for the temporary name. */
+/* "dir/name", or "dir/.name.tmp-XXXXXXXXXXXXXXXX" for a temporary name
+** (a fresh random suffix each call). */
 static char *sink_join(const char *dir, const char *name, int tmp) {
   size_t n = strlen(dir) + strlen(name) + 40;
   char *p = malloc(n);
   if (!p) return NULL;
   const char *slash = *dir && dir[strlen(dir) - 1] == '/' ? "" : "/";
-  if (tmp) snprintf(p, n, "%s%s.%s.tmp-%ld", dir, slash, name, (long)getpid());
+  unsigned char r[8] = {0};
+  if (tmp && getentropy(r, sizeof r) != 0) {   /* no entropy: still unique, by O_EXCL */
+    unsigned long x = (unsigned long)getpid() ^ (unsigned long)(size_t)p;
+    memcpy(r, &x, sizeof x < sizeof r ? sizeof x : sizeof r);
+  }
+  if (tmp)
+    snprintf(p, n, "%s%s.%s.tmp-%02x%02x%02x%02x%02x%02x%02x%02x", dir, slash, name, r[0], r[1], r[2],
+             r[3], r[4], r[5], r[6], r[7]);
   else snprintf(p, n, "%s%s%s", dir, slash, name);
   return p;
+}
+
+/* Create k's temporary file under a new name that nothing had: a name
+** taken (by a planted file or symlink, or by chance) means another try. */
+static int sink_create(tm_sink *k, const char *dir, const char *name) {
+  for (int tries = 0; tries < 100; tries++) {
+    free(k->tmp);
+    if (!(k->tmp = sink_join(dir, name, 1))) return -2;
+    k->fd = open(k->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (k->fd >= 0 || errno != EEXIST) break;
+  }
+  if (k->fd >= 0) return 0;
+  int e = errno;   /* no temporary file to remove */
+  free(k->tmp);
+  k->tmp = NULL;
+  errno = e;
+  return -1;
 }
 
 /* Record an error about the target, with errno's reason (or zlib's, when
@@ -55,14 +86,14 @@ tm_sink *tm_sink_open(const char *dir, const char *name, int gzip, char *err,
                       size_t errlen) {
   tm_sink *k = calloc(1, sizeof *k);
   if (k) k->fd = -1;
-  if (!k || !(k->path = sink_join(dir, name, 0)) || !(k->tmp = sink_join(dir, name, 1)) ||
-      !(k->buf = malloc(SINK_BUF))) {
+  int made = -2;
+  if (!k || !(k->path = sink_join(dir, name, 0)) || !(k->buf = malloc(SINK_BUF)) ||
+      (made = sink_create(k, dir, name)) == -2) {
     snprintf(err, errlen, "out of memory");
     tm_sink_free(k);
     return NULL;
   }
-  k->fd = open(k->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (k->fd >= 0 && gzip) {
+  if (made == 0 && gzip) {
     k->gz = gzdopen(k->fd, "wb6");
     if (!k->gz) close(k->fd);
     k->fd = -1;
@@ -105,6 +136,7 @@ static int sink_flush(tm_sink *k) {
 }
 
 int tm_sink_write(tm_sink *k, const void *p, size_t n) {
+  if (n == 0) return 0;   /* p may be NULL */
   if (k->n + n > SINK_BUF && sink_flush(k)) return -1;
   if (n > SINK_BUF) return sink_out(k, p, n);   /* too big to buffer: straight out */
   memcpy(k->buf + k->n, p, n);

@@ -1,6 +1,7 @@
 /*
 ** sink.h: files out. A sink writes to a temporary name beside its target
-** (".<name>.tmp-<pid>" in the same directory), plain or gzip, and becomes
+** (".<name>.tmp-<random>" in the same directory, made anew with O_EXCL
+** and O_NOFOLLOW), plain or gzip, and becomes
 ** the target only when tm_sink_commit renames it: a failed or interrupted
 ** export leaves no half-written file under a real name.
 */

@@ -116,6 +116,7 @@ static int export_to(const tm_schema *s, int replace, pass_seen *seen, char msg[
     cfg.schema = tm_export_schema(e);
     w = tm_writer_open(tm_writer_find(seen->fmt), &cfg);
     rc = w ? tm_export_run(e, w) : TM_EXPORT_NOMEM;
+    if (rc == TM_EXPORT_OK) rc = tm_export_commit(e);
   }
   const tm_export_counts *n = e ? tm_export_counted(e) : NULL;
   for (uint32_t t = 0; n && n->rows && t < cfg.schema->ntables; t++) seen->rows += n->rows[t];

@@ -27,8 +27,16 @@
 
 SQLITE_EXTENSION_INIT3
 
-enum { ERR_RECORD, ERR_LINE, ERR_COL, ERR_OFFSET, ERR_MESSAGE, ERR_SNIPPET,
-       ERR_PATH, ERR_OPTIONS };
+enum {
+  ERR_RECORD,
+  ERR_LINE,
+  ERR_COL,
+  ERR_OFFSET,
+  ERR_MESSAGE,
+  ERR_SNIPPET,
+  ERR_PATH,
+  ERR_OPTIONS
+};
 #define ERR_NARGS 2
 
 typedef struct badrec_cursor {
@@ -42,11 +50,14 @@ typedef struct badrec_cursor {
 } badrec_cursor;
 
 /* xConnect: the fixed columns; the arguments are hidden ones. */
-static int badrec_connect(sqlite3 *db, void *aux, int argc,
-                         const char *const *argv, sqlite3_vtab **ppVtab,
-                         char **pzErr) {
-  (void)aux; (void)argc; (void)argv; (void)pzErr;
-  return tm_vtab_connect(db,
+static int badrec_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+                          sqlite3_vtab **ppVtab, char **pzErr) {
+  (void)aux;
+  (void)argc;
+  (void)argv;
+  (void)pzErr;
+  return tm_vtab_connect(
+      db,
       "CREATE TABLE x(record INTEGER, line INTEGER, col INTEGER, offset INTEGER,"
       " message TEXT, snippet TEXT, path HIDDEN, options HIDDEN)",
       sizeof(sqlite3_vtab), ppVtab);
@@ -100,8 +111,8 @@ static int badrec_advance(badrec_cursor *c) {
 }
 
 /* xFilter: open the file and find the first bad record. */
-static int badrec_filter(sqlite3_vtab_cursor *cur, int idxNum,
-                        const char *idxStr, int argc, sqlite3_value **argv) {
+static int badrec_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+                         int argc, sqlite3_value **argv) {
   (void)idxStr;
   badrec_cursor *c = (badrec_cursor *)cur;
   char *args[ERR_NARGS], *err = NULL;
@@ -132,9 +143,7 @@ static int badrec_next(sqlite3_vtab_cursor *cur) {
 }
 
 /* xEof */
-static int badrec_eof(sqlite3_vtab_cursor *cur) {
-  return ((badrec_cursor *)cur)->eof;
-}
+static int badrec_eof(sqlite3_vtab_cursor *cur) { return ((badrec_cursor *)cur)->eof; }
 
 /* xColumn */
 static int badrec_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
@@ -157,11 +166,30 @@ static int badrec_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
   return SQLITE_OK;
 }
 
-static sqlite3_module badrec_module = {
-  0, NULL, badrec_connect, badrec_best_index, tm_vtab_disconnect, NULL, badrec_open,
-  badrec_close, badrec_filter, badrec_next, badrec_eof, badrec_column, badrec_rowid,
-  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-};
+static sqlite3_module badrec_module = {0,
+                                       NULL,
+                                       badrec_connect,
+                                       badrec_best_index,
+                                       tm_vtab_disconnect,
+                                       NULL,
+                                       badrec_open,
+                                       badrec_close,
+                                       badrec_filter,
+                                       badrec_next,
+                                       badrec_eof,
+                                       badrec_column,
+                                       badrec_rowid,
+                                       NULL,
+                                       NULL,
+                                       NULL,
+                                       NULL,
+                                       NULL,
+                                       NULL,
+                                       NULL,
+                                       NULL,
+                                       NULL,
+                                       NULL,
+                                       NULL};
 
 int tm_errors_register(sqlite3 *db) {
   return sqlite3_create_module(db, "transmog_errors", &badrec_module, NULL);

@@ -52,7 +52,8 @@ int tm_cache_put(sqlite3 *db, const char *zSchema, const char *tbl,
   if (rc != SQLITE_OK) return rc;
   sqlite3_stmt *st = NULL;
   sql = sqlite3_mprintf("INSERT OR REPLACE INTO \"%w\".transmog_cache"
-                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", zSchema);
+                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        zSchema);
   rc = sql ? sqlite3_prepare_v2(db, sql, -1, &st, NULL) : SQLITE_NOMEM;
   sqlite3_free(sql);
   int npacked = 0;
@@ -67,13 +68,16 @@ int tm_cache_put(sqlite3 *db, const char *zSchema, const char *tbl,
     /* a catalogue longer than SQLITE_LIMIT_LENGTH is refused here, not
        stored as NULL (a table that would have no catalogue once opened) */
     rc = sqlite3_bind_blob(st, 6, packed, npacked, SQLITE_STATIC);
-    if (rc == SQLITE_OK && row->seek) rc = sqlite3_bind_blob(st, 7, row->seek, row->nseek, SQLITE_STATIC);
+    if (rc == SQLITE_OK && row->seek)
+      rc = sqlite3_bind_blob(st, 7, row->seek, row->nseek, SQLITE_STATIC);
     if (rc == SQLITE_OK) rc = sqlite3_step(st);
     rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
   }
   if (rc != SQLITE_OK)   /* a failed bind or allocation left no message in db */
-    *pzErr = sqlite3_mprintf("transmog: cannot write the schema cache: %s",
-                             rc == SQLITE_TOOBIG || rc == SQLITE_NOMEM ? sqlite3_errstr(rc) : sqlite3_errmsg(db));
+    *pzErr =
+        sqlite3_mprintf("transmog: cannot write the schema cache: %s",
+                        rc == SQLITE_TOOBIG || rc == SQLITE_NOMEM ? sqlite3_errstr(rc)
+                                                                  : sqlite3_errmsg(db));
   sqlite3_finalize(st);
   sqlite3_free(packed);
   return rc;
@@ -125,12 +129,12 @@ static char *cache_text(sqlite3_stmt *st, int i) {
   return sqlite3_mprintf("%s", t ? (const char *)t : "");
 }
 
-int tm_cache_get(sqlite3 *db, const char *zSchema, const char *tbl,
-                 tm_cache_row *row) {
+int tm_cache_get(sqlite3 *db, const char *zSchema, const char *tbl, tm_cache_row *row) {
   sqlite3_stmt *st = NULL;
   memset(row, 0, sizeof *row);
   char *sql = sqlite3_mprintf("SELECT path, size, mtime, args, schema, seek FROM"
-                              " \"%w\".transmog_cache WHERE tbl = ?1", zSchema);
+                              " \"%w\".transmog_cache WHERE tbl = ?1",
+                              zSchema);
   int found = 0;
   if (sql && sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
     sqlite3_bind_text(st, 1, tbl, -1, SQLITE_STATIC);
@@ -155,10 +159,11 @@ static int cache_flag(void *flag, int n, char **values, char **names) {
 }
 
 int tm_cache_del(sqlite3 *db, const char *zSchema, const char *tbl) {
-  char *sql = sqlite3_mprintf(
-      "DELETE FROM \"%w\".transmog_cache WHERE tbl = %Q;"
-      "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM \"%w\".transmog_cache)"
-      " THEN 1 END", zSchema, tbl, zSchema);
+  char *sql =
+      sqlite3_mprintf("DELETE FROM \"%w\".transmog_cache WHERE tbl = %Q;"
+                      "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM \"%w\".transmog_cache)"
+                      " THEN 1 END",
+                      zSchema, tbl, zSchema);
   int empty = 0;
   int rc = sql ? sqlite3_exec(db, sql, cache_flag, &empty, NULL) : SQLITE_NOMEM;
   sqlite3_free(sql);

@@ -36,8 +36,7 @@ int tm_cache_put(sqlite3 *db, const char *zSchema, const char *tbl,
 /* Read the row of `tbl` made under these rules into *row
 ** (sqlite3_malloc'd parts, but the identity's list). Returns 1 if found,
 ** 0 if not (or if the cache cannot be read). */
-int tm_cache_get(sqlite3 *db, const char *zSchema, const char *tbl,
-                 tm_cache_row *row);
+int tm_cache_get(sqlite3 *db, const char *zSchema, const char *tbl, tm_cache_row *row);
 
 /* Delete the row of `tbl` (no error if there is none); drop the cache
 ** table with its last row. */

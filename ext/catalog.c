@@ -57,14 +57,18 @@ typedef struct cat_cursor {
 
 /* xConnect: the columns of transmog_tables or of transmog_columns. */
 static int cat_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
-                      sqlite3_vtab **ppVtab, char **pzErr) {
-  (void)argc; (void)argv; (void)pzErr;
+                       sqlite3_vtab **ppVtab, char **pzErr) {
+  (void)argc;
+  (void)argv;
+  (void)pzErr;
   int kind = aux == NULL ? CAT_TABLES : CAT_COLUMNS;
-  int rc = tm_vtab_connect(db, kind == CAT_TABLES
-      ? "CREATE TABLE x(name TEXT, parent TEXT, path TEXT, rows INTEGER,"
-        " columns INTEGER, file HIDDEN, options HIDDEN)"
-      : "CREATE TABLE x(table_name TEXT, column_name TEXT, path TEXT, types TEXT,"
-        " count INTEGER, declared TEXT, file HIDDEN, options HIDDEN)",
+  int rc = tm_vtab_connect(
+      db,
+      kind == CAT_TABLES
+          ? "CREATE TABLE x(name TEXT, parent TEXT, path TEXT, rows INTEGER,"
+            " columns INTEGER, file HIDDEN, options HIDDEN)"
+          : "CREATE TABLE x(table_name TEXT, column_name TEXT, path TEXT, types TEXT,"
+            " count INTEGER, declared TEXT, file HIDDEN, options HIDDEN)",
       sizeof(cat_vtab), ppVtab);
   if (rc == SQLITE_OK) ((cat_vtab *)*ppVtab)->kind = kind;
   return rc;
@@ -123,8 +127,8 @@ static int cat_advance(cat_cursor *c, int first) {
 }
 
 /* xFilter: run the schema pass over the file. */
-static int cat_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
-                     int argc, sqlite3_value **argv) {
+static int cat_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc,
+                      sqlite3_value **argv) {
   (void)idxStr;
   cat_cursor *c = (cat_cursor *)cur;
   int tables = ((cat_vtab *)cur->pVtab)->kind == CAT_TABLES;
@@ -165,9 +169,7 @@ static int cat_next(sqlite3_vtab_cursor *cur) {
 }
 
 /* xEof */
-static int cat_eof(sqlite3_vtab_cursor *cur) {
-  return ((cat_cursor *)cur)->eof;
-}
+static int cat_eof(sqlite3_vtab_cursor *cur) { return ((cat_cursor *)cur)->eof; }
 
 /* Result: a malloc'd string, freed here. */
 static void cat_text(sqlite3_context *ctx, char *s) {
@@ -178,8 +180,8 @@ static void cat_text(sqlite3_context *ctx, char *s) {
 
 /* The JSON types in a column's `types` bits, comma-separated. */
 static void cat_types(sqlite3_context *ctx, uint32_t types) {
-  static const char *const names[] = {"null", "boolean", "boolean", "integer",
-                                      "bigint", "real", "string", "array", "object"};
+  static const char *const names[] = {"null", "boolean", "boolean", "integer", "bigint",
+                                      "real", "string",  "array",   "object"};
   char out[96] = "";
   size_t n = 0;
   for (unsigned k = 0; k < sizeof names / sizeof *names; k++) {
@@ -194,10 +196,13 @@ static void cat_table_column(cat_cursor *c, sqlite3_context *ctx, int i) {
   const tm_schema *s = c->schema;
   const tm_table *t = &s->tables[c->table];
   switch (i) {
-    case TAB_NAME: sqlite3_result_text(ctx, tm_schema_name(s, t->name), -1, SQLITE_TRANSIENT); break;
+    case TAB_NAME:
+      sqlite3_result_text(ctx, tm_schema_name(s, t->name), -1, SQLITE_TRANSIENT);
+      break;
     case TAB_PARENT:
       if (t->parent != TM_NONE)
-        sqlite3_result_text(ctx, tm_schema_name(s, s->tables[t->parent].name), -1, SQLITE_TRANSIENT);
+        sqlite3_result_text(ctx, tm_schema_name(s, s->tables[t->parent].name), -1,
+                            SQLITE_TRANSIENT);
       break;
     case TAB_PATH: cat_text(ctx, tm_schema_source(s, t->elem)); break;
     case TAB_ROWS: sqlite3_result_int64(ctx, (sqlite3_int64)t->rows); break;
@@ -212,14 +217,21 @@ static void cat_column_column(cat_cursor *c, sqlite3_context *ctx, int i) {
   const tm_table *t = &s->tables[c->table];
   const tm_column *col = &t->cols[c->col];
   switch (i) {
-    case COL_TABLE: sqlite3_result_text(ctx, tm_schema_name(s, t->name), -1, SQLITE_TRANSIENT); break;
-    case COL_NAME: sqlite3_result_text(ctx, tm_schema_name(s, col->name), -1, SQLITE_TRANSIENT); break;
-    case COL_PATH: cat_text(ctx, tm_schema_source(s, col->node == TM_NONE ? t->elem : col->node)); break;
+    case COL_TABLE:
+      sqlite3_result_text(ctx, tm_schema_name(s, t->name), -1, SQLITE_TRANSIENT);
+      break;
+    case COL_NAME:
+      sqlite3_result_text(ctx, tm_schema_name(s, col->name), -1, SQLITE_TRANSIENT);
+      break;
+    case COL_PATH:
+      cat_text(ctx, tm_schema_source(s, col->node == TM_NONE ? t->elem : col->node));
+      break;
     case COL_TYPES: cat_types(ctx, col->types); break;
     case COL_COUNT: sqlite3_result_int64(ctx, (sqlite3_int64)col->count); break;
     case COL_DECLARED:
-      sqlite3_result_text(ctx, tm_columns_type(col->types, c->opts.o.types == TM_TYPES_TEXT), -1,
-                          SQLITE_STATIC);
+      sqlite3_result_text(ctx,
+                          tm_columns_type(col->types, c->opts.o.types == TM_TYPES_TEXT),
+                          -1, SQLITE_STATIC);
       break;
     default: break;
   }
@@ -239,11 +251,30 @@ static int cat_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
   return SQLITE_OK;
 }
 
-static sqlite3_module cat_module = {
-  0, NULL, cat_connect, cat_best_index, tm_vtab_disconnect, NULL, cat_open, cat_close,
-  cat_filter, cat_next, cat_eof, cat_column, cat_rowid, NULL, NULL, NULL, NULL,
-  NULL, NULL, NULL, NULL, NULL, NULL, NULL
-};
+static sqlite3_module cat_module = {0,
+                                    NULL,
+                                    cat_connect,
+                                    cat_best_index,
+                                    tm_vtab_disconnect,
+                                    NULL,
+                                    cat_open,
+                                    cat_close,
+                                    cat_filter,
+                                    cat_next,
+                                    cat_eof,
+                                    cat_column,
+                                    cat_rowid,
+                                    NULL,
+                                    NULL,
+                                    NULL,
+                                    NULL,
+                                    NULL,
+                                    NULL,
+                                    NULL,
+                                    NULL,
+                                    NULL,
+                                    NULL,
+                                    NULL};
 
 int tm_catalog_register(sqlite3 *db) {
   static int columns_tag;

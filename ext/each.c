@@ -31,9 +31,18 @@
 
 SQLITE_EXTENSION_INIT3
 
-enum { EACH_TABLE, EACH_ID, EACH_PARENT, EACH_ROOT, EACH_INDEX, EACH_ROW,
-       EACH_PATH, EACH_TBL, EACH_OPTIONS };
-#define EACH_NARGS 3
+enum {
+  EACH_TABLE,
+  EACH_ID,
+  EACH_PARENT,
+  EACH_ROOT,
+  EACH_INDEX,
+  EACH_ROW,
+  EACH_PATH,
+  EACH_TBL,
+  EACH_OPTIONS
+};
+#define EACH_NARGS    3
 #define EACH_ROW_USED (1 << 8)   /* idxNum bit: the row column is read */
 
 typedef struct each_cursor {
@@ -53,9 +62,13 @@ typedef struct each_cursor {
 
 /* xConnect: the fixed columns; the arguments are hidden ones. */
 static int each_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
-                       sqlite3_vtab **ppVtab, char **pzErr) {
-  (void)aux; (void)argc; (void)argv; (void)pzErr;
-  return tm_vtab_connect(db,
+                        sqlite3_vtab **ppVtab, char **pzErr) {
+  (void)aux;
+  (void)argc;
+  (void)argv;
+  (void)pzErr;
+  return tm_vtab_connect(
+      db,
       "CREATE TABLE x(table_name TEXT, _id, _parent_id, _root_id, _index INTEGER,"
       " row TEXT, path HIDDEN, \"table\" HIDDEN, options HIDDEN)",
       sizeof(sqlite3_vtab), ppVtab);
@@ -130,8 +143,8 @@ static int each_advance(each_cursor *c) {
 }
 
 /* xFilter: open the file and step to the first row. */
-static int each_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
-                      int argc, sqlite3_value **argv) {
+static int each_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc,
+                       sqlite3_value **argv) {
   (void)idxStr;
   each_cursor *c = (each_cursor *)cur;
   char *args[EACH_NARGS], *err = NULL;
@@ -144,7 +157,8 @@ static int each_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   sqlite3_free(args[2]);
   if (!c->path) {
     free(err);
-    return each_error(c, "transmog_each needs a file path: transmog_each(path [, table [, options]])");
+    return each_error(
+        c, "transmog_each needs a file path: transmog_each(path [, table [, options]])");
   }
   c->row_used = (idxNum & EACH_ROW_USED) != 0;
   if (!fail)
@@ -168,9 +182,7 @@ static int each_next(sqlite3_vtab_cursor *cur) {
 }
 
 /* xEof */
-static int each_eof(sqlite3_vtab_cursor *cur) {
-  return ((each_cursor *)cur)->eof;
-}
+static int each_eof(sqlite3_vtab_cursor *cur) { return ((each_cursor *)cur)->eof; }
 
 /* The _id of row r (its ordinal, or the natural id of a main row). */
 static void each_id(each_cursor *c, sqlite3_context *ctx, const tm_row *r) {
@@ -189,9 +201,15 @@ static int each_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
                           SQLITE_TRANSIENT);
       break;
     case EACH_ID: each_id(c, ctx, r); break;
-    case EACH_PARENT: if (!main) each_id(c, ctx, &c->rows[r->parent]); break;
-    case EACH_ROOT: if (!main) each_id(c, ctx, &c->rows[0]); break;
-    case EACH_INDEX: if (!main) sqlite3_result_int64(ctx, (sqlite3_int64)r->index); break;
+    case EACH_PARENT:
+      if (!main) each_id(c, ctx, &c->rows[r->parent]);
+      break;
+    case EACH_ROOT:
+      if (!main) each_id(c, ctx, &c->rows[0]);
+      break;
+    case EACH_INDEX:
+      if (!main) sqlite3_result_int64(ctx, (sqlite3_int64)r->index);
+      break;
     case EACH_ROW: {
       tm_rows v;
       tm_flat_view(tm_scan_flat(c->scan), tm_scan_record(c->scan), &v);
@@ -211,11 +229,30 @@ static int each_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
   return SQLITE_OK;
 }
 
-static sqlite3_module each_module = {
-  0, NULL, each_connect, each_best_index, tm_vtab_disconnect, NULL, each_open,
-  each_close, each_filter, each_next, each_eof, each_column, each_rowid,
-  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-};
+static sqlite3_module each_module = {0,
+                                     NULL,
+                                     each_connect,
+                                     each_best_index,
+                                     tm_vtab_disconnect,
+                                     NULL,
+                                     each_open,
+                                     each_close,
+                                     each_filter,
+                                     each_next,
+                                     each_eof,
+                                     each_column,
+                                     each_rowid,
+                                     NULL,
+                                     NULL,
+                                     NULL,
+                                     NULL,
+                                     NULL,
+                                     NULL,
+                                     NULL,
+                                     NULL,
+                                     NULL,
+                                     NULL,
+                                     NULL};
 
 int tm_each_register(sqlite3 *db) {
   return sqlite3_create_module(db, "transmog_each", &each_module, NULL);

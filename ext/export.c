@@ -85,15 +85,21 @@ static const char *ex_table(const exporter *x, uint32_t t) {
 static tm_writer *ex_writer(exporter *x) {
   static const char *const formats[] = {[TM_OUT_CSV] = "csv", [TM_OUT_JSONL] = "jsonl"};
   tm_writer_config cfg = {
-    .schema = tm_export_schema(x->e), .id = x->opts.o.id, .types = x->opts.o.types,
-    .dir = x->opts.to, .gzip = x->opts.out_gzip, .replace = x->opts.mode == TM_MODE_REPLACE,
+      .schema = tm_export_schema(x->e),
+      .id = x->opts.o.id,
+      .types = x->opts.o.types,
+      .dir = x->opts.to,
+      .gzip = x->opts.out_gzip,
+      .replace = x->opts.mode == TM_MODE_REPLACE,
   };
-  const tm_writer_class *files = x->opts.to ? tm_writer_find(formats[x->opts.out_format]) : NULL;
+  const tm_writer_class *files =
+      x->opts.to ? tm_writer_find(formats[x->opts.out_format]) : NULL;
   if (x->opts.to && !files) {
     ex_fail(x, "no writer for format '%s'", formats[x->opts.out_format]);
     return NULL;
   }
-  return files ? tm_writer_open(files, &cfg) : tm_sqlwrite_open(x->db, x->zSchema, x->opts.mode, &cfg);
+  return files ? tm_writer_open(files, &cfg)
+               : tm_sqlwrite_open(x->db, x->zSchema, x->opts.mode, &cfg);
 }
 
 /*
@@ -113,13 +119,16 @@ static int ex_tick(void *arg, const tm_progress *p) {
   }
   if (!x->opts.progress || now - x->reported < 1.0) return 0;
   x->reported = now;
-  double secs = now - x->phase_t0, mb = (double)p->consumed / 1e6, rate = secs > 0 ? mb / secs : 0;
+  double secs = now - x->phase_t0, mb = (double)p->consumed / 1e6,
+         rate = secs > 0 ? mb / secs : 0;
   const char *what = p->inferring ? "schema pass" : "writing";
   if (p->size) {   /* the time left is a guess at the current rate */
     double total = (double)p->size / 1e6;
-    fprintf(stderr, "transmog_export: %s: %llu records, %.1f%% of %.0f MB, %.0f MB/s, %.0f s left\n",
-            what, (unsigned long long)p->records, 100.0 * mb / total, total, rate,
-            rate > 0 ? (total - mb) / rate : 0.0);
+    fprintf(
+        stderr,
+        "transmog_export: %s: %llu records, %.1f%% of %.0f MB, %.0f MB/s, %.0f s left\n",
+        what, (unsigned long long)p->records, 100.0 * mb / total, total, rate,
+        rate > 0 ? (total - mb) / rate : 0.0);
   } else {
     fprintf(stderr, "transmog_export: %s: %llu records, %.0f MB, %.0f MB/s\n", what,
             (unsigned long long)p->records, mb, rate);
@@ -144,7 +153,8 @@ static int ex_summary(exporter *x, tm_buf *o) {
     snprintf(num, sizeof num, ":%llu", (unsigned long long)n->rows[t]);
     tm_buf_put(o, num, strlen(num));
   }
-  snprintf(num, sizeof num, "},\"records\":%llu,\"skipped\":%llu,\"bytes\":%llu,\"seconds\":%.3f}",
+  snprintf(num, sizeof num,
+           "},\"records\":%llu,\"skipped\":%llu,\"bytes\":%llu,\"seconds\":%.3f}",
            (unsigned long long)n->records, (unsigned long long)n->skipped,
            (unsigned long long)n->bytes, ex_now() - x->t0);
   tm_buf_put(o, num, strlen(num));
@@ -190,17 +200,21 @@ static int ex_args(exporter *x, int argc, sqlite3_value **argv) {
   x->name = (const char *)sqlite3_value_text(argv[1]);
   const char *options = argc > 2 ? (const char *)sqlite3_value_text(argv[2]) : NULL;
   if (!x->path || !x->name || !*x->name)
-    return ex_fail(x, "transmog_export needs a file and a table name: transmog_export(path, name [, options])");
+    return ex_fail(x, "transmog_export needs a file and a table name: "
+                      "transmog_export(path, name [, options])");
   for (int i = 0; i < argc; i++)
-    if (tm_sql_has_nul(argv[i])) return ex_fail(x, "argument %d of transmog_export contains a NUL byte", i + 1);
+    if (tm_sql_has_nul(argv[i]))
+      return ex_fail(x, "argument %d of transmog_export contains a NUL byte", i + 1);
   if (tm_opts_parse(&x->opts, options, TM_FN_EXPORT, "transmog", &err)) {
-    x->err = sqlite3_mprintf("%s", err ? err : "transmog: out of memory");   /* prefixed already */
+    x->err = sqlite3_mprintf(
+        "%s", err ? err : "transmog: out of memory");   /* prefixed already */
     free(err);
     return SQLITE_ERROR;
   }
   x->zSchema = x->opts.schema ? x->opts.schema : "main";
   if (x->opts.to && x->opts.mode == TM_MODE_APPEND)
-    return ex_fail(x, "mode=append is for tables; with to=, use mode=create or mode=replace");
+    return ex_fail(
+        x, "mode=append is for tables; with to=, use mode=create or mode=replace");
   if (x->opts.to && ex_query_only(x))
     return ex_fail(x, "PRAGMA query_only is on: to= would write files");
   if (!x->opts.to && !ex_has_schema(x))
@@ -252,7 +266,8 @@ static void export_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 int tm_export_register(sqlite3 *db) {
   int rc = SQLITE_OK;
   for (int n = 2; n <= 3 && rc == SQLITE_OK; n++)
-    rc = sqlite3_create_function(db, "transmog_export", n, SQLITE_UTF8 | SQLITE_DIRECTONLY,
-                                 NULL, export_func, NULL, NULL);
+    rc =
+        sqlite3_create_function(db, "transmog_export", n, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+                                NULL, export_func, NULL, NULL);
   return rc;
 }

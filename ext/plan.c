@@ -36,10 +36,10 @@ SQLITE_EXTENSION_INIT3
 
 enum { PLAN_SCAN, PLAN_ID, PLAN_PARENT, PLAN_ROOT, PLAN_RANGE };
 #define PLAN_OF(idxNum) (((idxNum) >> 1) & 7)
-#define RANGE_LO 0x10
-#define RANGE_LO_EQ 0x20
-#define RANGE_HI 0x40
-#define RANGE_HI_EQ 0x80
+#define RANGE_LO        0x10
+#define RANGE_LO_EQ     0x20
+#define RANGE_HI        0x40
+#define RANGE_HI_EQ     0x80
 
 /* Does column col (0 _id, 1 _parent_id, 2 _root_id) of table t hold
 ** natural ids? */
@@ -81,11 +81,16 @@ int tm_plan_best(const tm_schema *s, uint32_t table, int nmeta, int natural,
   for (int i = 0; i < info->nConstraint; i++) {
     const struct sqlite3_index_constraint *k = &info->aConstraint[i];
     int col = k->iColumn;
-    if (!k->usable || col < 0 || col > (child ? 2 : 0) || plan_natural(t, natural, col)) continue;
+    if (!k->usable || col < 0 || col > (child ? 2 : 0) || plan_natural(t, natural, col))
+      continue;
     if (k->op == SQLITE_INDEX_CONSTRAINT_EQ && eq[col] < 0) eq[col] = i;
     if (col != 0) continue;
-    if ((k->op == SQLITE_INDEX_CONSTRAINT_GT || k->op == SQLITE_INDEX_CONSTRAINT_GE) && lo < 0) lo = i;
-    if ((k->op == SQLITE_INDEX_CONSTRAINT_LT || k->op == SQLITE_INDEX_CONSTRAINT_LE) && hi < 0) hi = i;
+    if ((k->op == SQLITE_INDEX_CONSTRAINT_GT || k->op == SQLITE_INDEX_CONSTRAINT_GE) &&
+        lo < 0)
+      lo = i;
+    if ((k->op == SQLITE_INDEX_CONSTRAINT_LT || k->op == SQLITE_INDEX_CONSTRAINT_LE) &&
+        hi < 0)
+      hi = i;
   }
   double rows = plan_rows(s, table), found = 1;
   int next = 1, plan = PLAN_SCAN, bits = 0;
@@ -103,11 +108,13 @@ int tm_plan_best(const tm_schema *s, uint32_t table, int nmeta, int natural,
     found = rows / (lo >= 0 && hi >= 0 ? 10 : 3);
     if (lo >= 0) {
       plan_use(info, lo, &next, 0);
-      bits |= RANGE_LO | (info->aConstraint[lo].op == SQLITE_INDEX_CONSTRAINT_GE ? RANGE_LO_EQ : 0);
+      bits |= RANGE_LO |
+              (info->aConstraint[lo].op == SQLITE_INDEX_CONSTRAINT_GE ? RANGE_LO_EQ : 0);
     }
     if (hi >= 0) {
       plan_use(info, hi, &next, 0);
-      bits |= RANGE_HI | (info->aConstraint[hi].op == SQLITE_INDEX_CONSTRAINT_LE ? RANGE_HI_EQ : 0);
+      bits |= RANGE_HI |
+              (info->aConstraint[hi].op == SQLITE_INDEX_CONSTRAINT_LE ? RANGE_HI_EQ : 0);
     }
   }
   if (plan >= PLAN_ID && plan <= PLAN_ROOT) plan_use(info, eq[plan - PLAN_ID], &next, 1);
@@ -154,9 +161,11 @@ static int plan_bound(sqlite3_value *v, int upper, int inclusive, double *out) {
 static int plan_range(tm_plan_keys *k, int idxNum, int argc, sqlite3_value **argv) {
   double lo = 1, hi = 9e18, d;
   int i = 0;
-  if ((idxNum & RANGE_LO) && i < argc && plan_bound(argv[i++], 0, idxNum & RANGE_LO_EQ, &d) && d > lo)
+  if ((idxNum & RANGE_LO) && i < argc &&
+      plan_bound(argv[i++], 0, idxNum & RANGE_LO_EQ, &d) && d > lo)
     lo = d;
-  if ((idxNum & RANGE_HI) && i < argc && plan_bound(argv[i++], 1, idxNum & RANGE_HI_EQ, &d) && d < hi)
+  if ((idxNum & RANGE_HI) && i < argc &&
+      plan_bound(argv[i++], 1, idxNum & RANGE_HI_EQ, &d) && d < hi)
     hi = d;
   if (lo > hi) return 0;
   k->lo = (uint64_t)lo;

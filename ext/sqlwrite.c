@@ -33,7 +33,7 @@ SQLITE_EXTENSION_INIT3
 /* Rows a table's INSERT takes at once, at most, and the parameters it
 ** takes at most: a wide row costs more to bind than a statement to run,
 ** so wide tables take fewer rows (and need fewer statement sizes). */
-#define SQLW_ROWS 16
+#define SQLW_ROWS   16
 #define SQLW_PARAMS 512
 
 /* One table's INSERTs and waiting rows. */
@@ -73,8 +73,8 @@ static int sqlw_exec(sql_writer *q, const char *sql) {
 /* Does an object named `name` exist in the target schema? */
 static int sqlw_exists(sql_writer *q, const char *name) {
   sqlite3_stmt *st = NULL;
-  char *sql = sqlite3_mprintf("SELECT 1 FROM \"%w\".sqlite_master WHERE name = ?1 COLLATE NOCASE",
-                              q->zSchema);
+  char *sql = sqlite3_mprintf(
+      "SELECT 1 FROM \"%w\".sqlite_master WHERE name = ?1 COLLATE NOCASE", q->zSchema);
   int found = 0;
   if (sql && sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) == SQLITE_OK) {
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -88,8 +88,12 @@ static int sqlw_exists(sql_writer *q, const char *name) {
 /* mode=append: every column we write must exist in the table already. */
 static int sqlw_check_columns(sql_writer *q, const sqlw_table *g) {
   sqlite3_stmt *st = NULL;
-  int rc = sqlite3_prepare_v2(q->db, "SELECT 1 FROM pragma_table_info(?1, ?2) WHERE name = ?3 COLLATE NOCASE",
-                              -1, &st, NULL) == SQLITE_OK ? TM_WRITE_OK : tm_writer_nomem(&q->base);
+  int rc =
+      sqlite3_prepare_v2(
+          q->db, "SELECT 1 FROM pragma_table_info(?1, ?2) WHERE name = ?3 COLLATE NOCASE",
+          -1, &st, NULL) == SQLITE_OK
+          ? TM_WRITE_OK
+          : tm_writer_nomem(&q->base);
   for (int c = 0; rc == TM_WRITE_OK && c < g->ncols; c++) {
     sqlite3_bind_text(st, 1, g->name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, q->zSchema, -1, SQLITE_STATIC);
@@ -97,18 +101,22 @@ static int sqlw_check_columns(sql_writer *q, const sqlw_table *g) {
     int found = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_reset(st);
     if (!found)
-      rc = tm_writer_fail(&q->base, "mode=append: table '%s' has no column '%s' (the file has it); "
-                                    "use mode=replace or another name", g->name, g->cols[c].name);
+      rc = tm_writer_fail(&q->base,
+                          "mode=append: table '%s' has no column '%s' (the file has it); "
+                          "use mode=replace or another name",
+                          g->name, g->cols[c].name);
   }
   sqlite3_finalize(st);
   return rc;
 }
 
 /* Prepare *st, an INSERT of `nrows` rows into table g. */
-static int sqlw_prepare_insert(sql_writer *q, const sqlw_table *g, int nrows, sqlite3_stmt **st) {
+static int sqlw_prepare_insert(sql_writer *q, const sqlw_table *g, int nrows,
+                               sqlite3_stmt **st) {
   sqlite3_str *s = sqlite3_str_new(q->db);
   sqlite3_str_appendf(s, "INSERT INTO \"%w\".\"%w\"(", q->zSchema, g->name);
-  for (int c = 0; c < g->ncols; c++) sqlite3_str_appendf(s, "%s\"%w\"", c ? ", " : "", g->cols[c].name);
+  for (int c = 0; c < g->ncols; c++)
+    sqlite3_str_appendf(s, "%s\"%w\"", c ? ", " : "", g->cols[c].name);
   sqlite3_str_appendall(s, ") VALUES");
   for (int r = 0; r < nrows; r++) {
     sqlite3_str_appendall(s, r ? ", (" : "(");
@@ -117,7 +125,9 @@ static int sqlw_prepare_insert(sql_writer *q, const sqlw_table *g, int nrows, sq
   }
   int built = sqlite3_str_errcode(s);   /* SQLITE_TOOBIG past SQLITE_LIMIT_LENGTH */
   char *sql = sqlite3_str_finish(s);
-  int rc = sql ? sqlite3_prepare_v2(q->db, sql, -1, st, NULL) : built ? built : SQLITE_NOMEM;
+  int rc = sql     ? sqlite3_prepare_v2(q->db, sql, -1, st, NULL)
+           : built ? built
+                   : SQLITE_NOMEM;
   sqlite3_free(sql);
   if (rc == SQLITE_NOMEM) return tm_writer_nomem(&q->base);
   if (rc != SQLITE_OK)
@@ -146,8 +156,9 @@ static int sqlw_make(sql_writer *q, uint32_t t, const sqlw_table *g) {
   const tm_writer_config *cfg = &q->base.cfg;
   int exists = sqlw_exists(q, g->name), rc = TM_WRITE_OK;
   if (exists && q->mode == TM_MODE_CREATE)
-    return tm_writer_fail(&q->base, "table '%s' already exists in '%s'; use mode=replace or mode=append",
-                          g->name, q->zSchema);
+    return tm_writer_fail(
+        &q->base, "table '%s' already exists in '%s'; use mode=replace or mode=append",
+        g->name, q->zSchema);
   if (exists && q->mode == TM_MODE_REPLACE) {
     char *sql = sqlite3_mprintf("DROP TABLE \"%w\".\"%w\"", q->zSchema, g->name);
     rc = sqlw_exec(q, sql);
@@ -166,8 +177,10 @@ static int sqlw_make(sql_writer *q, uint32_t t, const sqlw_table *g) {
 
 /* Open the savepoint, with its ROLLBACK TO and RELEASE ready. */
 static int sqlw_savepoint(sql_writer *q) {
-  if (sqlite3_prepare_v2(q->db, "ROLLBACK TO transmog_export", -1, &q->rollback, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v2(q->db, "RELEASE transmog_export", -1, &q->release, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(q->db, "ROLLBACK TO transmog_export", -1, &q->rollback, NULL) !=
+          SQLITE_OK ||
+      sqlite3_prepare_v2(q->db, "RELEASE transmog_export", -1, &q->release, NULL) !=
+          SQLITE_OK)
     return tm_writer_fail(&q->base, "%s", sqlite3_errmsg(q->db));
   if (sqlw_exec(q, "SAVEPOINT transmog_export") != TM_WRITE_OK) return TM_WRITE_ERROR;
   q->savepoint = 1;
@@ -186,8 +199,8 @@ static int sqlw_prepare_undo(sql_writer *q, const sqlw_table *g) {
 
 /* Open table t: the savepoint first if it is the first, then the table
 ** and its INSERTs. */
-static int sqlw_table_open(tm_writer *w, uint32_t t, const char *name, const tm_coldecl *cols,
-                           int ncols) {
+static int sqlw_table_open(tm_writer *w, uint32_t t, const char *name,
+                           const tm_coldecl *cols, int ncols) {
   sql_writer *q = (sql_writer *)w;
   sqlw_table *g = &q->tables[t];
   if (!q->savepoint && sqlw_savepoint(q) != TM_WRITE_OK) return TM_WRITE_ERROR;
@@ -205,7 +218,8 @@ static int sqlw_table_open(tm_writer *w, uint32_t t, const char *name, const tm_
 static int sqlw_bind_row(sqlite3_stmt *st, int base, tm_convert_reader *row) {
   int rc = SQLITE_OK, column;
   tm_value v;
-  while (rc == SQLITE_OK && tm_convert_next(row, &column, &v)) rc = tm_value_bind(st, base + column + 1, &v);
+  while (rc == SQLITE_OK && tm_convert_next(row, &column, &v))
+    rc = tm_value_bind(st, base + column + 1, &v);
   return rc;
 }
 
@@ -224,11 +238,13 @@ static int sqlw_run(sql_writer *q, const sqlw_table *g, sqlite3_stmt *st, int rc
 
 /* Insert the rows that wait for table g, with one statement. */
 static int sqlw_flush(sql_writer *q, sqlw_table *g) {
-  int n = g->nwait, rc = g->ins[n] ? TM_WRITE_OK : sqlw_prepare_insert(q, g, n, &g->ins[n]);
+  int n = g->nwait,
+      rc = g->ins[n] ? TM_WRITE_OK : sqlw_prepare_insert(q, g, n, &g->ins[n]);
   g->nwait = 0;
   if (rc != TM_WRITE_OK) return rc;
   int brc = SQLITE_OK;
-  for (int k = 0; k < n && brc == SQLITE_OK; k++) brc = sqlw_bind_row(g->ins[n], k * g->ncols, &g->wait[k]);
+  for (int k = 0; k < n && brc == SQLITE_OK; k++)
+    brc = sqlw_bind_row(g->ins[n], k * g->ncols, &g->wait[k]);
   return sqlw_run(q, g, g->ins[n], brc);
 }
 
@@ -268,7 +284,8 @@ static int sqlw_commit(tm_writer *w) {
   assert(q->nwaiting == 0);   /* their batch went back with the last */
   if (!q->savepoint) return TM_WRITE_OK;
   int rc = sqlw_step(q->release);
-  if (rc != SQLITE_OK) return tm_writer_fail(w, "cannot commit: %s", sqlite3_errmsg(q->db));
+  if (rc != SQLITE_OK)
+    return tm_writer_fail(w, "cannot commit: %s", sqlite3_errmsg(q->db));
   q->savepoint = 0;
   return TM_WRITE_OK;
 }
@@ -281,7 +298,8 @@ static int sqlw_commit(tm_writer *w) {
 ** that changes nothing when it does run, is stepped, and the ROLLBACK TO
 ** tried again. No transaction left means nothing left to undo. */
 static void sqlw_rollback(sql_writer *q) {
-  for (int tries = 0; q->savepoint && !sqlite3_get_autocommit(q->db) && tries < 3; tries++) {
+  for (int tries = 0; q->savepoint && !sqlite3_get_autocommit(q->db) && tries < 3;
+       tries++) {
     if (sqlw_step(q->rollback) == SQLITE_OK) {
       sqlw_step(q->release);
       return;
@@ -308,15 +326,15 @@ static void sqlw_free(tm_writer *w) {
 }
 
 static const tm_writer_class sqlw_class = {
-  .name = "sqlite",
-  .suffix = NULL,
-  .size = sizeof(sql_writer),
-  .convert = TM_WRITE_VALUES,
-  .table = sqlw_table_open,
-  .row = sqlw_row,
-  .batch_over = sqlw_flush_all,
-  .commit = sqlw_commit,
-  .free = sqlw_free,
+    .name = "sqlite",
+    .suffix = NULL,
+    .size = sizeof(sql_writer),
+    .convert = TM_WRITE_VALUES,
+    .table = sqlw_table_open,
+    .row = sqlw_row,
+    .batch_over = sqlw_flush_all,
+    .commit = sqlw_commit,
+    .free = sqlw_free,
 };
 
 tm_writer *tm_sqlwrite_open(sqlite3 *db, const char *zSchema, int mode,

@@ -110,7 +110,8 @@ static int table_main_arg(const char *a, char **value) {
 */
 static int table_args(table_vtab *v, int argc, const char *const *argv, char **pzErr) {
   if (argc < 4) {
-    *pzErr = sqlite3_mprintf("transmog: CREATE VIRTUAL TABLE ... USING transmog('file' [, key=value ...]) needs a file");
+    *pzErr = sqlite3_mprintf("transmog: CREATE VIRTUAL TABLE ... USING transmog('file' "
+                             "[, key=value ...]) needs a file");
     return SQLITE_ERROR;
   }
   v->path = sqlite3_mprintf("%s", argv[3]);
@@ -119,7 +120,8 @@ static int table_args(table_vtab *v, int argc, const char *const *argv, char **p
   const char *rest = tm_opts_dequote(v->path);
   while (quoted && rest && *rest == ' ') rest++;
   if (quoted && (!rest || *rest)) {
-    *pzErr = sqlite3_mprintf("transmog: the file argument %s is not one quoted string", argv[3]);
+    *pzErr = sqlite3_mprintf("transmog: the file argument %s is not one quoted string",
+                             argv[3]);
     return SQLITE_ERROR;
   }
   sqlite3_str *args = sqlite3_str_new(v->db);
@@ -210,9 +212,9 @@ static int table_create_children(table_vtab *v, char **pzErr) {
   for (uint32_t t = 1; t < s->ntables; t++) {
     if (s->tables[t].dead) continue;
     char *sql = sqlite3_mprintf(
-        "CREATE VIRTUAL TABLE \"%w\".\"%w\" USING transmog(%Q%s%s, _main=%Q)",
-        v->zSchema, tm_schema_name(s, s->tables[t].name), v->path,
-        *v->args ? ", " : "", v->args, v->zName);
+        "CREATE VIRTUAL TABLE \"%w\".\"%w\" USING transmog(%Q%s%s, _main=%Q)", v->zSchema,
+        tm_schema_name(s, s->tables[t].name), v->path, *v->args ? ", " : "", v->args,
+        v->zName);
     char *err = NULL;
     int rc = sql ? sqlite3_exec(v->db, sql, NULL, NULL, &err) : SQLITE_NOMEM;
     sqlite3_free(sql);
@@ -242,7 +244,7 @@ static int table_declare(table_vtab *v, char **pzErr) {
 /* xCreate and xConnect: the catalogue, then the declaration; at CREATE of
 ** a main table, also the cache and the child tables. */
 static int table_init(sqlite3 *db, int argc, const char *const *argv,
-                     sqlite3_vtab **ppVtab, char **pzErr, int create) {
+                      sqlite3_vtab **ppVtab, char **pzErr, int create) {
   table_vtab *v = sqlite3_malloc(sizeof *v);
   if (!v) return SQLITE_NOMEM;
   memset(v, 0, sizeof *v);
@@ -251,7 +253,8 @@ static int table_init(sqlite3 *db, int argc, const char *const *argv,
   v->zName = sqlite3_mprintf("%s", argv[2]);
   int rc = v->zSchema && v->zName ? table_args(v, argc, argv, pzErr) : SQLITE_NOMEM;
   int is_main = rc == SQLITE_OK && strcmp(v->zMain, v->zName) == 0;
-  if (rc == SQLITE_OK) rc = create && is_main ? table_infer(v, pzErr) : table_load(v, create, pzErr);
+  if (rc == SQLITE_OK)
+    rc = create && is_main ? table_infer(v, pzErr) : table_load(v, create, pzErr);
   if (rc == SQLITE_OK && create && is_main) rc = table_save_cache(v, pzErr);
   if (rc == SQLITE_OK && !v->schema) {   /* connected without a catalogue */
     rc = sqlite3_declare_vtab(db, "CREATE TABLE x(_no_catalogue HIDDEN)");
@@ -263,8 +266,9 @@ static int table_init(sqlite3 *db, int argc, const char *const *argv,
   if (rc == SQLITE_OK) {
     v->table = tm_schema_find_table(v->schema, v->zName);
     if (v->table == TM_NONE) {
-      *pzErr = sqlite3_mprintf("transmog: '%s' has no table '%s' any more; DROP TABLE %s and create it again",
-                               v->path, v->zName, v->zMain);
+      *pzErr = sqlite3_mprintf(
+          "transmog: '%s' has no table '%s' any more; DROP TABLE %s and create it again",
+          v->path, v->zName, v->zMain);
       rc = SQLITE_ERROR;
     }
   }
@@ -284,14 +288,14 @@ static int table_init(sqlite3 *db, int argc, const char *const *argv,
 
 /* xCreate */
 static int table_create(sqlite3 *db, void *aux, int argc, const char *const *argv,
-                       sqlite3_vtab **ppVtab, char **pzErr) {
+                        sqlite3_vtab **ppVtab, char **pzErr) {
   (void)aux;
   return table_init(db, argc, argv, ppVtab, pzErr, 1);
 }
 
 /* xConnect */
 static int table_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
-                        sqlite3_vtab **ppVtab, char **pzErr) {
+                         sqlite3_vtab **ppVtab, char **pzErr) {
   (void)aux;
   return table_init(db, argc, argv, ppVtab, pzErr, 0);
 }
@@ -323,7 +327,8 @@ static int table_drop_orphans(table_vtab *v) {
   char *tail = sqlite3_mprintf(", _main=%Q)", v->zName);
   char *sql = sqlite3_mprintf("SELECT name FROM \"%w\".sqlite_master WHERE type = 'table'"
                               " AND sql LIKE 'CREATE VIRTUAL TABLE %% USING transmog(%%'"
-                              " AND substr(sql, -length(?1)) = ?1 LIMIT 1", v->zSchema);
+                              " AND substr(sql, -length(?1)) = ?1 LIMIT 1",
+                              v->zSchema);
   int rc = tail && sql ? SQLITE_ROW : SQLITE_NOMEM;
   while (rc == SQLITE_ROW) {
     sqlite3_stmt *st = NULL;
@@ -332,7 +337,8 @@ static int table_drop_orphans(table_vtab *v) {
     if (rc == SQLITE_OK) {
       sqlite3_bind_text(st, 1, tail, -1, SQLITE_STATIC);
       rc = sqlite3_step(st);
-      if (rc == SQLITE_ROW && !(name = sqlite3_mprintf("%s", sqlite3_column_text(st, 0)))) rc = SQLITE_NOMEM;
+      if (rc == SQLITE_ROW && !(name = sqlite3_mprintf("%s", sqlite3_column_text(st, 0))))
+        rc = SQLITE_NOMEM;
     }
     sqlite3_finalize(st);
     if (rc == SQLITE_ROW && table_drop_child(v, name) != SQLITE_OK) rc = SQLITE_ERROR;
@@ -352,7 +358,8 @@ static int table_destroy(sqlite3_vtab *p) {
     const tm_schema *s = v->schema;
     int rc = s ? SQLITE_OK : table_drop_orphans(v);
     for (uint32_t t = s ? s->ntables : 0; t-- > 1 && rc == SQLITE_OK;)
-      if (!s->tables[t].dead) rc = table_drop_child(v, tm_schema_name(s, s->tables[t].name));
+      if (!s->tables[t].dead)
+        rc = table_drop_child(v, tm_schema_name(s, s->tables[t].name));
     if (rc != SQLITE_OK) return rc;
     tm_cache_del(v->db, v->zSchema, v->zMain);
   }
@@ -364,8 +371,9 @@ static int table_destroy(sqlite3_vtab *p) {
 ** after the main table. */
 static int table_rename(sqlite3_vtab *p, const char *zNew) {
   table_vtab *v = (table_vtab *)p;
-  char *msg = sqlite3_mprintf("cannot rename '%s' to '%s': DROP TABLE %s, then CREATE VIRTUAL TABLE %s again",
-                              v->zName, zNew, v->zMain, zNew);
+  char *msg = sqlite3_mprintf(
+      "cannot rename '%s' to '%s': DROP TABLE %s, then CREATE VIRTUAL TABLE %s again",
+      v->zName, zNew, v->zMain, zNew);
   int rc = tm_vtab_error(p, msg ? msg : "out of memory");
   sqlite3_free(msg);
   return rc;
@@ -375,13 +383,16 @@ static int table_rename(sqlite3_vtab *p, const char *zNew) {
 static int table_best_index(sqlite3_vtab *p, sqlite3_index_info *info) {
   table_vtab *v = (table_vtab *)p;
   if (!v->schema) {
-    char *msg = sqlite3_mprintf("table '%s' has no catalogue in transmog_cache (its file is read only by "
-                                "CREATE VIRTUAL TABLE); DROP TABLE %s and create it again", v->zName, v->zMain);
+    char *msg = sqlite3_mprintf(
+        "table '%s' has no catalogue in transmog_cache (its file is read only by "
+        "CREATE VIRTUAL TABLE); DROP TABLE %s and create it again",
+        v->zName, v->zMain);
     int rc = tm_vtab_error(p, msg ? msg : "out of memory");
     sqlite3_free(msg);
     return rc;
   }
-  return tm_plan_best(v->schema, v->table, v->nmeta, v->opts.o.id != NULL, tm_src_id_size(&v->id), info);
+  return tm_plan_best(v->schema, v->table, v->nmeta, v->opts.o.id != NULL,
+                      tm_src_id_size(&v->id), info);
 }
 
 /* xOpen */
@@ -508,7 +519,7 @@ static int table_start(table_cursor *c, int idxNum, int argc, sqlite3_value **ar
 ** open from one filter to the next, so lookups in file order (what a join
 ** makes) only ever read forward. */
 static int table_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
-                       int argc, sqlite3_value **argv) {
+                        int argc, sqlite3_value **argv) {
   (void)idxStr;
   table_cursor *c = (table_cursor *)cur;
   c->eof = 1;
@@ -524,9 +535,7 @@ static int table_next(sqlite3_vtab_cursor *cur) {
 }
 
 /* xEof */
-static int table_eof(sqlite3_vtab_cursor *cur) {
-  return ((table_cursor *)cur)->eof;
-}
+static int table_eof(sqlite3_vtab_cursor *cur) { return ((table_cursor *)cur)->eof; }
 
 /* The _id of row r (or its natural id, for a main row with id=). */
 static void table_id(table_cursor *c, sqlite3_context *ctx, const tm_row *r) {
@@ -537,7 +546,8 @@ static void table_id(table_cursor *c, sqlite3_context *ctx, const tm_row *r) {
 /* The tape index of column col in the current row, or TM_NONE. */
 static uint32_t table_cell(table_cursor *c, const tm_row *r, uint32_t col) {
   if (c->filled != c->gen) {   /* first value read in this row: index it */
-    const tm_cell *cells = r->ncells ? tm_flat_cells(tm_scan_flat(c->loc.scan)) + r->cell : NULL;
+    const tm_cell *cells =
+        r->ncells ? tm_flat_cells(tm_scan_flat(c->loc.scan)) + r->cell : NULL;
     for (uint32_t i = 0; i < r->ncells; i++) {
       c->slot[cells[i].col] = cells[i].tok;
       c->slotgen[cells[i].col] = c->gen;
@@ -587,12 +597,30 @@ static int table_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
   return SQLITE_OK;
 }
 
-static sqlite3_module table_module = {
-  0, table_create, table_connect, table_best_index, table_disconnect, table_destroy,
-  table_open, table_close, table_filter, table_next, table_eof, table_column,
-  table_rowid, NULL, NULL, NULL, NULL, NULL, NULL, table_rename, NULL, NULL,
-  NULL, NULL
-};
+static sqlite3_module table_module = {0,
+                                      table_create,
+                                      table_connect,
+                                      table_best_index,
+                                      table_disconnect,
+                                      table_destroy,
+                                      table_open,
+                                      table_close,
+                                      table_filter,
+                                      table_next,
+                                      table_eof,
+                                      table_column,
+                                      table_rowid,
+                                      NULL,
+                                      NULL,
+                                      NULL,
+                                      NULL,
+                                      NULL,
+                                      NULL,
+                                      table_rename,
+                                      NULL,
+                                      NULL,
+                                      NULL,
+                                      NULL};
 
 int tm_table_register(sqlite3 *db) {
   return sqlite3_create_module(db, "transmog", &table_module, NULL);

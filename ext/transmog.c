@@ -16,15 +16,16 @@ SQLITE_EXTENSION_INIT1
 
 /* transmog_version(): the extension's version string. */
 static void version_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-  (void)argc; (void)argv;
+  (void)argc;
+  (void)argv;
   sqlite3_result_text(ctx, TM_VERSION, -1, SQLITE_STATIC);
 }
 
 #ifdef _WIN32
 __declspec(dllexport)
 #endif
-int sqlite3_transmog_init(sqlite3 *db, char **pzErrMsg,
-                          const sqlite3_api_routines *pApi) {
+    int sqlite3_transmog_init(sqlite3 *db, char **pzErrMsg,
+                              const sqlite3_api_routines *pApi) {
   SQLITE_EXTENSION_INIT2(pApi);
   (void)pzErrMsg;
   int rc = sqlite3_create_function(db, "transmog_version", 0,

@@ -31,13 +31,14 @@ int tm_value_bind(sqlite3_stmt *st, int param, const tm_value *v) {
     case TM_VALUE_INT: return sqlite3_bind_int64(st, param, v->i);
     case TM_VALUE_REAL: return sqlite3_bind_double(st, param, v->d);
     case TM_VALUE_TEXT:
-    case TM_VALUE_JSON: return sqlite3_bind_text(st, param, v->n ? v->text : "", (int)v->n, SQLITE_STATIC);
+    case TM_VALUE_JSON:
+      return sqlite3_bind_text(st, param, v->n ? v->text : "", (int)v->n, SQLITE_STATIC);
     default: return sqlite3_bind_null(st, param);
   }
 }
 
-void tm_sql_result(sqlite3_context *ctx, const char *text, const tm_tok *tok,
-                   uint32_t i, int types, tm_buf *tmp) {
+void tm_sql_result(sqlite3_context *ctx, const char *text, const tm_tok *tok, uint32_t i,
+                   int types, tm_buf *tmp) {
   tm_value v;
   tmp->n = 0;
   tm_value_of(&v, text, tok, i, types, tmp);

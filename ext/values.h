@@ -21,8 +21,8 @@ int tm_value_bind(sqlite3_stmt *st, int param, const tm_value *v);
 int tm_sql_has_nul(sqlite3_value *v);
 
 /* Set the result to token i of a record, converted by tm_value_of (a copy). */
-void tm_sql_result(sqlite3_context *ctx, const char *text, const tm_tok *tok,
-                   uint32_t i, int types, tm_buf *tmp);
+void tm_sql_result(sqlite3_context *ctx, const char *text, const tm_tok *tok, uint32_t i,
+                   int types, tm_buf *tmp);
 
 /* Set the result to row r's _id: its ordinal, or (a main row with id=)
 ** its natural id, token r->natural of the record. */

@@ -10,8 +10,7 @@
 
 SQLITE_EXTENSION_INIT3
 
-int tm_vtab_connect(sqlite3 *db, const char *schema, size_t size,
-                    sqlite3_vtab **ppVtab) {
+int tm_vtab_connect(sqlite3 *db, const char *schema, size_t size, sqlite3_vtab **ppVtab) {
   int rc = sqlite3_declare_vtab(db, schema);
   if (rc != SQLITE_OK) return rc;
   sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
@@ -72,7 +71,8 @@ int tm_vtab_best_index(sqlite3_index_info *info, int first, int n) {
   return SQLITE_OK;
 }
 
-int tm_vtab_args(sqlite3_vtab *vt, int idxNum, int argc, sqlite3_value **argv, int n, char **out) {
+int tm_vtab_args(sqlite3_vtab *vt, int idxNum, int argc, sqlite3_value **argv, int n,
+                 char **out) {
   int j = 0, rc = SQLITE_OK;
   for (int k = 0; k < n; k++) out[k] = NULL;
   for (int k = 0; k < n && rc == SQLITE_OK; k++) {

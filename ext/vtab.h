@@ -17,8 +17,7 @@
 ** make the table direct-only (it reads files), and allocate a zeroed vtab
 ** of `size` bytes (a struct that starts with its sqlite3_vtab).
 */
-int tm_vtab_connect(sqlite3 *db, const char *schema, size_t size,
-                    sqlite3_vtab **ppVtab);
+int tm_vtab_connect(sqlite3 *db, const char *schema, size_t size, sqlite3_vtab **ppVtab);
 
 /* xDisconnect of a vtab made by tm_vtab_connect. */
 int tm_vtab_disconnect(sqlite3_vtab *v);
@@ -54,6 +53,7 @@ int tm_vtab_best_index(sqlite3_index_info *info, int first, int n);
 ** SQLITE_NOMEM, or SQLITE_ERROR (message in vt) for a NUL byte in one;
 ** on failure none is kept.
 */
-int tm_vtab_args(sqlite3_vtab *vt, int idxNum, int argc, sqlite3_value **argv, int n, char **out);
+int tm_vtab_args(sqlite3_vtab *vt, int idxNum, int argc, sqlite3_value **argv, int n,
+                 char **out);
 
 #endif

@@ -22,7 +22,7 @@
 #include "ring.h"
 
 #define BGSCAN_BATCHES 3
-#define BGSCAN_TEXT (1u << 20)     /* a batch is full past this much text */
+#define BGSCAN_TEXT    (1u << 20)     /* a batch is full past this much text */
 #define BGSCAN_RECORDS 2048        /* ... or this many records */
 
 /* One record in a batch: where its parts are, or what went wrong. */
@@ -164,9 +164,9 @@ static tm_schema *bgscan_schema(const tm_schema *s) {
   return (tm_schema *)s;
 }
 
-tm_bgscan *tm_bgscan_open_files(const char *const *paths, uint32_t n,
-                            const tm_options *o, const tm_schema *schema,
-                            tm_bgscan_work work, void *work_arg, char **err) {
+tm_bgscan *tm_bgscan_open_files(const char *const *paths, uint32_t n, const tm_options *o,
+                                const tm_schema *schema, tm_bgscan_work work,
+                                void *work_arg, char **err) {
   /* the parsing thread does not tick: tm_bgscan_next does, on the caller's */
   tm_options quiet = tm_options_for_thread(o, NULL, NULL);
   tm_bgscan *p = calloc(1, sizeof *p);
@@ -180,7 +180,8 @@ tm_bgscan *tm_bgscan_open_files(const char *const *paths, uint32_t n,
   p->work = work;
   p->work_arg = work_arg;
   p->schema = schema;
-  p->scan = tm_scan_open_files(paths, n, &quiet, bgscan_schema(schema), TM_NONE, 1, 0, err);
+  p->scan =
+      tm_scan_open_files(paths, n, &quiet, bgscan_schema(schema), TM_NONE, 1, 0, err);
   if (!p->scan || tm_src_id_copy(&p->id, tm_scan_input_id(p->scan))) {
     if (p->scan) *err = strdup("out of memory");
     tm_bgscan_close(p);
@@ -266,7 +267,7 @@ uint64_t tm_bgscan_batches(const tm_bgscan *p) { return p->taken; }
 const void *tm_bgscan_made(const tm_bgscan *p) { return p->made; }
 const char *tm_bgscan_message(const tm_bgscan *p) { return p->msg ? p->msg : ""; }
 tm_bgscan *tm_bgscan_open(const char *path, const tm_options *o, const tm_schema *schema,
-                      tm_bgscan_work work, void *work_arg, char **err) {
+                          tm_bgscan_work work, void *work_arg, char **err) {
   return tm_bgscan_open_files(&path, 1, o, schema, work, work_arg, err);
 }
 

@@ -36,13 +36,13 @@ typedef int (*tm_bgscan_work)(void *arg, const tm_rows *v, tm_buf *out);
 ** changes: it must stay as it is while the scan runs. Returns NULL with a
 ** malloc'd *err on failure.
 */
-tm_bgscan *tm_bgscan_open_files(const char *const *paths, uint32_t n,
-                            const tm_options *o, const tm_schema *schema,
-                            tm_bgscan_work work, void *work_arg, char **err);
+tm_bgscan *tm_bgscan_open_files(const char *const *paths, uint32_t n, const tm_options *o,
+                                const tm_schema *schema, tm_bgscan_work work,
+                                void *work_arg, char **err);
 
 /* tm_bgscan_open_files for a list of one file. */
 tm_bgscan *tm_bgscan_open(const char *path, const tm_options *o, const tm_schema *schema,
-                      tm_bgscan_work work, void *work_arg, char **err);
+                          tm_bgscan_work work, void *work_arg, char **err);
 
 /*
 ** The next record's rows into *v (valid until the next call): TM_REC_OK,

@@ -48,12 +48,13 @@ void tm_columns_of(const tm_schema *s, uint32_t t, const char *id, int types_tex
     cols[n++] = (tm_coldecl){tm_meta_names[TM_META_ID], idtype};
   } else {
     cols[n++] = (tm_coldecl){tm_meta_names[TM_META_ID], "INTEGER"};
-    cols[n++] = (tm_coldecl){tm_meta_names[TM_META_PARENT], tb->parent == 0 ? idtype : "INTEGER"};
+    cols[n++] =
+        (tm_coldecl){tm_meta_names[TM_META_PARENT], tb->parent == 0 ? idtype : "INTEGER"};
     cols[n++] = (tm_coldecl){tm_meta_names[TM_META_ROOT], idtype};
     cols[n++] = (tm_coldecl){tm_meta_names[TM_META_INDEX], "INTEGER"};
   }
   for (uint32_t c = 0; c < tb->ncols; c++)
     cols[n++] = (tm_coldecl){tm_schema_name(s, tb->cols[c].name),
-                            tm_columns_type(tb->cols[c].types, types_text)};
+                             tm_columns_type(tb->cols[c].types, types_text)};
   if (tb->has_extra) cols[n] = (tm_coldecl){tm_meta_names[TM_META_EXTRA], "TEXT"};
 }

@@ -61,8 +61,8 @@ void tm_convert_free(tm_convert *c) {
 
 /* Append value v of `column`. `before` is the size of the bytes before v
 ** was made: a value that grew them lies there (see tm_value_of). */
-static void convert_keep(tm_convert *c, const tm_record *rec, int column, const tm_value *v,
-                         size_t before) {
+static void convert_keep(tm_convert *c, const tm_record *rec, int column,
+                         const tm_value *v, size_t before) {
   tm_convert_value f;
   memset(&f, 0, sizeof f);
   f.column = column;
@@ -70,7 +70,8 @@ static void convert_keep(tm_convert *c, const tm_record *rec, int column, const 
   int number = v->kind == TM_VALUE_INT || v->kind == TM_VALUE_REAL;
   if (v->kind != TM_VALUE_NULL && v->text && (!number || c->digits)) {
     f.where = c->bytes.n != before ? CONVERT_BYTES : CONVERT_RECORD;
-    f.u.text.off = (uint32_t)(f.where == CONVERT_BYTES ? before : (size_t)(v->text - rec->text));
+    f.u.text.off =
+        (uint32_t)(f.where == CONVERT_BYTES ? before : (size_t)(v->text - rec->text));
     f.u.text.n = (uint32_t)v->n;
   } else if (v->kind == TM_VALUE_REAL) {
     f.u.d = v->d;
@@ -98,13 +99,15 @@ static void convert_integer(tm_convert *c, int column, uint64_t i) {
 }
 
 /* Append the _id of row `row`: its ordinal, or its natural id. */
-static void convert_id(tm_convert *c, const tm_record *rec, const tm_row *row, int column) {
+static void convert_id(tm_convert *c, const tm_record *rec, const tm_row *row,
+                       int column) {
   if (row->natural != TM_NONE) convert_token(c, rec, row->natural, column);
   else convert_integer(c, column, row->id);
 }
 
 /* Append row `row`'s _extra value, JSON text made in the bytes. */
-static void convert_extra(tm_convert *c, const tm_rows *v, const tm_row *row, int column) {
+static void convert_extra(tm_convert *c, const tm_rows *v, const tm_row *row,
+                          int column) {
   size_t before = c->bytes.n;
   tm_value e;
   memset(&e, 0, sizeof e);

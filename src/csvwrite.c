@@ -40,7 +40,8 @@ static void csv_field(tm_buf *o, const char *p, size_t n) {
 static void csv_integer(tm_buf *o, int64_t i) {
   char num[24], *p = num + sizeof num;
   uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
-  do *--p = (char)('0' + u % 10); while (u /= 10);
+  do *--p = (char)('0' + u % 10);
+  while (u /= 10);
   if (i < 0) *--p = '-';
   tm_buf_put(o, p, (size_t)(num + sizeof num - p));
 }
@@ -114,12 +115,12 @@ static void csv_free(tm_writer *w) {
 }
 
 const tm_writer_class tm_csv_writer = {
-  .name = "csv",
-  .suffix = "csv",
-  .size = sizeof(csv_writer),
-  .convert = TM_WRITE_DIGITS,
-  .table = csv_table,
-  .row = csv_row,
-  .commit = tm_writer_commit_files,
-  .free = csv_free,
+    .name = "csv",
+    .suffix = "csv",
+    .size = sizeof(csv_writer),
+    .convert = TM_WRITE_DIGITS,
+    .table = csv_table,
+    .row = csv_row,
+    .commit = tm_writer_commit_files,
+    .free = csv_free,
 };

@@ -133,7 +133,9 @@ static int ex_start(tm_export *e) {
   e->counts.bytes = tm_src_id_size(now);
   if (!e->own || tm_src_id_same(&e->id, now)) return TM_EXPORT_OK;
   uint32_t i = ex_changed(&e->id, now);
-  return ex_fail(e, "'%s' changed after the schema pass (size %llu, now %llu bytes): nothing was written",
+  return ex_fail(e,
+                 "'%s' changed after the schema pass (size %llu, now %llu bytes): "
+                 "nothing was written",
                  e->paths[i], (unsigned long long)e->id.files[i].size,
                  (unsigned long long)now->files[i].size);
 }
@@ -148,7 +150,9 @@ static int ex_record(tm_export *e, const tm_rows *rv) {
   for (uint32_t i = 0; i < rv->nrows; i++) {
     row.row = &rv->row[i];
     if (row.row->nextra && !e->schema->tables[row.row->table].has_extra)
-      return ex_fail(e, "'%s' changed during the export: record %llu has fields the schema pass did not see",
+      return ex_fail(e,
+                     "'%s' changed during the export: record %llu has fields the schema "
+                     "pass did not see",
                      e->paths[rv->rec->file], (unsigned long long)e->counts.records + 1);
     if (e->convert) tm_convert_row(&values, &row.values);
     int rc = ex_wrote(e, tm_writer_row(e->w, &row));
@@ -168,7 +172,8 @@ static int ex_pass(tm_export *e) {
     tm_rows rv;
     /* the writer lets go of the rows before their batch goes back (the
        last batch's too: it is over before the end is told) */
-    int rc = tm_bgscan_batch_over(e->bg) ? ex_wrote(e, tm_writer_batch_over(e->w)) : TM_EXPORT_OK;
+    int rc = tm_bgscan_batch_over(e->bg) ? ex_wrote(e, tm_writer_batch_over(e->w))
+                                         : TM_EXPORT_OK;
     if (rc != TM_EXPORT_OK) return rc;
     rc = tm_bgscan_next(e->bg, &rv);
     if (rc == TM_REC_END) return TM_EXPORT_OK;

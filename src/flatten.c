@@ -72,8 +72,7 @@ struct tm_flat {
 
 /* Make room for one more element in a growable array of n. Counts are
 ** 32 bits, as tape indexes are: past that, the record is out of memory. */
-static int flat_room(tm_flat *f, void **arr, uint32_t *cap, size_t size,
-                     uint32_t n) {
+static int flat_room(tm_flat *f, void **arr, uint32_t *cap, size_t size, uint32_t n) {
   if (n < *cap) return 0;
   size_t c = *cap;
   void *p = n < UINT32_MAX ? tm_grow(*arr, &c, (size_t)n + 1, size) : NULL;
@@ -125,8 +124,7 @@ static int flat_nodes_room(tm_flat *f) {
 }
 
 /* Start a row of table t under row `parent`. Returns its index. */
-static uint32_t flat_new_row(tm_flat *f, uint32_t t, uint32_t parent,
-                             uint64_t index) {
+static uint32_t flat_new_row(tm_flat *f, uint32_t t, uint32_t parent, uint64_t index) {
   if (flat_tables_room(f) ||
       flat_room(f, (void **)&f->rows, &f->caprows, sizeof(tm_row), f->nrows))
     return TM_NONE;
@@ -176,8 +174,7 @@ static void flat_put(tm_flat *f, uint32_t r, uint32_t node, uint32_t v) {
     flat_extra(f, node, TM_NONE, v);
     return;
   }
-  if (flat_room(f, (void **)&f->cells, &f->capcells, sizeof(tm_cell), f->ncells))
-    return;
+  if (flat_room(f, (void **)&f->cells, &f->capcells, sizeof(tm_cell), f->ncells)) return;
   f->cells[f->ncells].col = (uint32_t)col;
   f->cells[f->ncells].tok = v;
   f->ncells++;
@@ -191,7 +188,8 @@ static void flat_defer(tm_flat *f, uint32_t r, uint32_t node, uint32_t v,
   if (flat_room(f, (void **)&f->pend, &f->cappend, sizeof(flat_pending), f->npend))
     return;
   if (f->observe) {   /* counted by flat_observe: see tm_node.expanded */
-    if (flat_room(f, (void **)&f->expanded, &f->capexpanded, sizeof(uint32_t), f->nexpanded))
+    if (flat_room(f, (void **)&f->expanded, &f->capexpanded, sizeof(uint32_t),
+                  f->nexpanded))
       return;
     f->expanded[f->nexpanded++] = node;
   }
@@ -283,12 +281,13 @@ static void flat_field(tm_flat *f, uint32_t r, uint32_t node, uint32_t v,
 ** share a shape, optional keys and all, find each key there without hashing.
 ** A frozen schema is only read.
 */
-static uint32_t flat_child(tm_flat *f, uint32_t node, const char *key,
-                           size_t len, uint32_t *hint) {
+static uint32_t flat_child(tm_flat *f, uint32_t node, const char *key, size_t len,
+                           uint32_t *hint) {
   const tm_schema *s = f->s;
   uint32_t prev = *hint;
   uint32_t guess = prev == TM_NONE ? f->node[node].lead : f->node[prev].after;
-  if (guess == TM_NONE) guess = prev == TM_NONE ? s->nodes[node].first : s->nodes[prev].next;
+  if (guess == TM_NONE)
+    guess = prev == TM_NONE ? s->nodes[node].first : s->nodes[prev].next;
   if (guess != TM_NONE && tm_schema_key_is(s, guess, key, len)) return *hint = guess;
   uint32_t id = s->frozen ? tm_schema_find_child(s, node, key, len)
                           : tm_schema_child(f->s, node, key, len);
@@ -370,14 +369,12 @@ static void flat_element(tm_flat *f, uint32_t r, uint32_t elem, uint32_t v,
   int empty = t->kind >= TM_ARR && t->end == v + 1;   /* [] or {} */
   /* An empty value leaves the row with no value (as for a field); a map's
      member is a field, and loses what a field loses. */
-  if (empty || (flat_dropped(f->s, t, deep) && f->s->tables[f->s->nodes[elem].table].is_map))
+  if (empty ||
+      (flat_dropped(f->s, t, deep) && f->s->tables[f->s->nodes[elem].table].is_map))
     ;
-  else if (t->kind != TM_OBJ || deep)
-    flat_put(f, r, elem, v);
-  else if (f->s->nodes[elem].flags & TM_N_MAP)
-    flat_defer(f, r, elem, v, depth);
-  else
-    flat_fields(f, r, elem, v, depth);
+  else if (t->kind != TM_OBJ || deep) flat_put(f, r, elem, v);
+  else if (f->s->nodes[elem].flags & TM_N_MAP) flat_defer(f, r, elem, v, depth);
+  else flat_fields(f, r, elem, v, depth);
   f->rows[r].ncells = f->ncells - f->rows[r].cell;
   f->rows[r].nextra = f->nextras - f->rows[r].extra;
   for (uint32_t i = mark; i < f->npend && !f->nomem; i++) flat_table(f, f->pend[i]);

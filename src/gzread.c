@@ -19,8 +19,8 @@
 #include "ring.h"
 
 #define GZ_BLOCKS 4
-#define GZ_BLOCK (256u * 1024)   /* inflated bytes per block */
-#define GZ_IN (256u * 1024)      /* compressed bytes per read */
+#define GZ_BLOCK  (256u * 1024)   /* inflated bytes per block */
+#define GZ_IN     (256u * 1024)      /* compressed bytes per read */
 
 enum { GZ_MORE, GZ_END, GZ_FAILED };
 
@@ -108,7 +108,8 @@ static void gz_fill(tm_gz *g, gz_block *b) {
       break;
     }
     if (n == 0) {
-      snprintf(g->err, sizeof g->err, "truncated gzip data (the file ends inside a gzip member)");
+      snprintf(g->err, sizeof g->err,
+               "truncated gzip data (the file ends inside a gzip member)");
       b->then = GZ_FAILED;
       break;
     }
@@ -131,8 +132,8 @@ static int gz_fill_block(void *arg, int i) {
   return g->block[i].then != GZ_MORE;
 }
 
-tm_gz *tm_gz_open(tm_gz_reader read, void *arg, const unsigned char *head,
-                  size_t nhead, int ahead) {
+tm_gz *tm_gz_open(tm_gz_reader read, void *arg, const unsigned char *head, size_t nhead,
+                  int ahead) {
   tm_gz *g = calloc(1, sizeof *g);
   if (!g) return NULL;
   g->read = read;

@@ -24,8 +24,8 @@
 ** Where the compressed bytes come from: up to cap bytes into dst; the
 ** number read, 0 at the end of the file, or -1 with a message in err.
 */
-typedef long (*tm_gz_reader)(void *arg, unsigned char *dst, size_t cap,
-                             char *err, size_t errlen);
+typedef long (*tm_gz_reader)(void *arg, unsigned char *dst, size_t cap, char *err,
+                             size_t errlen);
 
 typedef struct tm_gz tm_gz;
 
@@ -33,8 +33,8 @@ typedef struct tm_gz tm_gz;
 ** magic bytes that said gzip), then `read` gives the rest; in a thread
 ** reading ahead when `ahead` (a regular file), else as tm_gz_read asks.
 ** NULL on failure (out of memory, no thread). */
-tm_gz *tm_gz_open(tm_gz_reader read, void *arg, const unsigned char *head,
-                  size_t nhead, int ahead);
+tm_gz *tm_gz_open(tm_gz_reader read, void *arg, const unsigned char *head, size_t nhead,
+                  int ahead);
 
 /* Up to cap inflated bytes into dst, or passed over when dst is NULL (a
 ** forward seek): the number, 0 at the end, or -1 (see tm_gz_error). */

@@ -23,7 +23,8 @@
 #include <string.h>
 
 #define INFER_SPACING (64u * 1024)       /* bytes between checkpoints */
-#define INFER_WINDOW (4u << 20)          /* a line start past the middle is
+#define INFER_WINDOW \
+  (4u << 20)          /* a line start past the middle is
                                             looked for this far */
 
 /* The second half of a split schema pass, read on its own thread. */
@@ -52,13 +53,11 @@ typedef struct infer_pass {
   tm_progress told;         /* the last progress reported */
 } infer_pass;
 
-#define INFER_NOMEM (-1)      /* out of memory */
+#define INFER_NOMEM   (-1)      /* out of memory */
 #define INFER_STOPPED (-2)    /* the caller's tick said stop */
 
 /* Set *err to a malloc'd copy of msg. */
-static void infer_fail(char **err, const char *msg) {
-  *err = strdup(msg);
-}
+static void infer_fail(char **err, const char *msg) { *err = strdup(msg); }
 
 /* The rows of every table so far, into *counts (grown to ntables). */
 static uint64_t *infer_counts(tm_scan *sc, uint64_t **counts, uint32_t *cap) {
@@ -74,8 +73,7 @@ static uint64_t *infer_counts(tm_scan *sc, uint64_t **counts, uint32_t *cap) {
 }
 
 /* Leave a checkpoint in k if one is due before the next record. */
-static int infer_checkpoint(tm_scan *sc, tm_seek *k, uint64_t **counts,
-                           uint32_t *cap) {
+static int infer_checkpoint(tm_scan *sc, tm_seek *k, uint64_t **counts, uint32_t *cap) {
   if (!tm_seek_due(k, tm_scan_offset(sc))) return 0;
   tm_mark m;
   tm_scan_mark(sc, &m);
@@ -118,8 +116,7 @@ static int infer_shift(tm_seek *k, uint32_t from, const uint64_t *now,
 
 /* The first of the n files whose identity is not the one in `before`
 ** (the first file if none). */
-static const char *infer_changed(const char *const *paths,
-                                 const tm_input_id *before,
+static const char *infer_changed(const char *const *paths, const tm_input_id *before,
                                  const tm_input_id *now) {
   for (uint32_t i = 0; i < before->n && i < now->n; i++)
     if (!tm_src_same(before->files[i], now->files[i])) return paths[i];
@@ -133,10 +130,9 @@ static const char *infer_changed(const char *const *paths,
 ** are shifted. The files must be the ones the schema pass read. Returns 0,
 ** or -1 with *err set.
 */
-static int infer_recount(const char *const *paths, uint32_t nfiles,
-                         const tm_options *o, tm_schema *s, tm_seek *k,
-                         const tm_input_id *id, const infer_change *ch,
-                         char **err) {
+static int infer_recount(const char *const *paths, uint32_t nfiles, const tm_options *o,
+                         tm_schema *s, tm_seek *k, const tm_input_id *id,
+                         const infer_change *ch, char **err) {
   tm_scan *sc = tm_scan_open_files(paths, nfiles, o, s, TM_NONE, 0, 0, err);
   if (!sc) return -1;
   uint64_t *counts = NULL;
@@ -146,10 +142,12 @@ static int infer_recount(const char *const *paths, uint32_t nfiles,
   while (!done && rc != TM_REC_END && rc != TM_REC_FATAL && !nomem) {
     uint64_t at = tm_scan_offset(sc);
     if (at == ch->offset) {
-      nomem = !infer_counts(sc, &counts, &cap) || infer_shift(k, i, counts, ch, s->ntables);
+      nomem =
+          !infer_counts(sc, &counts, &cap) || infer_shift(k, i, counts, ch, s->ntables);
       done = !nomem;
     } else if (i < k->n && at == k->marks[i].offset) {
-      nomem = !infer_counts(sc, &counts, &cap) || tm_seek_set_counts(k, i, counts, s->ntables);
+      nomem = !infer_counts(sc, &counts, &cap) ||
+              tm_seek_set_counts(k, i, counts, s->ntables);
       i += !nomem;
     } else {
       rc = tm_scan_next(sc);
@@ -214,8 +212,8 @@ static void infer_half_free(infer_half *h) {
 ** of its nbefore tables, tables[] the merged table of each of the second's.
 */
 static int infer_append(tm_seek *k, const tm_seek *later, const tm_mark *at,
-                        const uint64_t *before, uint32_t nbefore,
-                        const uint32_t *tables, uint32_t ntables) {
+                        const uint64_t *before, uint32_t nbefore, const uint32_t *tables,
+                        uint32_t ntables) {
   uint64_t *counts = malloc(ntables * sizeof *counts);
   int rc = counts ? 0 : -1;
   for (uint32_t i = 0; i < later->n && rc == 0; i++) {
@@ -416,8 +414,7 @@ static uint64_t infer_middle(const char *path, uint64_t size) {
 ** it, or NULL to read alone.
 */
 static infer_half *infer_split(const char *path, const tm_options *o,
-                               const tm_schema_config *cfg, tm_scan *sc,
-                               int index) {
+                               const tm_schema_config *cfg, tm_scan *sc, int index) {
   if (o->sample >= 0 || !tm_scan_splittable(sc)) return NULL;
   tm_file_id id = tm_scan_input_id(sc)->files[0];
   if (id.size < o->split_min) return NULL;
@@ -446,9 +443,8 @@ static infer_half *infer_split(const char *path, const tm_options *o,
   return h;
 }
 
-tm_schema *tm_infer_files(const char *const *paths, uint32_t nfiles,
-                          const tm_options *o, const char *name, tm_input_id *id,
-                          tm_seek **seek, char **err) {
+tm_schema *tm_infer_files(const char *const *paths, uint32_t nfiles, const tm_options *o,
+                          const char *name, tm_input_id *id, tm_seek **seek, char **err) {
   const char *path = paths[0];   /* the one file a split pass reads */
   tm_schema_config cfg = tm_schema_config_of(o, name);
   tm_schema *s = tm_schema_new(&cfg);
@@ -458,7 +454,8 @@ tm_schema *tm_infer_files(const char *const *paths, uint32_t nfiles,
     first.tick = infer_tick;
     first.tick_arg = &pass;
   }
-  tm_scan *sc = s ? tm_scan_open_files(paths, nfiles, &first, s, TM_NONE, 1, 1, err) : NULL;
+  tm_scan *sc =
+      s ? tm_scan_open_files(paths, nfiles, &first, s, TM_NONE, 1, 1, err) : NULL;
   tm_seek *k = seek ? tm_seek_new(INFER_SPACING) : NULL;
   infer_change ch = {0, NULL, 0};
   int rc = TM_REC_END, nomem = !s || (seek && !k);
@@ -485,8 +482,8 @@ tm_schema *tm_infer_files(const char *const *paths, uint32_t nfiles,
   if (o->sample >= 0)
     for (uint32_t t = 0; t < s->ntables; t++) s->tables[t].has_extra = 1;
   tm_schema_freeze(s);
-  int failed = k && k->n > 1 && ch.counts &&
-               infer_recount(paths, nfiles, o, s, k, id, &ch, err);
+  int failed =
+      k && k->n > 1 && ch.counts && infer_recount(paths, nfiles, o, s, k, id, &ch, err);
   free(ch.counts);
   if (failed) {
     tm_src_id_free(id);
@@ -525,7 +522,8 @@ int tm_infer_rereadable(const char *path, char **err) {
   snprintf(msg, sizeof msg,
            "'%s' is a pipe, and a table or an export reads its file twice "
            "(the schema, then the rows): save it to a file first, or read it "
-           "once with transmog_each", path);
+           "once with transmog_each",
+           path);
   infer_fail(err, msg);
   return -1;
 }

@@ -23,9 +23,8 @@
 ** as tm_infer, with the files' identities in *id (free it with
 ** tm_src_id_free). Only a list of one file is ever read in two halves.
 */
-tm_schema *tm_infer_files(const char *const *paths, uint32_t n,
-                          const tm_options *o, const char *name, tm_input_id *id,
-                          tm_seek **seek, char **err);
+tm_schema *tm_infer_files(const char *const *paths, uint32_t n, const tm_options *o,
+                          const char *name, tm_input_id *id, tm_seek **seek, char **err);
 
 /*
 ** The schema pass: read the whole file (or its first o->sample records)

@@ -22,9 +22,7 @@
 #include "buf.h"
 
 /* JSON whitespace: space, tab, line feed, carriage return. */
-static const uint8_t json_ws[256] = {
-  [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1
-};
+static const uint8_t json_ws[256] = {[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1};
 
 /* Value of a hex digit, or 16 for anything else. */
 static uint8_t json_hex(uint8_t c) {
@@ -61,9 +59,9 @@ static const uint8_t *json_plain_skip(const uint8_t *p) {
   for (;;) {
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
     /* signed compare: bytes >= 0x80 are negative, so "< 0x20" catches them */
-    __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-                                          _mm_cmpeq_epi8(v, bslash)),
-                             _mm_cmplt_epi8(v, space));
+    __m128i m =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+                     _mm_cmplt_epi8(v, space));
     int mask = _mm_movemask_epi8(m);
     if (mask) return p + __builtin_ctz((unsigned)mask);
     p += 16;
@@ -146,10 +144,14 @@ static int json_fail_msg(json_ctx *c, const uint8_t *p, const char *msg) {
 static int json_escape(json_ctx *c, const uint8_t *p, size_t *n) {
   if (p + 1 >= c->end) return json_expected(c, p + 1, "expected an escape");
   switch (p[1]) {
-    case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r':
-    case 't':
-      *n = 2;
-      return TM_JSON_OK;
+    case '"':
+    case '\\':
+    case '/':
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't': *n = 2; return TM_JSON_OK;
     case 'u':
       for (int i = 2; i < 6; i++) {
         if (p + i >= c->end) return json_expected(c, p + i, "expected a hex digit");
@@ -162,9 +164,7 @@ static int json_escape(json_ctx *c, const uint8_t *p, size_t *n) {
       char msg[64];
       if (p[1] >= 0x20 && p[1] < 0x7F)
         snprintf(msg, sizeof msg, "invalid escape '\\%c' in a string", p[1]);
-      else
-        snprintf(msg, sizeof msg, "invalid escape (byte 0x%02X) in a string",
-                 p[1]);
+      else snprintf(msg, sizeof msg, "invalid escape (byte 0x%02X) in a string", p[1]);
       return json_fail_msg(c, p, msg);
     }
   }
@@ -194,8 +194,7 @@ static int json_string(json_ctx *c, const uint8_t **pp, uint8_t *flags) {
     if (b < 0x20) {
       if (p >= c->end) return json_expected(c, p, "unterminated string: expected '\"'");
       char msg[64];
-      snprintf(msg, sizeof msg,
-               "unescaped control character 0x%02X in a string", b);
+      snprintf(msg, sizeof msg, "unescaped control character 0x%02X in a string", b);
       return json_fail_msg(c, p, msg);
     }
     int n = json_utf8_len(p, c->end);
@@ -247,8 +246,7 @@ static int json_number(json_ctx *c, const uint8_t **pp, uint8_t *kind) {
     real = 1;
   }
   if (p >= c->end && !c->final) return TM_JSON_MORE;  /* it may go on */
-  if (json_is_digit(*p))
-    return json_fail_msg(c, digits, "invalid number: leading zero");
+  if (json_is_digit(*p)) return json_fail_msg(c, digits, "invalid number: leading zero");
   if (real) *kind = TM_REAL;
   else if (ndigits < 19) *kind = TM_INT;
   else if (ndigits > 19) *kind = TM_BIG;
@@ -261,8 +259,7 @@ static int json_number(json_ctx *c, const uint8_t **pp, uint8_t *kind) {
 }
 
 /* Match the literal `word` (true, false, null) at p. */
-static int json_literal(json_ctx *c, const uint8_t *p, const char *word,
-                        size_t n) {
+static int json_literal(json_ctx *c, const uint8_t *p, const char *word, size_t n) {
   size_t i = 0;
   while (i < n && p + i < c->end && p[i] == (uint8_t)word[i]) i++;
   if (i == n) return TM_JSON_OK;
@@ -285,8 +282,8 @@ void tm_json_tape_free(tm_tape *tape) {
   tape->n = tape->cap = 0;
 }
 
-int tm_json_parse(const char *buf, size_t len, int final, tm_tape *tape,
-                  size_t *endoff, tm_json_err *err) {
+int tm_json_parse(const char *buf, size_t len, int final, tm_tape *tape, size_t *endoff,
+                  tm_json_err *err) {
   json_ctx c = {(const uint8_t *)buf, (const uint8_t *)buf + len, final, err};
   const uint8_t *p = c.base;
   uint32_t stack[TM_JSON_MAX_DEPTH];
@@ -327,8 +324,17 @@ value:
       p = q + 1;
       goto after;
     }
-    case '-': case '0': case '1': case '2': case '3': case '4':
-    case '5': case '6': case '7': case '8': case '9': {
+    case '-':
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9': {
       const uint8_t *q = p;
       if ((rc = json_number(&c, &q, &t->kind))) return rc;
       t->len = (uint32_t)(q - p);
@@ -351,8 +357,7 @@ value:
       t->kind = TM_NULL;
       t->len = 4;
       break;
-    default:
-      return json_expected(&c, p, "expected a value");
+    default: return json_expected(&c, p, "expected a value");
   }
   tape->n++;
   p += t->len;
@@ -459,8 +464,7 @@ size_t tm_json_unescape(const char *src, size_t len, char *dst) {
       case 'u': {
         uint32_t cp = json_hex4(p);
         p += 4;
-        if (cp >= 0xD800 && cp <= 0xDBFF && e - p >= 6 && p[0] == '\\' &&
-            p[1] == 'u') {
+        if (cp >= 0xD800 && cp <= 0xDBFF && e - p >= 6 && p[0] == '\\' && p[1] == 'u') {
           uint32_t lo = json_hex4(p + 2);
           if (lo >= 0xDC00 && lo <= 0xDFFF) {
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
@@ -494,10 +498,9 @@ static void json_c_locale_init(void) {
 }
 
 /* Exact powers of ten representable as doubles. */
-static const double json_pow10[] = {
-  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
-};
+static const double json_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 /*
 ** Clinger's fast path: when the significant digits fit in 53 bits and the
@@ -558,8 +561,8 @@ double tm_json_real(const char *s, size_t len) {
 
 /* Can byte c continue a number or a literal? */
 static int json_scalar_byte(uint8_t c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-         (c >= 'A' && c <= 'Z') || c == '-' || c == '+' || c == '.';
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         c == '-' || c == '+' || c == '.';
 }
 
 size_t tm_json_skim(tm_skim *s, const char *buf, size_t len, int *done) {
@@ -586,13 +589,11 @@ size_t tm_json_skim(tm_skim *s, const char *buf, size_t len, int *done) {
       return i;
     }
     switch (c) {
-      case '"':
-        s->in_string = 1;
-        break;
-      case '{': case '[':
-        s->depth++;
-        break;
-      case '}': case ']':
+      case '"': s->in_string = 1; break;
+      case '{':
+      case '[': s->depth++; break;
+      case '}':
+      case ']':
         if (s->depth == 0) {     /* nothing to skip: leave it to the caller */
           *done = 1;
           return i;

@@ -18,23 +18,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TM_JSON_PAD 64           /* readable bytes required after the input */
+#define TM_JSON_PAD       64           /* readable bytes required after the input */
 #define TM_JSON_MAX_DEPTH 1000   /* deeper nesting is an error */
 
 /* Token kinds, in the low bits of tm_tok.kind. */
 enum {
-  TM_NULL, TM_FALSE, TM_TRUE,
+  TM_NULL,
+  TM_FALSE,
+  TM_TRUE,
   TM_INT,    /* integer that fits in int64 */
   TM_BIG,    /* integer too large for int64: kept as exact text */
   TM_REAL,   /* number with a fraction or an exponent */
   TM_STR,    /* string value or object key */
-  TM_ARR, TM_OBJ
+  TM_ARR,
+  TM_OBJ
 };
 
 /* Token flags, in tm_tok.flags. */
-#define TM_F_ESC     0x01   /* string: contains backslash escapes */
-#define TM_F_HASOBJ  0x02   /* array: at least one element is an object */
-#define TM_F_HASARR  0x04   /* array: at least one element is an array */
+#define TM_F_ESC    0x01   /* string: contains backslash escapes */
+#define TM_F_HASOBJ 0x02   /* array: at least one element is an object */
+#define TM_F_HASARR 0x04   /* array: at least one element is an array */
 
 /*
 ** One token. For scalars, [off, off+len) is the raw text (for strings, the
@@ -73,8 +76,8 @@ enum { TM_JSON_OK = 0, TM_JSON_MORE = 1, TM_JSON_ERROR = 2, TM_JSON_NOMEM = 3 };
 ** may supply more bytes and call again from the start) and TM_JSON_ERROR
 ** when `final` is 1.
 */
-int tm_json_parse(const char *buf, size_t len, int final, tm_tape *tape,
-                  size_t *end, tm_json_err *err);
+int tm_json_parse(const char *buf, size_t len, int final, tm_tape *tape, size_t *end,
+                  tm_json_err *err);
 
 /* Release a tape's memory. */
 void tm_json_tape_free(tm_tape *tape);

@@ -79,12 +79,12 @@ static void jsonl_free(tm_writer *w) {
 }
 
 const tm_writer_class tm_jsonl_writer = {
-  .name = "jsonl",
-  .suffix = "jsonl",
-  .size = sizeof(jsonl_writer),
-  .convert = TM_WRITE_RAW,
-  .table = jsonl_table,
-  .row = jsonl_row,
-  .commit = tm_writer_commit_files,
-  .free = jsonl_free,
+    .name = "jsonl",
+    .suffix = "jsonl",
+    .size = sizeof(jsonl_writer),
+    .convert = TM_WRITE_RAW,
+    .table = jsonl_table,
+    .row = jsonl_row,
+    .commit = tm_writer_commit_files,
+    .free = jsonl_free,
 };

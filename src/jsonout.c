@@ -34,7 +34,10 @@ void tm_jsonout_value(tm_buf *o, const char *text, const tm_tok *tok, uint32_t i
     out_scalar(o, text, &tok[i]);
     return;
   }
-  struct open { uint32_t end, n; uint8_t obj; } stack[TM_JSON_MAX_DEPTH + 1];
+  struct open {
+    uint32_t end, n;
+    uint8_t obj;
+  } stack[TM_JSON_MAX_DEPTH + 1];
   int depth = 0;
   uint32_t k = i;
   do {

@@ -32,10 +32,10 @@
 #include <emmintrin.h>
 #endif
 
-#define REC_BLOCK (1u << 20)    /* initial buffer and minimum read */
-#define REC_SNIFF (1u << 20)    /* format=auto looks this far */
+#define REC_BLOCK   (1u << 20)    /* initial buffer and minimum read */
+#define REC_SNIFF   (1u << 20)    /* format=auto looks this far */
 #define REC_CONTEXT 30          /* a snippet's lead, kept buffered before a record */
-#define REC_SLACK 4096          /* blanks allowed after a max_record line */
+#define REC_SLACK   4096          /* blanks allowed after a max_record line */
 
 enum { M_LINES, M_VALUES, M_DOC };
 enum { S_TOP, S_DESCEND, S_ELEM_FIRST, S_ELEM_NEXT, S_ASCEND, S_DONE };
@@ -74,8 +74,8 @@ struct tm_reader {
 ** Count the newlines in [*counted, upto) into *line and *line_start, all
 ** content offsets; the bytes must still be in the buffer.
 */
-static void jr_count(const tm_reader *r, uint64_t upto, uint64_t *counted,
-                      uint64_t *line, uint64_t *line_start) {
+static void jr_count(const tm_reader *r, uint64_t upto, uint64_t *counted, uint64_t *line,
+                     uint64_t *line_start) {
   if (upto <= *counted) return;
   const char *p = r->buf + (*counted - r->base);
   const char *e = r->buf + (upto - r->base);
@@ -136,8 +136,8 @@ static void jr_snippet(tm_reader *r, uint64_t at, uint64_t line_start) {
 }
 
 /* Describe an error at content offset `at` in record `record`. */
-static void jr_set_error(tm_reader *r, uint64_t record, uint64_t at,
-                          const char *fmt, va_list ap) {
+static void jr_set_error(tm_reader *r, uint64_t record, uint64_t at, const char *fmt,
+                         va_list ap) {
   /* Count on a copy: reading may resume before `at` (the pieces of a bad
      value), and those later errors need the lines before it. */
   uint64_t end = r->base + r->len, counted = r->counted;
@@ -152,8 +152,7 @@ static void jr_set_error(tm_reader *r, uint64_t record, uint64_t at,
 }
 
 /* A bad record: fill the error and return TM_REC_BAD. */
-static int jr_bad(tm_reader *r, uint64_t record, uint64_t at, const char *fmt,
-                   ...) {
+static int jr_bad(tm_reader *r, uint64_t record, uint64_t at, const char *fmt, ...) {
   r->busy = 0;
   va_list ap;
   va_start(ap, fmt);
@@ -238,8 +237,8 @@ static int jr_skip_ws(tm_reader *r) {
 /* The error for a record over max_record. */
 static int jr_too_big(tm_reader *r, uint64_t record) {
   return jr_bad(r, record, r->base + r->pos,
-                 "record larger than max_record (%zu bytes); raise max_record",
-                 r->cfg.max_record);
+                "record larger than max_record (%zu bytes); raise max_record",
+                r->cfg.max_record);
 }
 
 /* Hand out the record parsed at pos with `n` bytes, and move past it. */
@@ -255,8 +254,7 @@ static int jr_emit(tm_reader *r, tm_record *rec, size_t n, size_t next) {
 }
 
 /* An error from the tokenizer, in record `record` starting at pos. */
-static int jr_parse_error(tm_reader *r, uint64_t record, int rc,
-                           const tm_json_err *e) {
+static int jr_parse_error(tm_reader *r, uint64_t record, int rc, const tm_json_err *e) {
   if (rc == TM_JSON_NOMEM) return jr_fatal(r, "out of memory");
   return jr_bad(r, record, r->base + r->pos + e->off, "%s", e->msg);
 }
@@ -405,7 +403,7 @@ static int jr_line(tm_reader *r, tm_record *rec) {
   size_t rest = tm_json_skip_ws(r->buf, end, r->pos + n);
   if (rest < end) {
     rc = jr_bad(r, r->number, r->base + rest,
-                 "unexpected content after the value on this line");
+                "unexpected content after the value on this line");
     r->pos = next;
     return rc;
   }
@@ -429,8 +427,7 @@ static int jr_value(tm_reader *r, tm_record *rec) {
     r->state = S_DONE;
     return rc;
   }
-  int ok = r->mode == M_VALUES && r->level == 0 ? jr_resync_values(r)
-                                                 : jr_skim(r, 0, 1);
+  int ok = r->mode == M_VALUES && r->level == 0 ? jr_resync_values(r) : jr_skim(r, 0, 1);
   return ok < 0 ? TM_REC_FATAL : rc;
 }
 
@@ -450,15 +447,13 @@ static int jr_element(tm_reader *r, tm_record *rec) {
 }
 
 /* Where to go once the record array (or the root value) is done. */
-static void jr_after_records(tm_reader *r) {
-  r->state = r->level ? S_ASCEND : S_TOP;
-}
+static void jr_after_records(tm_reader *r) { r->state = r->level ? S_ASCEND : S_TOP; }
 
 /* The input ended where `what` was expected. */
 static int jr_unexpected_end(tm_reader *r, const char *what) {
   r->state = S_DONE;
   return jr_bad(r, r->number + 1, r->base + r->len,
-                 "unexpected end of input: expected %s", what);
+                "unexpected end of input: expected %s", what);
 }
 
 /* Skip whitespace up to where `what` is expected: TM_REC_OK, TM_REC_FATAL,
@@ -488,7 +483,7 @@ static int jr_between_elements(tm_reader *r, tm_record *rec) {
   char found[24];
   tm_json_describe(r->buf + r->pos, r->buf + r->len, found, sizeof found);
   rc = jr_bad(r, ++r->number, r->base + r->pos,   /* a lost element */
-               "expected ',' or ']' after an element but found %s", found);
+              "expected ',' or ']' after an element but found %s", found);
   return jr_skim(r, 0, 1) < 0 ? TM_REC_FATAL : rc;
 }
 
@@ -509,8 +504,8 @@ static int jr_ascend(tm_reader *r) {
 /* Give up on root= for this document, which counts as a (lost) record:
 ** report, then skip what is left of it. */
 static int jr_root_missing(tm_reader *r, const char *why) {
-  int rc = jr_bad(r, ++r->number, r->base + r->pos, "root path '%s' %s",
-                   r->cfg.root, why);
+  int rc =
+      jr_bad(r, ++r->number, r->base + r->pos, "root path '%s' %s", r->cfg.root, why);
   r->state = S_ASCEND;
   return rc;
 }
@@ -538,7 +533,8 @@ static int jr_read_key(tm_reader *r, size_t *n) {
 static int jr_enter(tm_reader *r, tm_record *rec) {
   char c = r->buf[r->pos];
   if (r->level < r->nseg) {
-    if (c != '{') return jr_root_missing(r, "not found: a step of the path is not an object");
+    if (c != '{')
+      return jr_root_missing(r, "not found: a step of the path is not an object");
     r->pos++;
     r->level++;
     r->first_member = 1;
@@ -597,7 +593,7 @@ static int jr_top(tm_reader *r, tm_record *rec) {
   if (r->mode == M_DOC && r->docs > 0) {
     r->state = S_DONE;
     return jr_bad(r, r->number + 1, r->base + r->pos,
-                   "unexpected content after the JSON document");
+                  "unexpected content after the JSON document");
   }
   r->docs++;
   char c = r->buf[r->pos];
@@ -744,8 +740,8 @@ static int jr_skip_bom(tm_reader *r) {
 }
 
 /* The kind's open: a reader of src counting records from `first`. */
-static void *jr_open(tm_source *src, const tm_rec_config *cfg, uint64_t first,
-                      char *err, size_t errlen) {
+static void *jr_open(tm_source *src, const tm_rec_config *cfg, uint64_t first, char *err,
+                     size_t errlen) {
   tm_reader *r = calloc(1, sizeof *r);
   if (!r) {
     tm_src_close(src);
@@ -777,7 +773,7 @@ static void *jr_open(tm_source *src, const tm_rec_config *cfg, uint64_t first,
 }
 
 tm_reader *tm_jsonread_open(tm_source *src, const tm_rec_config *cfg, char *err,
-                       size_t errlen) {
+                            size_t errlen) {
   return jr_open(src, cfg, 0, err, errlen);
 }
 
@@ -870,7 +866,6 @@ static int jr_kind_format(const void *r) { return tm_jsonread_format(r); }
 static void jr_kind_close(void *r) { tm_jsonread_close(r); }
 
 const tm_rd_kind tm_jsonread_kind = {
-  "json",          jr_open,        jr_kind_next,       jr_kind_error,
-  jr_kind_reject, jr_mark,        jr_seek,            jr_mark_ok,
-  jr_offset,      jr_splittable,  jr_kind_format,     jr_kind_close,
+    "json",  jr_open,    jr_kind_next, jr_kind_error, jr_kind_reject, jr_mark,
+    jr_seek, jr_mark_ok, jr_offset,    jr_splittable, jr_kind_format, jr_kind_close,
 };

@@ -38,7 +38,7 @@ typedef struct tm_reader tm_reader;
 ** Returns NULL with a message in err on failure (src is closed).
 */
 tm_reader *tm_jsonread_open(tm_source *src, const tm_rec_config *cfg, char *err,
-                       size_t errlen);
+                            size_t errlen);
 
 /* Read the next record. See the TM_REC_* results. */
 int tm_jsonread_next(tm_reader *r, tm_record *rec);

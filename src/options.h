@@ -121,12 +121,12 @@ typedef struct tm_opts {
 ** of the functions in `fns` (TM_FN_* bits) are accepted; `who` names the
 ** caller in messages. Returns 0, or -1 with *err set to a malloc'd message.
 */
-int tm_opts_parse(tm_opts *opts, const char *text, unsigned fns,
-                  const char *who, char **err);
+int tm_opts_parse(tm_opts *opts, const char *text, unsigned fns, const char *who,
+                  char **err);
 
 /* The same for a list of "key=value" arguments. */
-int tm_opts_parse_args(tm_opts *opts, int argc, const char *const *argv,
-                       unsigned fns, const char *who, char **err);
+int tm_opts_parse_args(tm_opts *opts, int argc, const char *const *argv, unsigned fns,
+                       const char *who, char **err);
 
 void tm_opts_free(tm_opts *opts);
 

@@ -66,8 +66,8 @@ static int rd_fail(tm_rd *r, const char *msg) {
 ** file must still be as it was when the reader was opened. Returns 0, or
 ** -1 with the message in msg (r->cur is then NULL).
 */
-static int rd_open_file(tm_rd *r, uint32_t i, uint64_t base, uint64_t first,
-                        char *msg, size_t n) {
+static int rd_open_file(tm_rd *r, uint32_t i, uint64_t base, uint64_t first, char *msg,
+                        size_t n) {
   r->kind->close(r->cur);
   r->cur = NULL;
   r->file = i;
@@ -181,9 +181,8 @@ void tm_rd_describe(const tm_rd *r, char *out, size_t n) {
     return;
   }
   snprintf(out, n, "'%s' line %llu col %llu (byte %llu, record %llu): %s",
-           r->paths[e->file], (unsigned long long)e->line,
-           (unsigned long long)e->col, (unsigned long long)e->offset,
-           (unsigned long long)e->record, e->msg);
+           r->paths[e->file], (unsigned long long)e->line, (unsigned long long)e->col,
+           (unsigned long long)e->offset, (unsigned long long)e->record, e->msg);
 }
 
 void tm_rd_reject(tm_rd *r, const tm_record *rec, const char *msg) {
@@ -251,7 +250,9 @@ uint64_t tm_rd_consumed(const tm_rd *r) {
 
 uint64_t tm_rd_size(const tm_rd *r) { return tm_src_id_size(&r->id); }
 const tm_input_id *tm_rd_id(const tm_rd *r) { return &r->id; }
-int tm_rd_format(const tm_rd *r) { return r->cur ? r->kind->format(r->cur) : TM_FMT_AUTO; }
+int tm_rd_format(const tm_rd *r) {
+  return r->cur ? r->kind->format(r->cur) : TM_FMT_AUTO;
+}
 
 void tm_rd_close(tm_rd *r) {
   if (!r) return;

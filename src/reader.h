@@ -100,8 +100,8 @@ typedef struct tm_mark {
 */
 typedef struct tm_rd_kind {
   const char *name;
-  void *(*open)(tm_source *src, const tm_rec_config *cfg, uint64_t first,
-                char *err, size_t errlen);
+  void *(*open)(tm_source *src, const tm_rec_config *cfg, uint64_t first, char *err,
+                size_t errlen);
   int (*next)(void *r, tm_record *rec);
   const tm_rec_error *(*error)(const void *r);
   void (*reject)(void *r, const tm_record *rec, const char *msg);

@@ -7,8 +7,8 @@
 
 #include "value.h"
 
-void tm_rowtext_value(tm_buf *o, const char *text, const tm_tok *tok,
-                      uint32_t i, int as_text) {
+void tm_rowtext_value(tm_buf *o, const char *text, const tm_tok *tok, uint32_t i,
+                      int as_text) {
   unsigned kind = tok[i].kind;
   int quote = kind != TM_NULL && kind != TM_STR && kind < TM_ARR &&
               (as_text || tm_value_huge(text, &tok[i]));
@@ -52,8 +52,8 @@ static void rowtext_extra_member(tm_buf *o, const tm_schema *s, const tm_rows *v
   tm_buf_putc(o, ':');
 }
 
-void tm_rowtext_extra(tm_buf *o, const tm_schema *s, const tm_rows *v,
-                      const tm_row *row, int as_text) {
+void tm_rowtext_extra(tm_buf *o, const tm_schema *s, const tm_rows *v, const tm_row *row,
+                      int as_text) {
   const tm_extra *x = v->extras + row->extra;
   tm_buf_putc(o, '{');
   for (uint32_t i = 0; i < row->nextra; i++) {
@@ -63,9 +63,8 @@ void tm_rowtext_extra(tm_buf *o, const tm_schema *s, const tm_rows *v,
   tm_buf_putc(o, '}');
 }
 
-void tm_rowtext_json(tm_buf *o, const tm_schema *s, const tm_rows *v,
-                     const tm_row *row, int as_text, const char *meta,
-                     size_t metalen) {
+void tm_rowtext_json(tm_buf *o, const tm_schema *s, const tm_rows *v, const tm_row *row,
+                     int as_text, const char *meta, size_t metalen) {
   const tm_table *t = &s->tables[row->table];
   const tm_record *rec = v->rec;
   const tm_tok *tok = rec->tape->tok;

@@ -30,8 +30,8 @@ void tm_options_init(tm_options *o) {
 }
 
 char *tm_default_name(const char *path) {
-  static const char *const exts[] = {"gz", "gzip", "jsonl", "ndjson", "json",
-                                     "jsonlines", "txt"};
+  static const char *const exts[] = {"gz",   "gzip",      "jsonl", "ndjson",
+                                     "json", "jsonlines", "txt"};
   const char *base = strrchr(path, '/');
   char *name = strdup(base ? base + 1 : path);
   if (!name) return NULL;
@@ -72,13 +72,11 @@ tm_schema_config tm_schema_config_of(const tm_options *o, const char *name) {
 }
 
 /* Set *err to a malloc'd copy of msg. */
-static void scan_fail(char **err, const char *msg) {
-  *err = strdup(msg);
-}
+static void scan_fail(char **err, const char *msg) { *err = strdup(msg); }
 
-tm_scan *tm_scan_open_files(const char *const *paths, uint32_t n,
-                            const tm_options *o, tm_schema *schema,
-                            uint32_t want, int cells, int observe, char **err) {
+tm_scan *tm_scan_open_files(const char *const *paths, uint32_t n, const tm_options *o,
+                            tm_schema *schema, uint32_t want, int cells, int observe,
+                            char **err) {
   char msg[700];
   tm_scan *sc = calloc(1, sizeof *sc);
   if (!sc) {
@@ -145,9 +143,10 @@ int tm_scan_next(tm_scan *sc) {
   }
   if (flat == -2) {
     char why[300];
-    snprintf(why, sizeof why,
-             "no usable id: top-level field '%s' (option id) is missing, null or not a scalar",
-             sc->id);
+    snprintf(
+        why, sizeof why,
+        "no usable id: top-level field '%s' (option id) is missing, null or not a scalar",
+        sc->id);
     tm_rd_reject(sc->reader, &sc->rec, why);
     rc = TM_REC_BAD;
   }
@@ -156,17 +155,14 @@ int tm_scan_next(tm_scan *sc) {
 }
 
 const char *tm_scan_message(const tm_scan *sc) { return sc->msg; }
-const tm_rec_error *tm_scan_error(const tm_scan *sc) {
-  return tm_rd_error(sc->reader);
-}
+const tm_rec_error *tm_scan_error(const tm_scan *sc) { return tm_rd_error(sc->reader); }
 tm_schema *tm_scan_schema(const tm_scan *sc) { return sc->schema; }
 tm_flat *tm_scan_flat(const tm_scan *sc) { return sc->flat; }
 const tm_record *tm_scan_record(const tm_scan *sc) { return &sc->rec; }
 void tm_scan_mark(tm_scan *sc, tm_mark *m) { tm_rd_mark(sc->reader, m); }
 uint64_t tm_scan_offset(const tm_scan *sc) { return tm_rd_offset(sc->reader); }
 
-int tm_scan_resume(tm_scan *sc, const tm_mark *m, const uint64_t *counts,
-                   uint32_t n) {
+int tm_scan_resume(tm_scan *sc, const tm_mark *m, const uint64_t *counts, uint32_t n) {
   if (tm_rd_seek(sc->reader, m)) {
     scan_describe(sc);
     return -1;
@@ -176,8 +172,7 @@ int tm_scan_resume(tm_scan *sc, const tm_mark *m, const uint64_t *counts,
 }
 
 int tm_scan_seek(tm_scan *sc, const tm_seek *k, uint32_t i) {
-  return tm_scan_resume(sc, &k->marks[i], k->counts + (size_t)i * k->ntables,
-                        k->ntables);
+  return tm_scan_resume(sc, &k->marks[i], k->counts + (size_t)i * k->ntables, k->ntables);
 }
 
 int tm_scan_splittable(const tm_scan *sc) { return tm_rd_splittable(sc->reader); }
@@ -187,9 +182,7 @@ void tm_scan_want(tm_scan *sc, uint32_t want, int cells) {
 }
 uint64_t tm_scan_consumed(const tm_scan *sc) { return tm_rd_consumed(sc->reader); }
 
-const tm_input_id *tm_scan_input_id(const tm_scan *sc) {
-  return tm_rd_id(sc->reader);
-}
+const tm_input_id *tm_scan_input_id(const tm_scan *sc) { return tm_rd_id(sc->reader); }
 
 void tm_scan_close(tm_scan *sc) {
   if (!sc) return;
@@ -198,4 +191,3 @@ void tm_scan_close(tm_scan *sc) {
   tm_rd_close(sc->reader);
   free(sc);
 }
-

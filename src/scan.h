@@ -93,9 +93,9 @@ typedef struct tm_scan tm_scan;
 ** `observe` are as for tm_flat_new. On failure returns NULL and sets *err
 ** to a malloc'd message.
 */
-tm_scan *tm_scan_open_files(const char *const *paths, uint32_t n,
-                            const tm_options *o, tm_schema *schema,
-                            uint32_t want, int cells, int observe, char **err);
+tm_scan *tm_scan_open_files(const char *const *paths, uint32_t n, const tm_options *o,
+                            tm_schema *schema, uint32_t want, int cells, int observe,
+                            char **err);
 
 /* tm_scan_open_files for a list of one file. */
 tm_scan *tm_scan_open(const char *path, const tm_options *o, tm_schema *schema,
@@ -133,8 +133,7 @@ uint64_t tm_scan_offset(const tm_scan *sc);
 /* Resume at mark m, the ids counted as if counts[t] rows of each table
 ** t < n had been read (other tables: 0). Returns 0, or -1 with
 ** tm_scan_message set. */
-int tm_scan_resume(tm_scan *sc, const tm_mark *m, const uint64_t *counts,
-                   uint32_t n);
+int tm_scan_resume(tm_scan *sc, const tm_mark *m, const uint64_t *counts, uint32_t n);
 
 /* Resume at checkpoint i of index k (see tm_scan_resume). */
 int tm_scan_seek(tm_scan *sc, const tm_seek *k, uint32_t i);

@@ -26,9 +26,8 @@ struct tm_name_slot {
   uint32_t hash;
 };
 
-const char *const tm_meta_names[TM_META_COUNT] = {
-  "_id", "_parent_id", "_root_id", "_index", "_extra"
-};
+const char *const tm_meta_names[TM_META_COUNT] = {"_id", "_parent_id", "_root_id",
+                                                  "_index", "_extra"};
 
 /* FNV-1a over n bytes, continuing from h. */
 static uint32_t schema_fnv(const char *p, size_t n, uint32_t h) {
@@ -37,9 +36,7 @@ static uint32_t schema_fnv(const char *p, size_t n, uint32_t h) {
 }
 
 /* ASCII lowercase, as SQLite folds identifiers. */
-static char schema_lower(char c) {
-  return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
-}
+static char schema_lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c; }
 
 /* Hash of a name with ASCII case folded. */
 static uint32_t schema_fold_hash(const char *name, uint32_t scope) {
@@ -70,8 +67,7 @@ static int schema_reserve(tm_schema *s, void **arr, uint32_t *cap, size_t size,
 }
 
 /* Grow a byte arena to hold `need` bytes. */
-static int schema_reserve_bytes(tm_schema *s, char **arr, size_t *cap,
-                                size_t need) {
+static int schema_reserve_bytes(tm_schema *s, char **arr, size_t *cap, size_t need) {
   char *p = tm_grow(*arr, cap, need, 1);
   if (!p) {
     s->nomem = 1;
@@ -88,8 +84,7 @@ static int schema_taken(const tm_schema *s, uint32_t scope, const char *name) {
   for (uint32_t i = h & mask;; i = (i + 1) & mask) {
     const struct tm_name_slot *e = &s->taken[i];
     if (e->name == TM_NONE) return 0;
-    if (e->hash == h && e->scope == scope &&
-        schema_fold_eq(s->names + e->name, name))
+    if (e->hash == h && e->scope == scope && schema_fold_eq(s->names + e->name, name))
       return 1;
   }
 }
@@ -129,8 +124,7 @@ static int schema_take(tm_schema *s, uint32_t scope, uint32_t name) {
 */
 static uint32_t schema_name(tm_schema *s, uint32_t scope, const char *base) {
   size_t blen = strlen(base);
-  if (schema_reserve_bytes(s, &s->names, &s->capnamebytes,
-                           s->nnamebytes + blen + 24))
+  if (schema_reserve_bytes(s, &s->names, &s->capnamebytes, s->nnamebytes + blen + 24))
     return TM_NONE;
   char *dst = s->names + s->nnamebytes;
   memcpy(dst, base, blen + 1);
@@ -265,9 +259,8 @@ static int32_t schema_new_column(tm_schema *s, uint32_t t, uint32_t node,
                                  const char *name) {
   uint32_t nm = schema_name(s, t, name);
   tm_table *tb = &s->tables[t];
-  if (nm == TM_NONE ||
-      schema_reserve(s, (void **)&tb->cols, &tb->capcols, sizeof(tm_column),
-                     (size_t)tb->ncols + 1))
+  if (nm == TM_NONE || schema_reserve(s, (void **)&tb->cols, &tb->capcols,
+                                      sizeof(tm_column), (size_t)tb->ncols + 1))
     return -1;
   tm_column *c = &tb->cols[tb->ncols];
   memset(c, 0, sizeof *c);
@@ -321,13 +314,12 @@ static uint32_t schema_find(const tm_schema *s, uint32_t parent, const char *key
   }
 }
 
-uint32_t tm_schema_find_child(const tm_schema *s, uint32_t parent,
-                              const char *key, size_t len) {
+uint32_t tm_schema_find_child(const tm_schema *s, uint32_t parent, const char *key,
+                              size_t len) {
   return schema_find(s, parent, key, len, schema_key_hash(parent, key, len));
 }
 
-uint32_t tm_schema_child(tm_schema *s, uint32_t parent, const char *key,
-                         size_t len) {
+uint32_t tm_schema_child(tm_schema *s, uint32_t parent, const char *key, size_t len) {
   uint32_t h = schema_key_hash(parent, key, len);
   uint32_t id = schema_find(s, parent, key, len, h);
   if (id != TM_NONE || s->frozen) return id;
@@ -343,8 +335,8 @@ uint32_t tm_schema_child(tm_schema *s, uint32_t parent, const char *key,
 uint32_t tm_schema_dup(tm_schema *s, uint32_t node) {
   tm_node *n = &s->nodes[node];
   if (n->dup != TM_NONE || s->frozen) return n->dup;
-  uint32_t id = schema_new_node(s, n->parent, n->table, s->keys + n->key,
-                                n->keylen, n->hash);
+  uint32_t id =
+      schema_new_node(s, n->parent, n->table, s->keys + n->key, n->keylen, n->hash);
   if (id == TM_NONE) return TM_NONE;
   s->nodes[id].flags |= TM_N_DUP;
   s->nodes[node].dup = id;
@@ -358,14 +350,15 @@ uint32_t tm_schema_dup(tm_schema *s, uint32_t node) {
 ** (names are C strings). Filled backwards from the end of the room reserved,
 ** walking up (a loop: a loaded schema's chains may be long), then moved down.
 */
-static void schema_put_keys(tm_buf *o, const tm_schema *s, uint32_t node,
-                            uint32_t stop) {
+static void schema_put_keys(tm_buf *o, const tm_schema *s, uint32_t node, uint32_t stop) {
   size_t seplen = strlen(s->cfg.sep), len = 0;
-  for (uint32_t n = node; n != stop && s->nodes[n].parent != TM_NONE; n = s->nodes[n].parent)
+  for (uint32_t n = node; n != stop && s->nodes[n].parent != TM_NONE;
+       n = s->nodes[n].parent)
     len += (size_t)s->nodes[n].keylen * 6 + seplen;   /* a NUL becomes 6 bytes */
   if (!len || tm_buf_reserve(o, len)) return;
   char *end = o->p + o->n + len, *w = end;
-  for (uint32_t n = node; n != stop && s->nodes[n].parent != TM_NONE; n = s->nodes[n].parent) {
+  for (uint32_t n = node; n != stop && s->nodes[n].parent != TM_NONE;
+       n = s->nodes[n].parent) {
     const tm_node *nd = &s->nodes[n];
     if (n != node) {
       w -= seplen;
@@ -488,7 +481,8 @@ static void schema_drop_column(tm_schema *s, uint32_t t, uint32_t c) {
   tm_table *tb = &s->tables[t];
   for (uint32_t i = c + 1; i < tb->ncols; i++) {
     tb->cols[i - 1] = tb->cols[i];
-    if (tb->cols[i - 1].node != TM_NONE) s->nodes[tb->cols[i - 1].node].col = (int32_t)(i - 1);
+    if (tb->cols[i - 1].node != TM_NONE)
+      s->nodes[tb->cols[i - 1].node].col = (int32_t)(i - 1);
   }
   tb->ncols--;
 }
@@ -553,8 +547,9 @@ static void schema_move(tm_schema *s, uint32_t src, uint32_t dst) {
         schema_move(s, cd, s->tables[dt].elem);
         continue;
       }
-      d = d == TM_NONE ? tm_schema_child(s, dst, s->keys + s->nodes[c].key, s->nodes[c].keylen)
-                       : tm_schema_dup(s, d);
+      d = d == TM_NONE
+              ? tm_schema_child(s, dst, s->keys + s->nodes[c].key, s->nodes[c].keylen)
+              : tm_schema_dup(s, d);
       if (d == TM_NONE) return;
       schema_move(s, cd, d);
     }
@@ -642,8 +637,8 @@ static uint32_t schema_widest(const tm_schema *s, uint32_t t) {
   uint32_t best = TM_NONE, most = 1;
   for (uint32_t id = 0; id < s->nnodes; id++) {
     const tm_node *n = &s->nodes[id];
-    if (n->table != t || n->child != TM_NONE ||
-        (n->flags & (TM_N_DEAD | TM_N_MAP)) || n->nkeys <= most)
+    if (n->table != t || n->child != TM_NONE || (n->flags & (TM_N_DEAD | TM_N_MAP)) ||
+        n->nkeys <= most)
       continue;
     best = id;
     most = n->nkeys;
@@ -656,7 +651,8 @@ static uint32_t schema_widest(const tm_schema *s, uint32_t t) {
 static void schema_fill_up(tm_schema *s, uint32_t t) {
   tm_table *tb = &s->tables[t];
   uint32_t keep = (uint32_t)s->cfg.max_columns > tb->nchild
-                      ? (uint32_t)s->cfg.max_columns - tb->nchild : 0;
+                      ? (uint32_t)s->cfg.max_columns - tb->nchild
+                      : 0;
   if (tb->is_map && keep < 1) keep = 1;
   for (uint32_t i = keep; i < tb->ncols; i++) {
     uint32_t nd = tb->cols[i].node;
@@ -716,7 +712,9 @@ int tm_schema_on_path(const tm_schema *s, uint32_t t, uint32_t want) {
 int tm_schema_rebuild(tm_schema *s) {
   for (uint32_t i = 0; i < s->nnodes; i++) {
     tm_node *n = &s->nodes[i];
-    n->hash = n->parent == TM_NONE ? 0 : schema_key_hash(n->parent, s->keys + n->key, n->keylen);
+    n->hash = n->parent == TM_NONE
+                  ? 0
+                  : schema_key_hash(n->parent, s->keys + n->key, n->keylen);
   }
   for (uint32_t t = 0; t < s->ntables; t++)
     for (uint32_t c = 0; c < s->tables[t].ncols; c++)

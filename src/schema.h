@@ -40,11 +40,11 @@
 enum { TM_ARRAYS_JSON, TM_ARRAYS_CHILD, TM_ARRAYS_SKIP };
 
 /* Node flags. */
-#define TM_N_MAP     0x01   /* an object used as a map: members are rows */
-#define TM_N_EXTRA   0x02   /* its values go to _extra (the table is full) */
-#define TM_N_DEAD    0x04   /* merged into a map table; no longer used */
-#define TM_N_TABLES  0x08   /* a child table hangs at or below this node */
-#define TM_N_DUP     0x10   /* a repeated key in one object (2nd, 3rd...) */
+#define TM_N_MAP    0x01   /* an object used as a map: members are rows */
+#define TM_N_EXTRA  0x02   /* its values go to _extra (the table is full) */
+#define TM_N_DEAD   0x04   /* merged into a map table; no longer used */
+#define TM_N_TABLES 0x08   /* a child table hangs at or below this node */
+#define TM_N_DUP    0x10   /* a repeated key in one object (2nd, 3rd...) */
 
 typedef struct tm_node {
   uint32_t parent;          /* TM_NONE for a table's element node */
@@ -126,8 +126,8 @@ static inline int tm_schema_frozen(const tm_schema *s) { return s->frozen; }
 
 /* Does node id have exactly the key [key, key+len)? Inline: flattening
 ** asks it for nearly every key of every record. */
-static inline int tm_schema_key_is(const tm_schema *s, uint32_t id,
-                                   const char *key, size_t len) {
+static inline int tm_schema_key_is(const tm_schema *s, uint32_t id, const char *key,
+                                   size_t len) {
   const tm_node *n = &s->nodes[id];
   if (n->keylen != len) return 0;
   const char *k = s->keys + n->key;
@@ -154,12 +154,11 @@ static inline int tm_schema_key_is(const tm_schema *s, uint32_t id,
 ** schema: what guesses the walks make to skip this hash lookup is theirs
 ** to keep (flatten.c), so readers of a frozen schema never write to it.
 */
-uint32_t tm_schema_find_child(const tm_schema *s, uint32_t parent,
-                              const char *key, size_t len);
+uint32_t tm_schema_find_child(const tm_schema *s, uint32_t parent, const char *key,
+                              size_t len);
 
 /* The same, created unless frozen (TM_NONE if absent and frozen). */
-uint32_t tm_schema_child(tm_schema *s, uint32_t parent, const char *key,
-                         size_t len);
+uint32_t tm_schema_child(tm_schema *s, uint32_t parent, const char *key, size_t len);
 
 /* The node for the next occurrence of node's key in the same object. */
 uint32_t tm_schema_dup(tm_schema *s, uint32_t node);
@@ -193,8 +192,8 @@ static inline const char *tm_schema_name(const tm_schema *s, uint32_t off) {
 /* Append column c's name as a member of a JSON object, `"name":`, after a
 ** comma unless it is the object's first member: made once per column, so
 ** that writing a row copies names instead of escaping them again. */
-static inline void tm_schema_member(tm_buf *o, const tm_schema *s,
-                                    const tm_column *c, int first) {
+static inline void tm_schema_member(tm_buf *o, const tm_schema *s, const tm_column *c,
+                                    int first) {
   first = first != 0;
   tm_buf_put(o, s->members.p + c->member + first, c->memberlen - (uint32_t)first);
 }
@@ -243,8 +242,14 @@ tm_schema *tm_schema_load(const void *data, size_t n);
 ** columns; then _extra, when the table has one. Their names are taken in
 ** every table: a key of the same name gets a suffix (_id_2).
 */
-enum { TM_META_ID, TM_META_PARENT, TM_META_ROOT, TM_META_INDEX, TM_META_EXTRA,
-       TM_META_COUNT };
+enum {
+  TM_META_ID,
+  TM_META_PARENT,
+  TM_META_ROOT,
+  TM_META_INDEX,
+  TM_META_EXTRA,
+  TM_META_COUNT
+};
 extern const char *const tm_meta_names[TM_META_COUNT];
 
 #endif

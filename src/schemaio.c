@@ -14,7 +14,7 @@
 
 /* The form's version ("TSM4"). It changes with the form only: a change of
 ** the rules is TM_RULES_VERSION's (infer.h), which keys the cache. */
-#define SCHEMA_MAGIC 0x344d5354u
+#define SCHEMA_MAGIC  0x344d5354u
 #define SCHEMA_ENDIAN 0x01020304u
 
 /* Append integers and strings to the cache form. */
@@ -40,18 +40,23 @@ int tm_schema_save(const tm_schema *s, tm_buf *o) {
   save_u64(o, s->nnamebytes);
   for (uint32_t i = 0; i < s->nnodes; i++) {
     const tm_node *n = &s->nodes[i];
-    const uint32_t f[] = {n->parent, n->table, n->key, n->keylen, (uint32_t)n->col,
-                          n->child, n->first, n->last, n->next, n->dup, n->nkeys,
-                          n->flags};
+    const uint32_t f[] = {n->parent,        n->table, n->key,   n->keylen,
+                          (uint32_t)n->col, n->child, n->first, n->last,
+                          n->next,          n->dup,   n->nkeys, n->flags};
     for (size_t k = 0; k < sizeof f / sizeof *f; k++) save_u32(o, f[k]);
     save_u64(o, n->seen);
     save_u64(o, n->expanded);
   }
   for (uint32_t t = 0; t < s->ntables; t++) {
     const tm_table *tb = &s->tables[t];
-    const uint32_t f[] = {tb->name, tb->parent, tb->owner, tb->elem, tb->ncols,
-                          tb->nchild, (uint32_t)(tb->is_map | tb->full << 1 |
-                                                 tb->dead << 2 | tb->has_extra << 3)};
+    const uint32_t f[] = {
+        tb->name,
+        tb->parent,
+        tb->owner,
+        tb->elem,
+        tb->ncols,
+        tb->nchild,
+        (uint32_t)(tb->is_map | tb->full << 1 | tb->dead << 2 | tb->has_extra << 3)};
     for (size_t k = 0; k < sizeof f / sizeof *f; k++) save_u32(o, f[k]);
     save_u64(o, tb->rows);
     for (uint32_t c = 0; c < tb->ncols; c++) {
@@ -134,16 +139,17 @@ static int schema_valid(const tm_schema *s) {
     const tm_node *n = &s->nodes[i];
     if ((n->parent != TM_NONE && n->parent >= i) || n->table >= s->ntables ||
         (uint64_t)n->key + n->keylen > s->nkeybytes ||
-        !schema_ok_ref(n->child, s->ntables, 1) || !schema_ok_ref(n->first, s->nnodes, 1) ||
-        !schema_ok_ref(n->last, s->nnodes, 1) || !schema_ok_ref(n->next, s->nnodes, 1) ||
+        !schema_ok_ref(n->child, s->ntables, 1) ||
+        !schema_ok_ref(n->first, s->nnodes, 1) || !schema_ok_ref(n->last, s->nnodes, 1) ||
+        !schema_ok_ref(n->next, s->nnodes, 1) ||
         (n->dup != TM_NONE && (n->dup <= i || n->dup >= s->nnodes)))
       return 0;
     if (n->col >= 0 && ((uint32_t)n->col >= s->tables[n->table].ncols ||
                         s->tables[n->table].cols[n->col].node != i))
       return 0;
     if (n->parent != TM_NONE && s->nodes[n->parent].table != n->table) return 0;
-    if (n->child != TM_NONE && (s->tables[n->child].owner != i ||
-                                s->tables[n->child].parent != n->table))
+    if (n->child != TM_NONE &&
+        (s->tables[n->child].owner != i || s->tables[n->child].parent != n->table))
       return 0;
     if ((n->flags & TM_N_MAP) && (n->child == TM_NONE || !s->tables[n->child].is_map))
       return 0;

@@ -38,9 +38,8 @@ static uint32_t *merge_origins(const tm_schema *b) {
 ** are in map), made in a when missing; while a is frozen (the dry run of
 ** merge_exact), only found: TM_NONE when a lacks it.
 */
-static uint32_t merge_node(tm_schema *a, const tm_schema *b,
-                           const uint32_t *origin, const uint32_t *map,
-                           uint32_t nb) {
+static uint32_t merge_node(tm_schema *a, const tm_schema *b, const uint32_t *origin,
+                           const uint32_t *map, uint32_t nb) {
   const tm_node *n = &b->nodes[nb];
   if (n->parent == TM_NONE) {   /* a table's element node */
     if (n->table == 0) return a->tables[0].elem;
@@ -71,8 +70,8 @@ static int merge_settled(const tm_schema *s) {
 ** Can b be merged into a exactly (see the top of the file)? Fills map with
 ** the nodes a has already (TM_NONE for those it lacks).
 */
-static int merge_exact(tm_schema *a, const tm_schema *b,
-                       const uint32_t *origin, uint32_t *map) {
+static int merge_exact(tm_schema *a, const tm_schema *b, const uint32_t *origin,
+                       uint32_t *map) {
   if (a->frozen || merge_settled(a) || merge_settled(b)) return 0;
   a->frozen = 1;   /* find, do not make */
   for (uint32_t nb = 0; nb < b->nnodes; nb++) map[nb] = merge_node(a, b, origin, map, nb);
@@ -123,8 +122,8 @@ int tm_schema_absorb(tm_schema *a, const tm_schema *b, uint32_t *tables) {
   int rc = -1;
   if (origin && map) {
     rc = merge_exact(a, b, origin, map) ? 0 : 1;
-    if (rc == 0 && (merge_nodes(a, b, origin, map) ||
-                    merge_columns(a, b, map, tables) || a->nomem))
+    if (rc == 0 &&
+        (merge_nodes(a, b, origin, map) || merge_columns(a, b, map, tables) || a->nomem))
       rc = -1;
   }
   free(origin);

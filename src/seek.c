@@ -46,7 +46,8 @@ static int seek_widen(tm_seek *k, uint32_t ntables) {
 static int seek_grow(tm_seek *k) {
   if (k->n < k->cap) return 0;
   size_t cap = k->cap;
-  tm_mark *m = k->n < UINT32_MAX ? tm_grow(k->marks, &cap, (size_t)k->n + 1, sizeof *m) : NULL;
+  tm_mark *m =
+      k->n < UINT32_MAX ? tm_grow(k->marks, &cap, (size_t)k->n + 1, sizeof *m) : NULL;
   if (!m) return -1;
   k->marks = m;
   if (cap > UINT32_MAX) cap = UINT32_MAX;
@@ -57,8 +58,7 @@ static int seek_grow(tm_seek *k) {
   return 0;
 }
 
-int tm_seek_set_counts(tm_seek *k, uint32_t i, const uint64_t *counts,
-                       uint32_t ntables) {
+int tm_seek_set_counts(tm_seek *k, uint32_t i, const uint64_t *counts, uint32_t ntables) {
   if (ntables > k->ntables && seek_widen(k, ntables)) return -1;
   uint64_t *row = k->counts + (size_t)i * k->ntables;
   memset(row, 0, k->ntables * sizeof *row);
@@ -66,8 +66,7 @@ int tm_seek_set_counts(tm_seek *k, uint32_t i, const uint64_t *counts,
   return 0;
 }
 
-int tm_seek_add(tm_seek *k, const tm_mark *m, const uint64_t *counts,
-                uint32_t ntables) {
+int tm_seek_add(tm_seek *k, const tm_mark *m, const uint64_t *counts, uint32_t ntables) {
   if (seek_grow(k) || tm_seek_set_counts(k, k->n, counts, ntables)) return -1;
   k->marks[k->n++] = *m;
   return 0;
@@ -76,7 +75,8 @@ int tm_seek_add(tm_seek *k, const tm_mark *m, const uint64_t *counts,
 void tm_seek_trim(tm_seek *k, uint64_t max_bytes) {
   uint64_t each = sizeof(tm_mark) + (uint64_t)k->ntables * 8;
   uint32_t step = 1;
-  while ((uint64_t)((k->n + step - 1) / step) * each > max_bytes && step < k->n) step *= 2;
+  while ((uint64_t)((k->n + step - 1) / step) * each > max_bytes && step < k->n)
+    step *= 2;
   if (step == 1) return;
   uint32_t j = 0;
   for (uint32_t i = 0; i < k->n; i += step, j++) {
@@ -110,8 +110,7 @@ int tm_seek_save(const tm_seek *k, tm_buf *o) {
 /* Does mark m follow mark p as a reader would have made them: in the same
 ** file further on, or in a later file that starts past p? */
 static int seek_follows(const tm_mark *m, const tm_mark *p) {
-  if (m->offset <= p->offset || m->number < p->number || m->first < p->first)
-    return 0;
+  if (m->offset <= p->offset || m->number < p->number || m->first < p->first) return 0;
   if (m->file == p->file) return m->base == p->base && m->line >= p->line;
   return m->file > p->file && m->base > p->offset && m->first >= p->number;
 }
@@ -141,8 +140,7 @@ tm_seek *tm_seek_load(const void *data, size_t n, uint32_t ntables, uint64_t siz
   n -= sizeof head + sizeof spacing;
   uint64_t marks = (uint64_t)head[1] * sizeof(tm_mark);
   uint64_t counts = (uint64_t)head[1] * head[2] * sizeof(uint64_t);
-  if (head[0] != SEEK_MAGIC || head[1] == 0 || head[2] > ntables ||
-      marks + counts != n)
+  if (head[0] != SEEK_MAGIC || head[1] == 0 || head[2] > ntables || marks + counts != n)
     return NULL;   /* fewer tables is fine: the later ones had no rows yet */
   tm_seek *k = tm_seek_new(spacing);
   if (!k) return NULL;

@@ -34,13 +34,11 @@ int tm_seek_due(const tm_seek *k, uint64_t offset);
 
 /* Add a checkpoint: the mark, and the rows of `ntables` tables before it
 ** (tables added later count 0 rows here). Returns 0 or -1 (out of memory). */
-int tm_seek_add(tm_seek *k, const tm_mark *m, const uint64_t *counts,
-                uint32_t ntables);
+int tm_seek_add(tm_seek *k, const tm_mark *m, const uint64_t *counts, uint32_t ntables);
 
 /* Replace the counts of checkpoint i (widening to ntables if needed).
 ** Returns 0 or -1 (out of memory). */
-int tm_seek_set_counts(tm_seek *k, uint32_t i, const uint64_t *counts,
-                       uint32_t ntables);
+int tm_seek_set_counts(tm_seek *k, uint32_t i, const uint64_t *counts, uint32_t ntables);
 
 /* Keep every k-th checkpoint until the index takes at most max_bytes. */
 void tm_seek_trim(tm_seek *k, uint64_t max_bytes);

@@ -47,8 +47,8 @@ static char *sink_join(const char *dir, const char *name, int tmp) {
     memcpy(r, &x, sizeof x < sizeof r ? sizeof x : sizeof r);
   }
   if (tmp)
-    snprintf(p, n, "%s%s.%s.tmp-%02x%02x%02x%02x%02x%02x%02x%02x", dir, slash, name, r[0], r[1], r[2],
-             r[3], r[4], r[5], r[6], r[7]);
+    snprintf(p, n, "%s%s.%s.tmp-%02x%02x%02x%02x%02x%02x%02x%02x", dir, slash, name, r[0],
+             r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
   else snprintf(p, n, "%s%s%s", dir, slash, name);
   return p;
 }
@@ -111,7 +111,8 @@ tm_sink *tm_sink_open(const char *dir, const char *name, int gzip, char *err,
 static int sink_out(tm_sink *k, const char *p, size_t n) {
   if (k->gz) {
     while (n) {
-      unsigned part = (unsigned)(n < SINK_BUF ? n : SINK_BUF);   /* gzwrite takes an unsigned */
+      unsigned part =
+          (unsigned)(n < SINK_BUF ? n : SINK_BUF);   /* gzwrite takes an unsigned */
       if (gzwrite(k->gz, p, part) != (int)part) return sink_fail(k, "write");
       p += part;
       n -= part;

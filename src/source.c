@@ -23,7 +23,7 @@
 #include "gzread.h"
 
 #define SRC_SNIFF (256 * 1024)   /* the first read, to look for gzip */
-#define SRC_SKIP (1u << 30)      /* the most passed over per gzip step */
+#define SRC_SKIP  (1u << 30)      /* the most passed over per gzip step */
 
 struct tm_source {
   int fd;
@@ -60,8 +60,7 @@ static tm_file_id src_id_of(const struct stat *st) {
 }
 
 /* Refuse what cannot be read as a stream of bytes. */
-static int src_check_kind(const struct stat *st, const char *path, char *err,
-                          size_t n) {
+static int src_check_kind(const struct stat *st, const char *path, char *err, size_t n) {
   if (S_ISDIR(st->st_mode)) {
     snprintf(err, n, "'%s' is a directory", path);
     return -1;
@@ -116,8 +115,7 @@ static long src_raw_read(tm_source *s, void *dst, size_t cap) {
 static long src_check_end(tm_source *s) {
   struct stat st;
   if (!s->regular) return 0;
-  if (s->consumed < s->id.size)
-    return src_fail(s, "%s", "file shrank while being read");
+  if (s->consumed < s->id.size) return src_fail(s, "%s", "file shrank while being read");
   if (fstat(s->fd, &st) != 0 || src_id_of(&st).size != s->id.size ||
       src_id_of(&st).mtime_ns != s->id.mtime_ns)
     return src_fail(s, "%s", "file changed while being read; run the query again");
@@ -156,7 +154,8 @@ static int src_start_gz(tm_source *s) {
 /* Sniff, then prepare gzip reading or hand the sniffed bytes back as plain
 ** content. */
 static int src_setup(tm_source *s, int compression) {
-  size_t cap = s->regular && s->id.size + 16 < SRC_SNIFF ? (size_t)s->id.size + 16 : SRC_SNIFF;
+  size_t cap =
+      s->regular && s->id.size + 16 < SRC_SNIFF ? (size_t)s->id.size + 16 : SRC_SNIFF;
   s->head = malloc(cap);
   if (!s->head) return (int)src_fail(s, "%s", "out of memory");
   int magic = src_sniff_gzip(s, cap);
@@ -176,8 +175,7 @@ static long src_plain_read(tm_source *s, char *dst, size_t cap) {
   return (long)n;
 }
 
-tm_source *tm_src_open(const char *path, int compression, char *err,
-                       size_t errlen) {
+tm_source *tm_src_open(const char *path, int compression, char *err, size_t errlen) {
   struct stat st;
   tm_source *s = calloc(1, sizeof *s);
   char why[128];
@@ -227,7 +225,8 @@ long tm_src_read(tm_source *s, char *dst, size_t cap) {
 static int src_rewind(tm_source *s) {
   tm_gz_close(s->gz);
   s->gz = NULL;
-  if (lseek(s->fd, 0, SEEK_SET) != 0) return (int)src_fail(s, "%s", "cannot seek in the file");
+  if (lseek(s->fd, 0, SEEK_SET) != 0)
+    return (int)src_fail(s, "%s", "cannot seek in the file");
   atomic_store(&s->consumed, 0);
   s->out = 0;
   s->nhead = s->headoff = 0;
@@ -249,7 +248,8 @@ int tm_src_seek(tm_source *s, uint64_t offset) {
     uint64_t want = offset - s->out;
     long n = src_gz_take(s, NULL, want < SRC_SKIP ? (size_t)want : SRC_SKIP);
     if (n < 0) return -1;
-    if (n == 0) return (int)src_fail(s, "%s", "the file ends before the place looked for");
+    if (n == 0)
+      return (int)src_fail(s, "%s", "the file ends before the place looked for");
   }
   return 0;
 }

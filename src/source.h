@@ -34,8 +34,7 @@ typedef struct tm_source tm_source;
 ** starts with the gzip magic bytes), TM_COMP_NONE or TM_COMP_GZIP. On failure
 ** returns NULL and writes a message naming the file to err.
 */
-tm_source *tm_src_open(const char *path, int compression, char *err,
-                       size_t errlen);
+tm_source *tm_src_open(const char *path, int compression, char *err, size_t errlen);
 
 /*
 ** Read up to cap bytes of content (inflated if gzip) into dst. Returns the

@@ -28,12 +28,12 @@ int tm_value_real_huge(const char *p, size_t len) {
   int64_t exp = 0;
   if (x < end) {
     const char *k = x + 1 + (x[1] == '-' || x[1] == '+');
-    for (; k < end && exp < 100000; k++) exp = exp * 10 + (*k - '0');   /* enough to tell */
+    for (; k < end && exp < 100000; k++) exp = exp * 10 + (*k - '0'); /* enough to tell */
     if (x[1] == '-') exp = -exp;
   }
-  int64_t top = digits + exp;   /* the value is below 10^top... */
+  int64_t top = digits + exp; /* the value is below 10^top... */
   if (top <= 308) return 0;
-  if (digits && top - 1 >= 309) return 1;   /* ... and at least 10^(top-1) */
+  if (digits && top - 1 >= 309) return 1; /* ... and at least 10^(top-1) */
   double v;
   return !value_real_fits(p, len, &v);
 }
@@ -45,16 +45,14 @@ static void value_text(tm_value *v, int kind, const char *p, size_t n) {
   v->n = n;
 }
 
-void tm_value_of(tm_value *v, const char *text, const tm_tok *tok, uint32_t i,
-                 int types, tm_buf *scratch) {
+void tm_value_of(tm_value *v, const char *text, const tm_tok *tok, uint32_t i, int types,
+                 tm_buf *scratch) {
   const tm_tok *t = &tok[i];
   const char *raw = text + t->off;
   int as_text = types == TM_TYPES_TEXT;
   size_t at = scratch->n;
   switch (t->kind) {
-    case TM_NULL:
-      v->kind = TM_VALUE_NULL;
-      return;
+    case TM_NULL: v->kind = TM_VALUE_NULL; return;
     case TM_TRUE:
     case TM_FALSE:
       if (as_text) break;
@@ -87,8 +85,7 @@ void tm_value_of(tm_value *v, const char *text, const tm_tok *tok, uint32_t i,
       if (scratch->nomem) break;
       value_text(v, TM_VALUE_JSON, scratch->p + at, scratch->n - at);
       return;
-    default:   /* TM_BIG */
-      break;
+    default: /* TM_BIG */ break;
   }
   value_text(v, TM_VALUE_TEXT, raw, t->len);
 }

@@ -40,7 +40,8 @@ int tm_value_real_huge(const char *p, size_t len);
 ** double holds? Such numbers stay text, with their exact digits. Inline:
 ** the row text asks it of every value. */
 static inline int tm_value_huge(const char *text, const tm_tok *t) {
-  return t->kind == TM_BIG || (t->kind == TM_REAL && tm_value_real_huge(text + t->off, t->len));
+  return t->kind == TM_BIG ||
+         (t->kind == TM_REAL && tm_value_real_huge(text + t->off, t->len));
 }
 
 /*
@@ -51,7 +52,7 @@ static inline int tm_value_huge(const char *text, const tm_tok *t) {
 ** several values before using them keeps that offset, not the pointer.
 ** Out of memory shows in scratch->nomem.
 */
-void tm_value_of(tm_value *v, const char *text, const tm_tok *tok, uint32_t i,
-                 int types, tm_buf *scratch);
+void tm_value_of(tm_value *v, const char *text, const tm_tok *tok, uint32_t i, int types,
+                 tm_buf *scratch);
 
 #endif

@@ -17,8 +17,8 @@ extern const tm_writer_class tm_jsonl_writer;   /* jsonlwrite.c */
 
 /* The file formats, one line each. */
 static const tm_writer_class *const writer_formats[] = {
-  &tm_csv_writer,
-  &tm_jsonl_writer,
+    &tm_csv_writer,
+    &tm_jsonl_writer,
 };
 
 const tm_writer_class *tm_writer_find(const char *name) {
@@ -105,14 +105,16 @@ int tm_writer_file(tm_writer *w, uint32_t t, const char *name) {
   int nomem = !file, rc = TM_WRITE_OK;
   if (file && !w->cfg.replace && writer_exists(w, file, &nomem)) rc = TM_WRITE_ERROR;
   if (nomem) rc = tm_writer_nomem(w);
-  if (rc == TM_WRITE_OK && !(w->sinks[t] = tm_sink_open(w->cfg.dir, file, w->cfg.gzip, err, sizeof err)))
+  if (rc == TM_WRITE_OK &&
+      !(w->sinks[t] = tm_sink_open(w->cfg.dir, file, w->cfg.gzip, err, sizeof err)))
     rc = tm_writer_fail(w, "%s", err);
   free(file);
   return rc;
 }
 
 int tm_writer_put(tm_writer *w, uint32_t t, const void *p, size_t n) {
-  if (tm_sink_write(w->sinks[t], p, n)) return tm_writer_fail(w, "%s", tm_sink_error(w->sinks[t]));
+  if (tm_sink_write(w->sinks[t], p, n))
+    return tm_writer_fail(w, "%s", tm_sink_error(w->sinks[t]));
   return TM_WRITE_OK;
 }
 

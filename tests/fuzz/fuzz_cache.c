@@ -25,7 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     free(tm_schema_path(s, i));
   }
   for (uint32_t t = 0; t < s->ntables; t++)
-    for (uint32_t c = 0; c < s->tables[t].ncols; c++) (void)strlen(tm_schema_name(s, s->tables[t].cols[c].name));
+    for (uint32_t c = 0; c < s->tables[t].ncols; c++)
+      (void)strlen(tm_schema_name(s, s->tables[t].cols[c].name));
   char path[64];
   snprintf(path, sizeof path, "/tmp/fuzz_cache.%ld.json", (long)getpid());
   FILE *f = fopen(path, "wb");
@@ -35,8 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     tm_options o;
     tm_options_init(&o);
     char *err = NULL;
-    tm_seek *k = tm_seek_load(data + cut, size - cut, s->ntables, sizeof fuzz_doc - 1,
-                              o.format);
+    tm_seek *k =
+        tm_seek_load(data + cut, size - cut, s->ntables, sizeof fuzz_doc - 1, o.format);
     tm_scan *sc = tm_scan_open(path, &o, s, s->ntables > 1 ? 1 : TM_NONE, 1, 0, &err);
     for (int n = 0; sc && n < 4; n++) {
       if (k && n == 2) tm_scan_seek(sc, k, k->n - 1);

@@ -46,7 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t cut = size ? data[0] % (size + 1) : 0;
   char *head = fuzz_pad(data, cut);
   int rc2 = tm_json_parse(head, cut, 0, &part, &end2, &err);
-  if (rc2 == TM_JSON_OK && rc == TM_JSON_OK && (end2 != end || part.n != whole.n)) abort();
+  if (rc2 == TM_JSON_OK && rc == TM_JSON_OK && (end2 != end || part.n != whole.n))
+    abort();
   if (rc2 == TM_JSON_MORE) {
     rc2 = tm_json_parse(buf, size, 1, &part, &end2, &err);
     if (rc2 != rc || (rc == TM_JSON_OK && (end2 != end || part.n != whole.n))) abort();

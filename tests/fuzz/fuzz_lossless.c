@@ -33,8 +33,8 @@ static void gen_value(gen *g, int depth);
 /* An object of up to 7 members, keys from a pool of 10 (two spelled with
 ** an escape, one a metadata name). */
 static void gen_object(gen *g, int depth) {
-  static const char *const keys[] = {"a", "b", "c", "d", "e", "f", "\\u0067",
-                                     "_id", "k\\n", "value"};
+  static const char *const keys[] = {"a", "b",       "c",   "d",    "e",
+                                     "f", "\\u0067", "_id", "k\\n", "value"};
   unsigned n = gen_byte(g) % 8;
   fputc('{', g->f);
   for (unsigned i = 0; i < n; i++) {

@@ -22,27 +22,27 @@ static int check_failures;
   } while (0)
 
 /* Check two integers for equality, printing both when they differ. */
-#define CHECK_INT(got, want, what)                                          \
-  do {                                                                      \
-    long long g_ = (long long)(got), w_ = (long long)(want);                \
-    if (g_ == w_) printf("ok - %s\n", what);                                \
-    else {                                                                  \
-      printf("not ok - %s (%s:%d: got %lld, want %lld)\n", what, __FILE__,  \
-             __LINE__, g_, w_);                                             \
-      check_failures++;                                                     \
-    }                                                                       \
+#define CHECK_INT(got, want, what)                                                       \
+  do {                                                                                   \
+    long long g_ = (long long)(got), w_ = (long long)(want);                             \
+    if (g_ == w_) printf("ok - %s\n", what);                                             \
+    else {                                                                               \
+      printf("not ok - %s (%s:%d: got %lld, want %lld)\n", what, __FILE__, __LINE__, g_, \
+             w_);                                                                        \
+      check_failures++;                                                                  \
+    }                                                                                    \
   } while (0)
 
 /* Check two NUL-terminated strings for equality. */
-#define CHECK_STR(got, want, what)                                          \
-  do {                                                                      \
-    const char *g_ = (got), *w_ = (want);                                   \
-    if (g_ && strcmp(g_, w_) == 0) printf("ok - %s\n", what);               \
-    else {                                                                  \
-      printf("not ok - %s (%s:%d: got '%s', want '%s')\n", what, __FILE__,  \
-             __LINE__, g_ ? g_ : "(null)", w_);                             \
-      check_failures++;                                                     \
-    }                                                                       \
+#define CHECK_STR(got, want, what)                                                   \
+  do {                                                                               \
+    const char *g_ = (got), *w_ = (want);                                            \
+    if (g_ && strcmp(g_, w_) == 0) printf("ok - %s\n", what);                        \
+    else {                                                                           \
+      printf("not ok - %s (%s:%d: got '%s', want '%s')\n", what, __FILE__, __LINE__, \
+             g_ ? g_ : "(null)", w_);                                                \
+      check_failures++;                                                              \
+    }                                                                                \
   } while (0)
 
 #endif

@@ -37,8 +37,8 @@ static inline void describe(const tm_schema *s, str *out) {
 
 /* Does index k hold, at each checkpoint, what a plain scan of path with
 ** the frozen schema s finds there? */
-static inline int index_true(const char *path, const tm_options *o,
-                             tm_schema *s, const tm_seek *k) {
+static inline int index_true(const char *path, const tm_options *o, tm_schema *s,
+                             const tm_seek *k) {
   char *err = NULL;
   tm_scan *sc = tm_scan_open(path, o, s, TM_NONE, 0, 0, &err);
   uint32_t i = 0;
@@ -62,8 +62,8 @@ static inline int index_true(const char *path, const tm_options *o,
 
 /* One schema pass over path: the catalogue printed into out (or the
 ** error), its index checked against a plain scan. */
-static inline void infer_once(const char *path, const tm_options *o,
-                              str *out, int *index_ok) {
+static inline void infer_once(const char *path, const tm_options *o, str *out,
+                              int *index_ok) {
   tm_file_id id;
   tm_seek *k = NULL;
   char *err = NULL;

@@ -56,12 +56,11 @@ typedef struct ll_counts {
 } ll_counts;
 
 /* Say why the check failed (the first reason only). */
-static inline int ll_fail(str *why, const char *what, uint64_t rec,
-                          const char *detail) {
+static inline int ll_fail(str *why, const char *what, uint64_t rec, const char *detail) {
   if (why->n) return 1;
   char line[800];
-  snprintf(line, sizeof line, "record %llu: %s%s%s", (unsigned long long)rec,
-           what, detail ? ": " : "", detail ? detail : "");
+  snprintf(line, sizeof line, "record %llu: %s%s%s", (unsigned long long)rec, what,
+           detail ? ": " : "", detail ? detail : "");
   s_put(why, line, strlen(line));
   return 1;
 }
@@ -110,9 +109,8 @@ static inline int ll_key_is(const ll_tape *t, const tm_schema *s, uint32_t node,
 
 /* Does the value at tape index v sit where node, in row r of v's rows,
 ** says: the same keys and positions all the way up to the record? */
-static inline int ll_placed(const ll_tape *t, const tm_schema *s,
-                            const tm_rows *v, uint32_t r, uint32_t node,
-                            uint32_t at) {
+static inline int ll_placed(const ll_tape *t, const tm_schema *s, const tm_rows *v,
+                            uint32_t r, uint32_t node, uint32_t at) {
   for (;;) {
     const tm_node *n = &s->nodes[node];
     if (n->parent != TM_NONE) {   /* a key within the row's table */
@@ -125,8 +123,8 @@ static inline int ll_placed(const ll_tape *t, const tm_schema *s,
     const tm_table *tb = &s->tables[row->table];
     if (n->table != row->table) return 0;
     if (tb->parent == TM_NONE) return at == 0 && r == 0;
-    if (tb->is_map ? t->key[at] != row->key : t->pos[at] != row->index ||
-                         t->tok[t->up[at]].kind != TM_ARR)
+    if (tb->is_map ? t->key[at] != row->key
+                   : t->pos[at] != row->index || t->tok[t->up[at]].kind != TM_ARR)
       return 0;
     at = t->up[at];
     node = tb->owner;
@@ -141,12 +139,15 @@ static inline int ll_record(ll_tape *t, const tm_schema *s, const tm_rows *v,
   for (uint32_t r = 0; r < v->nrows; r++) {
     const tm_row *row = &v->row[r];
     const tm_table *tb = &s->tables[row->table];
-    if (tb->dead) return ll_fail(why, "a row in a dead table", rec, tm_schema_name(s, tb->name));
+    if (tb->dead)
+      return ll_fail(why, "a row in a dead table", rec, tm_schema_name(s, tb->name));
     if ((row->parent == TM_NONE) != (tb->parent == TM_NONE) ||
         (row->parent != TM_NONE && v->row[row->parent].table != tb->parent))
-      return ll_fail(why, "a row under a row of another table", rec, tm_schema_name(s, tb->name));
+      return ll_fail(why, "a row under a row of another table", rec,
+                     tm_schema_name(s, tb->name));
     if (row->nextra && !tb->has_extra)
-      return ll_fail(why, "_extra values in a table without _extra", rec, tm_schema_name(s, tb->name));
+      return ll_fail(why, "_extra values in a table without _extra", rec,
+                     tm_schema_name(s, tb->name));
     c->rows[row->table]++;
     if (row->key != TM_NONE) {
       c->types[c->first[row->table]] |= 1u << TM_STR;
@@ -156,7 +157,8 @@ static inline int ll_record(ll_tape *t, const tm_schema *s, const tm_rows *v,
       const tm_cell *cell = &v->cells[i];
       const tm_column *col = &tb->cols[cell->col];
       if (col->node == TM_NONE || !ll_placed(t, s, v, r, col->node, cell->tok))
-        return ll_fail(why, "a value in the wrong column", rec, tm_schema_name(s, col->name));
+        return ll_fail(why, "a value in the wrong column", rec,
+                       tm_schema_name(s, col->name));
       ll_cover(t, cell->tok);
       unsigned kind = t->tok[cell->tok].kind;
       c->types[c->first[row->table] + cell->col] |= 1u << kind;
@@ -166,7 +168,8 @@ static inline int ll_record(ll_tape *t, const tm_schema *s, const tm_rows *v,
       const tm_extra *e = &v->extras[i];
       uint32_t at = e->tok;
       if (e->key != TM_NONE) {
-        if (t->key[at] != e->key) return ll_fail(why, "an _extra value under the wrong key", rec, NULL);
+        if (t->key[at] != e->key)
+          return ll_fail(why, "an _extra value under the wrong key", rec, NULL);
         at = t->up[at];
       }
       if (!ll_placed(t, s, v, r, e->node, at))
@@ -178,8 +181,8 @@ static inline int ll_record(ll_tape *t, const tm_schema *s, const tm_rows *v,
     if (!t->value[i]) continue;
     if (t->cover[i] > 1 || (t->cover[i] == 0 && !(skipping && t->skip[i]))) {
       char at[160];
-      snprintf(at, sizeof at, "token %u, '%.*s'", i, (int)(t->tok[i].len < 100 ? t->tok[i].len : 100),
-               t->text + t->tok[i].off);
+      snprintf(at, sizeof at, "token %u, '%.*s'", i,
+               (int)(t->tok[i].len < 100 ? t->tok[i].len : 100), t->text + t->tok[i].off);
       return ll_fail(why, t->cover[i] ? "a value found twice" : "a value lost", rec, at);
     }
   }
@@ -187,10 +190,10 @@ static inline int ll_record(ll_tape *t, const tm_schema *s, const tm_rows *v,
 }
 
 /* Check one record: place its tokens, then its rows. */
-static inline int ll_one(const tm_record *rec, const tm_schema *s,
-                         const tm_rows *v, ll_counts *c, int skipping, str *why) {
-  ll_tape t = {rec->tape->tok, rec->text, (uint32_t)rec->tape->n, NULL, NULL,
-               NULL, NULL, NULL, NULL};
+static inline int ll_one(const tm_record *rec, const tm_schema *s, const tm_rows *v,
+                         ll_counts *c, int skipping, str *why) {
+  ll_tape t = {rec->tape->tok, rec->text, (uint32_t)rec->tape->n, NULL, NULL, NULL, NULL,
+               NULL,           NULL};
   size_t n = t.n ? t.n : 1;
   t.up = malloc(n * sizeof *t.up);
   t.key = malloc(n * sizeof *t.key);
@@ -212,8 +215,8 @@ static inline int ll_one(const tm_record *rec, const tm_schema *s,
 }
 
 /* Compare the catalogue with the counts of its rows; check what it lists. */
-static inline int ll_catalogue(const tm_schema *s, const ll_counts *c,
-                               int exact, str *why) {
+static inline int ll_catalogue(const tm_schema *s, const ll_counts *c, int exact,
+                               str *why) {
   for (uint32_t t = 0; t < s->ntables; t++) {
     const tm_table *tb = &s->tables[t];
     const char *name = tm_schema_name(s, tb->name);
@@ -230,7 +233,8 @@ static inline int ll_catalogue(const tm_schema *s, const ll_counts *c,
         return ll_fail(why, "a column without a type", 0, tm_schema_name(s, col->name));
       if (exact && (col->types != c->types[c->first[t] + k] ||
                     col->count != c->count[c->first[t] + k]))
-        return ll_fail(why, "a column's values miscounted", 0, tm_schema_name(s, col->name));
+        return ll_fail(why, "a column's values miscounted", 0,
+                       tm_schema_name(s, col->name));
     }
   }
   return 0;
@@ -259,8 +263,8 @@ static inline void ll_counts_free(ll_counts *c) {
 }
 
 /* Does a one-pass scan with an open catalogue end with catalogue s? */
-static inline int ll_each(const char *path, const tm_options *o,
-                          const tm_schema *s, str *why) {
+static inline int ll_each(const char *path, const tm_options *o, const tm_schema *s,
+                          str *why) {
   char *err = NULL;
   tm_options named = *o;
   named.name = "t";   /* as the schema pass named it */

@@ -64,7 +64,8 @@ static int on_tick(void *arg, const tm_progress *p) {
 /* Open a background scan of g_path with the tick `t` and the work (or NULL), its
 ** schema inferred first, and check that it opened ("<what>: the pipe
 ** opens"). NULL, with *schema freed, when it did not. */
-static tm_bgscan *open_pipe(ticks *t, tm_schema **schema, tm_bgscan_work work, const char *what) {
+static tm_bgscan *open_pipe(ticks *t, tm_schema **schema, tm_bgscan_work work,
+                            const char *what) {
   char w[200];
   snprintf(w, sizeof w, "%s: the scan opens", what);
   tm_options o;

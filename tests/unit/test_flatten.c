@@ -197,32 +197,36 @@ static const char *scan(const char *content, const tm_options *o) {
 
 static void test_nesting(void) {
   tm_options o = opts();
-  CHECK_STR(scan("{\"customer\":{\"address\":{\"city\":\"Paris\",\"zip\":\"75001\"}},\"n\":1,"
-                 "\"t\":true,\"f\":false,\"z\":null,\"r\":1.50,\"big\":123456789012345678901,"
-                 "\"s\":\"x\\ty\"}\n", &o),
-            "orders#1 customer_address_city=\"Paris\" customer_address_zip=\"75001\" n=1 t=true"
-            " f=false z=null r=1.50 big=123456789012345678901 s=\"x\\ty\"\n",
-            "nested objects join with _, scalars as cells");
+  CHECK_STR(
+      scan("{\"customer\":{\"address\":{\"city\":\"Paris\",\"zip\":\"75001\"}},\"n\":1,"
+           "\"t\":true,\"f\":false,\"z\":null,\"r\":1.50,\"big\":123456789012345678901,"
+           "\"s\":\"x\\ty\"}\n",
+           &o),
+      "orders#1 customer_address_city=\"Paris\" customer_address_zip=\"75001\" n=1 t=true"
+      " f=false z=null r=1.50 big=123456789012345678901 s=\"x\\ty\"\n",
+      "nested objects join with _, scalars as cells");
   CHECK_STR(g_schema.p,
-            "orders rows=1: customer_address_city{s}1 customer_address_zip{s}1 n{i}1 t{t}1 f{f}1"
+            "orders rows=1: customer_address_city{s}1 customer_address_zip{s}1 n{i}1 "
+            "t{t}1 f{f}1"
             " z{n}0 r{r}1 big{b}1 s{s}1\n",
             "column types and non-null counts");
 
-  const char *doc =
-      "{\"id\":1,\"items\":[{\"sku\":\"a\",\"d\":[{\"p\":1},{\"p\":2}]},{\"sku\":\"b\",\"d\":[{\"p\":3}]}],"
-      "\"customer\":{\"address\":{\"city\":\"Paris\"}}}\n"
-      "{\"id\":2,\"items\":[{\"sku\":\"c\",\"d\":[{\"p\":4}]}]}\n";
-  CHECK_STR(scan(doc, &o),
-            "orders#1 id=1 customer_address_city=\"Paris\"\n"
-            "orders_items#1<orders#1/0 sku=\"a\"\n"
-            "orders_items_d#1<orders_items#1/0 p=1\n"
-            "orders_items_d#2<orders_items#1/1 p=2\n"
-            "orders_items#2<orders#1/1 sku=\"b\"\n"
-            "orders_items_d#3<orders_items#2/0 p=3\n"
-            "orders#2 id=2\n"
-            "orders_items#3<orders#2/0 sku=\"c\"\n"
-            "orders_items_d#4<orders_items#3/0 p=4\n",
-            "child and grandchild tables: ids in file order, parent is the immediate parent");
+  const char *doc = "{\"id\":1,\"items\":[{\"sku\":\"a\",\"d\":[{\"p\":1},{\"p\":2}]},{"
+                    "\"sku\":\"b\",\"d\":[{\"p\":3}]}],"
+                    "\"customer\":{\"address\":{\"city\":\"Paris\"}}}\n"
+                    "{\"id\":2,\"items\":[{\"sku\":\"c\",\"d\":[{\"p\":4}]}]}\n";
+  CHECK_STR(
+      scan(doc, &o),
+      "orders#1 id=1 customer_address_city=\"Paris\"\n"
+      "orders_items#1<orders#1/0 sku=\"a\"\n"
+      "orders_items_d#1<orders_items#1/0 p=1\n"
+      "orders_items_d#2<orders_items#1/1 p=2\n"
+      "orders_items#2<orders#1/1 sku=\"b\"\n"
+      "orders_items_d#3<orders_items#2/0 p=3\n"
+      "orders#2 id=2\n"
+      "orders_items#3<orders#2/0 sku=\"c\"\n"
+      "orders_items_d#4<orders_items#3/0 p=4\n",
+      "child and grandchild tables: ids in file order, parent is the immediate parent");
   CHECK_STR(g_schema.p,
             "orders rows=2: id{i}2 customer_address_city{s}1\n"
             "orders_items<orders rows=3: sku{s}3\n"
@@ -255,13 +259,16 @@ static void test_nesting(void) {
             "multi-character separator __");
 
   o = opts();
-  CHECK_STR(scan("{\"a\":{\"b\":[{\"x\":1},{\"x\":2}]},\"items\":[{\"meta\":{\"tags\":[{\"t\":1}]}}]}\n", &o),
-            "orders#1\n"
-            "orders_a_b#1<orders#1/0 x=1\n"
-            "orders_a_b#2<orders#1/1 x=2\n"
-            "orders_items#1<orders#1/0\n"
-            "orders_items_meta_tags#1<orders_items#1/0 t=1\n",
-            "arrays under nested objects: table named by the whole path, parent is the row");
+  CHECK_STR(
+      scan("{\"a\":{\"b\":[{\"x\":1},{\"x\":2}]},\"items\":[{\"meta\":{\"tags\":[{\"t\":"
+           "1}]}}]}\n",
+           &o),
+      "orders#1\n"
+      "orders_a_b#1<orders#1/0 x=1\n"
+      "orders_a_b#2<orders#1/1 x=2\n"
+      "orders_items#1<orders#1/0\n"
+      "orders_items_meta_tags#1<orders_items#1/0 t=1\n",
+      "arrays under nested objects: table named by the whole path, parent is the row");
   CHECK_STR(g_schema.p,
             "orders rows=1:\n"
             "orders_a_b<orders rows=2: x{i}2\n"
@@ -283,7 +290,12 @@ static void test_nesting(void) {
     CHECK_STR(n4, "README", "default name: no extension");
     CHECK_STR(n5, "data", "default name: nothing left -> data");
     CHECK_STR(n6, "Events", "default name: extensions compared without case");
-    free(n1); free(n2); free(n3); free(n4); free(n5); free(n6);
+    free(n1);
+    free(n2);
+    free(n3);
+    free(n4);
+    free(n5);
+    free(n6);
     char path[200];
     snprintf(path, sizeof path, "%s/events.jsonl.gz", g_dir);
     write_file(path, "{\"l\":[{\"a\":1}]}\n", 16);
@@ -316,16 +328,19 @@ static void test_arrays(void) {
             "orders_m#6<orders#1/5 value_2=9\n"
             "orders_m#7<orders#1/6 value=true\n",
             "mixed array: primitives are value rows, nested arrays JSON text");
-  CHECK_STR(g_schema.p, "orders rows=1:\norders_m<orders rows=7: value{ntisA}4 x{i}1 value_2{i}1\n",
+  CHECK_STR(g_schema.p,
+            "orders rows=1:\norders_m<orders rows=7: value{ntisA}4 x{i}1 value_2{i}1\n",
             "mixed array: columns value, x and a key 'value' renamed value_2");
 
-  const char *prim = "{\"tags\":[\"a\", \"b\"],\"n\":[1,2.5,null],\"aa\":[[1,2],[3]],\"e\":[],"
-                     "\"o\":[{\"k\":1}]}\n";
+  const char *prim =
+      "{\"tags\":[\"a\", \"b\"],\"n\":[1,2.5,null],\"aa\":[[1,2],[3]],\"e\":[],"
+      "\"o\":[{\"k\":1}]}\n";
   CHECK_STR(scan(prim, &o),
             "orders#1 tags=[\"a\",\"b\"] n=[1,2.5,null] aa=[[1,2],[3]]\n"
             "orders_o#1<orders#1/0 k=1\n",
             "arrays=json: primitive arrays and arrays of arrays are one JSON column");
-  CHECK_STR(g_schema.p, "orders rows=1: tags{A}1 n{A}1 aa{A}1\norders_o<orders rows=1: k{i}1\n",
+  CHECK_STR(g_schema.p,
+            "orders rows=1: tags{A}1 n{A}1 aa{A}1\norders_o<orders rows=1: k{i}1\n",
             "arrays=json: statistics");
   o.arrays = TM_ARRAYS_CHILD;
   CHECK_STR(scan(prim, &o),
@@ -349,11 +364,13 @@ static void test_arrays(void) {
   o.arrays = TM_ARRAYS_SKIP;
   CHECK_STR(scan(prim, &o), "orders#1\norders_o#1<orders#1/0 k=1\n",
             "arrays=skip: primitive arrays dropped, arrays of objects kept");
-  CHECK_STR(g_schema.p, "orders rows=1:\norders_o<orders rows=1: k{i}1\n", "arrays=skip: no columns");
+  CHECK_STR(g_schema.p, "orders rows=1:\norders_o<orders rows=1: k{i}1\n",
+            "arrays=skip: no columns");
 
   o = opts();
   CHECK_STR(scan("{\"e\":[],\"o\":{},\"p\":{\"q\":{},\"r\":[]},\"x\":1}\n{}\n", &o),
-            "orders#1 x=1\norders#2\n", "empty arrays and objects add no rows and no columns");
+            "orders#1 x=1\norders#2\n",
+            "empty arrays and objects add no rows and no columns");
   CHECK_STR(g_schema.p, "orders rows=2: x{i}1\n", "empty containers: only x");
 
   CHECK_STR(scan("1\n\"s\"\n[1,2]\nnull\n[{\"a\":1}]\ntrue\n{\"value\":5}\n", &o),
@@ -378,15 +395,17 @@ static void test_arrays(void) {
 static void test_depth(void) {
   tm_options o = opts();
   o.max_depth = 2;
-  CHECK_STR(scan("{\"a\":{\"b\":{\"c\":1}},\"x\":{\"y\":1},\"l\":[{\"m\":1}],\"q\":[1]}\n", &o),
-            "orders#1 a_b={\"c\":1} x_y=1 q=[1]\n"
-            "orders_l#1<orders#1/0 value={\"m\":1}\n",
-            "max_depth=2: the third level of containers stays JSON text");
+  CHECK_STR(
+      scan("{\"a\":{\"b\":{\"c\":1}},\"x\":{\"y\":1},\"l\":[{\"m\":1}],\"q\":[1]}\n", &o),
+      "orders#1 a_b={\"c\":1} x_y=1 q=[1]\n"
+      "orders_l#1<orders#1/0 value={\"m\":1}\n",
+      "max_depth=2: the third level of containers stays JSON text");
   o.max_depth = 1;
   CHECK_STR(scan("{\"a\":{\"b\":1},\"l\":[{\"x\":1}],\"p\":[1]}\n", &o),
             "orders#1 a={\"b\":1} l=[{\"x\":1}] p=[1]\n",
             "max_depth=1: every container below the record is JSON text");
-  CHECK_STR(g_schema.p, "orders rows=1: a{O}1 l{A}1 p{A}1\n", "max_depth=1: no child tables");
+  CHECK_STR(g_schema.p, "orders rows=1: a{O}1 l{A}1 p{A}1\n",
+            "max_depth=1: no child tables");
 
   /* default 64: 70 nested objects */
   o = opts();
@@ -398,7 +417,8 @@ static void test_depth(void) {
   s_str(&want, "orders#1 ");
   for (int i = 0; i < 64; i++) s_str(&want, i ? "_k" : "k");
   s_str(&want, "={\"k\":{\"k\":{\"k\":{\"k\":{\"k\":{\"k\":1}}}}}}\n");
-  CHECK_STR(scan(d.p, &o), want.p, "max_depth=64 by default: 64 keys joined, the rest JSON text");
+  CHECK_STR(scan(d.p, &o), want.p,
+            "max_depth=64 by default: 64 keys joined, the rest JSON text");
   free(d.p);
   free(want.p);
 }
@@ -407,31 +427,43 @@ static void test_depth(void) {
 
 static void test_names(void) {
   tm_options o = opts();
-  CHECK_STR(scan("{\"a_b\":1,\"a\":{\"b\":2},\"Name\":1,\"name\":2,\"NAME\":3,\"r\":1,\"r\":2,\"r\":3,"
-                 "\"o\":{\"x\":1},\"o\":{\"x\":2}}\n{\"a\":{\"b\":3},\"r\":4,\"name\":5}\n", &o),
-            "orders#1 a_b=1 a_b_2=2 Name=1 name_2=2 NAME_3=3 r=1 r_2=2 r_3=3 o_x=1 o_x_2=2\n"
-            "orders#2 a_b_2=3 r=4 name_2=5\n",
-            "collisions: a_b vs a.b, case, repeated keys; the same key keeps its column");
+  CHECK_STR(
+      scan("{\"a_b\":1,\"a\":{\"b\":2},\"Name\":1,\"name\":2,\"NAME\":3,\"r\":1,\"r\":2,"
+           "\"r\":3,"
+           "\"o\":{\"x\":1},\"o\":{\"x\":2}}\n{\"a\":{\"b\":3},\"r\":4,\"name\":5}\n",
+           &o),
+      "orders#1 a_b=1 a_b_2=2 Name=1 name_2=2 NAME_3=3 r=1 r_2=2 r_3=3 o_x=1 o_x_2=2\n"
+      "orders#2 a_b_2=3 r=4 name_2=5\n",
+      "collisions: a_b vs a.b, case, repeated keys; the same key keeps its column");
   CHECK_STR(scan("{\"a\":{\"b\":2},\"a_b\":1}\n", &o), "orders#1 a_b=2 a_b_2=1\n",
             "collisions follow first-seen order");
   CHECK_STR(scan("{\"a\":{\"b\":[{\"x\":1}]},\"a_b\":[{\"y\":1}],\"items\":[{\"z\":1}],"
-                 "\"ITEMS\":[{\"z\":2}]}\n", &o),
+                 "\"ITEMS\":[{\"z\":2}]}\n",
+                 &o),
             "orders#1\n"
             "orders_a_b#1<orders#1/0 x=1\n"
             "orders_a_b_2#1<orders#1/0 y=1\n"
             "orders_items#1<orders#1/0 z=1\n"
             "orders_ITEMS_2#1<orders#1/0 z=2\n",
             "table names collide the same way");
-  CHECK_STR(scan("{\"_id\":5,\"_ID\":3,\"_extra\":1,\"_parent_id\":1,\"_root_id\":7,\"_index\":2,"
-                 "\"items\":[{\"_id\":1,\"_parent_id\":2,\"_root_id\":3,\"_index\":4,\"_extra\":5,"
-                 "\"value\":6}]}\n", &o),
+  CHECK_STR(scan("{\"_id\":5,\"_ID\":3,\"_extra\":1,\"_parent_id\":1,\"_root_id\":7,\"_"
+                 "index\":2,"
+                 "\"items\":[{\"_id\":1,\"_parent_id\":2,\"_root_id\":3,\"_index\":4,\"_"
+                 "extra\":5,"
+                 "\"value\":6}]}\n",
+                 &o),
             "orders#1 _id_2=5 _ID_3=3 _extra_2=1 _parent_id_2=1 _root_id_2=7 _index_2=2\n"
-            "orders_items#1<orders#1/0 _id_2=1 _parent_id_2=2 _root_id_2=3 _index_2=4 _extra_2=5 value=6\n",
-            "metadata names are taken in every table (README: _id, _parent_id, _root_id, _index, _extra)");
-  CHECK_STR(scan("{\"a\\u0000b\":1,\"a\\\\u0000b\":2,\"\":3,\"\":4,\"e\":{\"\":5},\"q\\\"t\":6,"
-                 "\"caf\\u00e9\":7,\"\xC3\x89\":8,\"\xC3\xA9\":9}\n", &o),
-            "orders#1 a\\u0000b=1 a\\u0000b_2=2 =3 _2=4 e_=5 q\"t=6 caf\xC3\xA9=7 \xC3\x89=8 \xC3\xA9=9\n",
-            "NUL spelled \\u0000, empty keys, quotes, non-ASCII case is distinct");
+            "orders_items#1<orders#1/0 _id_2=1 _parent_id_2=2 _root_id_2=3 _index_2=4 "
+            "_extra_2=5 value=6\n",
+            "metadata names are taken in every table (README: _id, _parent_id, _root_id, "
+            "_index, _extra)");
+  CHECK_STR(
+      scan("{\"a\\u0000b\":1,\"a\\\\u0000b\":2,\"\":3,\"\":4,\"e\":{\"\":5},\"q\\\"t\":6,"
+           "\"caf\\u00e9\":7,\"\xC3\x89\":8,\"\xC3\xA9\":9}\n",
+           &o),
+      "orders#1 a\\u0000b=1 a\\u0000b_2=2 =3 _2=4 e_=5 q\"t=6 caf\xC3\xA9=7 \xC3\x89=8 "
+      "\xC3\xA9=9\n",
+      "NUL spelled \\u0000, empty keys, quotes, non-ASCII case is distinct");
 }
 
 /* ---------------------------------------------------------------- maps */
@@ -439,7 +471,9 @@ static void test_names(void) {
 static void test_maps(void) {
   tm_options o = opts();
   o.max_columns = 5;
-  CHECK_STR(scan("{\"id\":1,\"scores\":{\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5},\"name\":\"x\"}\n", &o),
+  CHECK_STR(scan("{\"id\":1,\"scores\":{\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5},"
+                 "\"name\":\"x\"}\n",
+                 &o),
             "orders#1 id=1 name=\"x\"\n"
             "orders_scores#1<orders#1/0 key=\"k1\" value=1\n"
             "orders_scores#2<orders#1/1 key=\"k2\" value=2\n"
@@ -470,12 +504,14 @@ static void test_maps(void) {
             "map found at record 2: rows before keep the members as columns");
   char merged[512];
   snprintf(merged, sizeof merged, "%s", g_schema.p);
-  CHECK_STR(merged, "orders rows=2: id{i}2\norders_s<orders map rows=6: key{s}6 value{is}6\n",
+  CHECK_STR(merged,
+            "orders rows=2: id{i}2\norders_s<orders map rows=6: key{s}6 value{is}6\n",
             "map found at record 2: merged statistics");
   scan(ab, &o);
   CHECK_STR(merged, g_schema.p, "merged statistics equal a fresh scan's");
 
-  const char *A2 = "{\"id\":1,\"s\":{\"a\":{\"p\":1,\"q\":\"x\"},\"b\":{\"p\":2},\"c\":3,\"d\":4,\"e\":5}}\n";
+  const char *A2 = "{\"id\":1,\"s\":{\"a\":{\"p\":1,\"q\":\"x\"},\"b\":{\"p\":2},\"c\":3,"
+                   "\"d\":4,\"e\":5}}\n";
   const char *B2 = "{\"id\":2,\"s\":{\"f\":{\"p\":3,\"r\":[{\"z\":1}]}}}\n";
   snprintf(ba, sizeof ba, "%s%s", B2, A2);
   snprintf(ab, sizeof ab, "%s%s", A2, B2);
@@ -497,7 +533,8 @@ static void test_maps(void) {
             "orders_s_r<orders_s rows=1: z{i}1\n",
             "map with object members: statistics");
   scan(ba, &o);
-  CHECK_STR(g_schema.p, merged, "map with object members and a child table: merge equals a fresh scan");
+  CHECK_STR(g_schema.p, merged,
+            "map with object members and a child table: merge equals a fresh scan");
 
   /* the record itself is the widest object: <table>_members */
   CHECK_STR(scan("{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6}\n", &o),
@@ -509,19 +546,24 @@ static void test_maps(void) {
             "orders_members#5<orders#1/4 key=\"e\" value=5\n"
             "orders_members#6<orders#1/5 key=\"f\" value=6\n",
             "the record as a map: orders_members");
-  CHECK_STR(g_schema.p, "orders rows=1:\norders_members<orders map rows=6: key{s}6 value{i}6\n",
+  CHECK_STR(g_schema.p,
+            "orders rows=1:\norders_members<orders map rows=6: key{s}6 value{i}6\n",
             "orders_members: statistics");
-  CHECK_STR(scan("{\"u1\":{\"name\":\"a\",\"age\":1},\"u2\":{\"name\":\"b\"},\"u3\":{\"x\":1},"
-                 "\"u4\":{\"x\":2},\"u5\":{\"x\":3},\"u6\":{\"x\":4}}\n", &o),
-            "orders#1\n"
-            "orders_members#1<orders#1/0 key=\"u1\" name=\"a\" age=1\n"
-            "orders_members#2<orders#1/1 key=\"u2\" name=\"b\"\n"
-            "orders_members#3<orders#1/2 key=\"u3\" x=1\n"
-            "orders_members#4<orders#1/3 key=\"u4\" x=2\n"
-            "orders_members#5<orders#1/4 key=\"u5\" x=3\n"
-            "orders_members#6<orders#1/5 key=\"u6\" x=4\n",
-            "a file that is one big map of objects");
-  CHECK_STR(g_schema.p, "orders rows=1:\norders_members<orders map rows=6: key{s}6 name{s}2 age{i}1 x{i}4\n",
+  CHECK_STR(
+      scan("{\"u1\":{\"name\":\"a\",\"age\":1},\"u2\":{\"name\":\"b\"},\"u3\":{\"x\":1},"
+           "\"u4\":{\"x\":2},\"u5\":{\"x\":3},\"u6\":{\"x\":4}}\n",
+           &o),
+      "orders#1\n"
+      "orders_members#1<orders#1/0 key=\"u1\" name=\"a\" age=1\n"
+      "orders_members#2<orders#1/1 key=\"u2\" name=\"b\"\n"
+      "orders_members#3<orders#1/2 key=\"u3\" x=1\n"
+      "orders_members#4<orders#1/3 key=\"u4\" x=2\n"
+      "orders_members#5<orders#1/4 key=\"u5\" x=3\n"
+      "orders_members#6<orders#1/5 key=\"u6\" x=4\n",
+      "a file that is one big map of objects");
+  CHECK_STR(g_schema.p,
+            "orders rows=1:\norders_members<orders map rows=6: key{s}6 name{s}2 age{i}1 "
+            "x{i}4\n",
             "one big map of objects: statistics");
 
   /* a member field named key */
@@ -536,18 +578,22 @@ static void test_maps(void) {
 
   /* nothing left to turn into a map: _extra */
   o.max_columns = 2;
-  CHECK_STR(scan("{\"a\":1,\"b\":2,\"c\":3}\n{\"d\":{\"x\":1}}\n{\"e\":{\"x\":{\"y\":2}}}\n", &o),
-            "orders#1\n"
-            "orders_members#1<orders#1/0 key=\"a\" value=1\n"
-            "orders_members#2<orders#1/1 key=\"b\" value=2\n"
-            "orders_members#3<orders#1/2 key=\"c\" value=3\n"
-            "orders#2\n"
-            "orders_members#4<orders#2/0 key=\"d\" _extra.x=1\n"
-            "orders#3\n"
-            "orders_members#5<orders#3/0 key=\"e\" _extra.x_y=2\n",
-            "a full table sends further keys to _extra with flattened names");
-  CHECK_STR(g_schema.p, "orders rows=3:\norders_members<orders map +_extra rows=5: key{s}5 value{i}3\n",
-            "_extra: statistics");
+  CHECK_STR(
+      scan("{\"a\":1,\"b\":2,\"c\":3}\n{\"d\":{\"x\":1}}\n{\"e\":{\"x\":{\"y\":2}}}\n",
+           &o),
+      "orders#1\n"
+      "orders_members#1<orders#1/0 key=\"a\" value=1\n"
+      "orders_members#2<orders#1/1 key=\"b\" value=2\n"
+      "orders_members#3<orders#1/2 key=\"c\" value=3\n"
+      "orders#2\n"
+      "orders_members#4<orders#2/0 key=\"d\" _extra.x=1\n"
+      "orders#3\n"
+      "orders_members#5<orders#3/0 key=\"e\" _extra.x_y=2\n",
+      "a full table sends further keys to _extra with flattened names");
+  CHECK_STR(
+      g_schema.p,
+      "orders rows=3:\norders_members<orders map +_extra rows=5: key{s}5 value{i}3\n",
+      "_extra: statistics");
 
   /* members whose values are arrays of objects: value holds the JSON text
      (README: "value for a scalar or an array"), and no table is left behind */
@@ -557,10 +603,13 @@ static void test_maps(void) {
             "orders_members#2<orders#1/1 key=\"y\" value=[{\"p\":1}]\n"
             "orders_members#3<orders#1/2 key=\"z\" value=[{\"q\":1}]\n",
             "map of arrays of objects: key and value fit in max_columns=2");
-  CHECK_STR(g_schema.p, "orders rows=1:\norders_members<orders map rows=3: key{s}3 value{iA}3\n",
+  CHECK_STR(g_schema.p,
+            "orders rows=1:\norders_members<orders map rows=3: key{s}3 value{iA}3\n",
             "map of arrays of objects: no table left over from before the conversion");
   o.max_columns = 3;
-  CHECK_STR(scan("{\"2019\":[{\"e\":1}]}\n{\"2020\":[{\"e\":2}],\"2021\":[{\"e\":3}],\"2022\":[{\"e\":4}]}\n", &o),
+  CHECK_STR(scan("{\"2019\":[{\"e\":1}]}\n{\"2020\":[{\"e\":2}],\"2021\":[{\"e\":3}],"
+                 "\"2022\":[{\"e\":4}]}\n",
+                 &o),
             "orders#1\n"
             "orders_2019#1<orders#1/0 e=1\n"
             "orders#2\n"
@@ -568,14 +617,18 @@ static void test_maps(void) {
             "orders_members#2<orders#2/1 key=\"2021\" value=[{\"e\":3}]\n"
             "orders_members#3<orders#2/2 key=\"2022\" value=[{\"e\":4}]\n",
             "map of arrays found at record 2: rows");
-  CHECK_STR(g_schema.p, "orders rows=2:\norders_members<orders map rows=4: key{s}4 value{A}4\n",
-            "map of arrays found at record 2: the earlier array counts as a value, like a fresh scan");
+  CHECK_STR(g_schema.p,
+            "orders rows=2:\norders_members<orders map rows=4: key{s}4 value{A}4\n",
+            "map of arrays found at record 2: the earlier array counts as a value, like "
+            "a fresh scan");
 
   /* frozen after a map was found: any member name is a row */
   {
     o = opts();
     o.max_columns = 5;
-    scan("{\"id\":1,\"scores\":{\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5},\"name\":\"x\"}\n", &o);
+    scan("{\"id\":1,\"scores\":{\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5},\"name\":"
+         "\"x\"}\n",
+         &o);
     char *err = NULL;
     tm_scan *sc = tm_scan_open(g_path, &o, NULL, TM_NONE, 1, 1, &err);
     while (tm_scan_next(sc) == TM_REC_OK) {}
@@ -583,18 +636,20 @@ static void test_maps(void) {
     tm_schema_freeze(s);
     tm_scan *sc2 = NULL;
     {
-      const char *d2 = "{\"id\":9,\"scores\":{\"zz\":1,\"k1\":{\"deep\":1}},\"name\":\"y\",\"more\":true}\n";
+      const char *d2 = "{\"id\":9,\"scores\":{\"zz\":1,\"k1\":{\"deep\":1}},\"name\":"
+                       "\"y\",\"more\":true}\n";
       write_file(g_path, d2, strlen(d2));
     }
     sc2 = tm_scan_open(g_path, &o, s, TM_NONE, 1, 0, &err);
     str t = {0};
     s_put(&t, "", 0);
     if (sc2 && tm_scan_next(sc2) == TM_REC_OK) describe_rows(&t, sc2);
-    CHECK_STR(t.p,
-              "orders#1 id=9 name=\"y\" _extra.more=true\n"
-              "orders_scores#1<orders#1/0 key=\"zz\" value=1\n"
-              "orders_scores#2<orders#1/1 key=\"k1\" _extra.deep=1\n",
-              "frozen schema with a map: new member names are rows, new fields go to _extra");
+    CHECK_STR(
+        t.p,
+        "orders#1 id=9 name=\"y\" _extra.more=true\n"
+        "orders_scores#1<orders#1/0 key=\"zz\" value=1\n"
+        "orders_scores#2<orders#1/1 key=\"k1\" _extra.deep=1\n",
+        "frozen schema with a map: new member names are rows, new fields go to _extra");
     tm_scan_close(sc2);
     tm_scan_close(sc);
     free(t.p);
@@ -646,7 +701,8 @@ static const char *scan_isolated(const char *content, const tm_options *o, int s
   waitpid(pid, &st, 0);
   char why[64] = "";
   if (WIFSIGNALED(st)) snprintf(why, sizeof why, "CRASH: signal %d\n", WTERMSIG(st));
-  else if (WEXITSTATUS(st)) snprintf(why, sizeof why, "CRASH: exit %d\n", WEXITSTATUS(st));
+  else if (WEXITSTATUS(st))
+    snprintf(why, sizeof why, "CRASH: exit %d\n", WEXITSTATUS(st));
   s_str(&g_rows, why);
   return g_rows.p;
 }
@@ -665,7 +721,8 @@ static void test_map_merge_shapes(void) {
   o.max_columns = 3;
   CHECK_STR(scan_isolated("{\"s\":{\"m1\":{\"K\":[{\"x\":{}}]}}}\n"
                           "{\"s\":{\"m2\":{\"K\":{\"a\":1,\"b\":2,\"c\":3,\"d\":4}}}}\n"
-                          "{\"s\":{\"m3\":1,\"m4\":2}}\n", &o, 3),
+                          "{\"s\":{\"m3\":1,\"m4\":2}}\n",
+                          &o, 3),
             "orders#1\n"
             "orders_s_m1_K#1<orders#1/0\n"
             "orders#2\n"
@@ -678,12 +735,15 @@ static void test_map_merge_shapes(void) {
             "orders_s#2<orders#3/1 key=\"m4\" _extra.value=2\n"
             "map keys in key columns\n",
             "map merge: an array table and a map at the same member key (no crash)");
-  CHECK_STR(scan_isolated("{\"s\":{\"m1\":{\"K\":[{\"x\":1}]}}}\n"
-                          "{\"s\":{\"m2\":{\"K\":{\"a\":1,\"b\":2,\"c\":3,\"d\":4}}}}\n"
-                          "{\"s\":{\"m3\":1,\"m4\":2}}\n"
-                          "{\"s\":{\"m1\":{\"K\":[{\"x\":5}]},\"m2\":{\"K\":{\"a\":9}}}}\n", &o, 0),
-            "map keys in key columns\n",
-            "map merge: an array table and a map at the same member key (map keys stay in key)");
+  CHECK_STR(
+      scan_isolated("{\"s\":{\"m1\":{\"K\":[{\"x\":1}]}}}\n"
+                    "{\"s\":{\"m2\":{\"K\":{\"a\":1,\"b\":2,\"c\":3,\"d\":4}}}}\n"
+                    "{\"s\":{\"m3\":1,\"m4\":2}}\n"
+                    "{\"s\":{\"m1\":{\"K\":[{\"x\":5}]},\"m2\":{\"K\":{\"a\":9}}}}\n",
+                    &o, 0),
+      "map keys in key columns\n",
+      "map merge: an array table and a map at the same member key (map keys stay in "
+      "key)");
 }
 
 /* -------------------------------------------------------------- frozen */
@@ -704,11 +764,14 @@ static void test_reuse(void) {
     tm_schema *s = tm_scan_schema(sc);
     if (frozen) tm_schema_freeze(s);
     scan_into(doc, &o, s, TM_NONE);
-    CHECK_STR(g_rows.p, "orders#1 a=1 b_c=2\norders_l#1<orders#1/0 x=1\n",
-              frozen ? "a frozen schema from an earlier scan: the same record, the same columns"
-                     : "an open schema from an earlier scan: the same record, the same columns");
+    CHECK_STR(
+        g_rows.p, "orders#1 a=1 b_c=2\norders_l#1<orders#1/0 x=1\n",
+        frozen
+            ? "a frozen schema from an earlier scan: the same record, the same columns"
+            : "an open schema from an earlier scan: the same record, the same columns");
     CHECK_STR(g_schema.p, "orders rows=1: a{i}1 b_c{i}1\norders_l<orders rows=1: x{i}1\n",
-              frozen ? "a frozen schema reused: unchanged" : "an open schema reused: no new columns");
+              frozen ? "a frozen schema reused: unchanged"
+                     : "an open schema reused: no new columns");
     tm_scan_close(sc);
   }
 }
@@ -717,7 +780,8 @@ static void test_frozen(void) {
   tm_options o = opts();
   char *err = NULL;
   {
-    const char *d1 = "{\"a\":1,\"o\":{\"b\":2},\"items\":[{\"x\":1}],\"tags\":[{\"t\":1}]}\n";
+    const char *d1 =
+        "{\"a\":1,\"o\":{\"b\":2},\"items\":[{\"x\":1}],\"tags\":[{\"t\":1}]}\n";
     write_file(g_path, d1, strlen(d1));
   }
   tm_scan *sc = tm_scan_open(g_path, &o, NULL, TM_NONE, 1, 1, &err);
@@ -726,12 +790,14 @@ static void test_frozen(void) {
   tm_schema_freeze(s);
   uint32_t ntables = s->ntables, ncols = s->tables[0].ncols;
 
-  const char *doc =
-      "{\"a\":1,\"o\":{\"b\":2,\"c\":3,\"d\":{\"e\":1}},\"z\":[1],\"n\":{\"m\":{\"k\":1}},"
-      "\"items\":[{\"x\":2,\"y\":3},{\"x\":4}],\"new\":[{\"q\":1}],\"tags\":[{\"t\":2}]}\n"
-      "{\"a\":{\"sub\":1},\"items\":[{\"x\":{\"w\":1}}]}\n";
+  const char *doc = "{\"a\":1,\"o\":{\"b\":2,\"c\":3,\"d\":{\"e\":1}},\"z\":[1],\"n\":{"
+                    "\"m\":{\"k\":1}},"
+                    "\"items\":[{\"x\":2,\"y\":3},{\"x\":4}],\"new\":[{\"q\":1}],"
+                    "\"tags\":[{\"t\":2}]}\n"
+                    "{\"a\":{\"sub\":1},\"items\":[{\"x\":{\"w\":1}}]}\n";
   CHECK_STR(scan_into(doc, &o, s, TM_NONE),
-            "orders#1 a=1 o_b=2 _extra.o_c=3 _extra.o_d={\"e\":1} _extra.z=[1] _extra.n={\"m\":{\"k\":1}}"
+            "orders#1 a=1 o_b=2 _extra.o_c=3 _extra.o_d={\"e\":1} _extra.z=[1] "
+            "_extra.n={\"m\":{\"k\":1}}"
             " _extra.new=[{\"q\":1}]\n"
             "orders_items#1<orders#1/0 x=2 _extra.y=3\n"
             "orders_items#2<orders#1/1 x=4\n"
@@ -752,13 +818,17 @@ static void test_frozen(void) {
             "orders#2\n"
             "orders_items#3<orders#2/0 _extra.x_w=1\n",
             "want=orders_items: cells only there, other tables not expanded");
-  CHECK_INT(tm_schema_find_table(s, "nope"), TM_NONE, "tm_schema_find_table: unknown name");
+  CHECK_INT(tm_schema_find_table(s, "nope"), TM_NONE,
+            "tm_schema_find_table: unknown name");
   tm_scan_close(sc);
 
   /* NO_CELLS: rows and ids, no cells */
   o = opts();
-  scan_into("{\"a\":1,\"l\":[{\"x\":1},{\"x\":2}]}\n{\"a\":2,\"l\":[{\"x\":3}]}\n", &o, NULL, NO_CELLS);
-  CHECK_STR(g_rows.p, "orders#1\norders_l#1<orders#1/0\norders_l#2<orders#1/1\norders#2\norders_l#3<orders#2/0\n",
+  scan_into("{\"a\":1,\"l\":[{\"x\":1},{\"x\":2}]}\n{\"a\":2,\"l\":[{\"x\":3}]}\n", &o,
+            NULL, NO_CELLS);
+  CHECK_STR(g_rows.p,
+            "orders#1\norders_l#1<orders#1/0\norders_l#2<orders#1/"
+            "1\norders#2\norders_l#3<orders#2/0\n",
             "NO_CELLS: ids and parents only");
 }
 
@@ -798,16 +868,20 @@ static const char *frozen_json(const char *first, const char *doc, const tm_opti
 ** to the new key as the record spells it (unescaped, then escaped again). */
 static void test_extra_names(void) {
   tm_options o = opts();
-  CHECK_STR(frozen_json("{\"a\\u0000b\":{\"x\":1},\"k\":{\"y\":1},\"l\":[{\"z\":1}]}\n",
-                        "{\"a\\u0000b\":{\"x\":1,\"q\\\"\\u0000\\n\\u00e9\\/\":2,\"\\ud83d\\ude00\":3},"
-                        "\"k\":7,\"new\\u0041\":4,\"l\":[5,{\"z\":2,\"w\":{\"v\":6}}]}\n", &o),
-            "{\"a\\\\u0000b_x\":1,\"_extra\":{\"a\\\\u0000b_q\\\"\\u0000\\n\xC3\xA9/\":2,"
-            "\"a\\\\u0000b_\xF0\x9F\x98\x80\":3,\"k\":7,\"newA\":4}}\n"
-            "{\"_extra\":{\"value\":5}}\n"
-            "{\"z\":2,\"_extra\":{\"w\":{\"v\":6}}}\n",
-            "frozen schema: _extra names in a row's JSON, escapes and NULs as in column names");
+  CHECK_STR(
+      frozen_json(
+          "{\"a\\u0000b\":{\"x\":1},\"k\":{\"y\":1},\"l\":[{\"z\":1}]}\n",
+          "{\"a\\u0000b\":{\"x\":1,\"q\\\"\\u0000\\n\\u00e9\\/\":2,\"\\ud83d\\ude00\":3},"
+          "\"k\":7,\"new\\u0041\":4,\"l\":[5,{\"z\":2,\"w\":{\"v\":6}}]}\n",
+          &o),
+      "{\"a\\\\u0000b_x\":1,\"_extra\":{\"a\\\\u0000b_q\\\"\\u0000\\n\xC3\xA9/\":2,"
+      "\"a\\\\u0000b_\xF0\x9F\x98\x80\":3,\"k\":7,\"newA\":4}}\n"
+      "{\"_extra\":{\"value\":5}}\n"
+      "{\"z\":2,\"_extra\":{\"w\":{\"v\":6}}}\n",
+      "frozen schema: _extra names in a row's JSON, escapes and NULs as in column names");
   o.separator = "\"/";
-  CHECK_STR(frozen_json("{\"o\":{\"p\":{\"x\":1}}}\n", "{\"o\":{\"p\":{\"x\":1,\"y\":2}}}\n", &o),
+  CHECK_STR(frozen_json("{\"o\":{\"p\":{\"x\":1}}}\n",
+                        "{\"o\":{\"p\":{\"x\":1,\"y\":2}}}\n", &o),
             "{\"o\\\"/p\\\"/x\":1,\"_extra\":{\"o\\\"/p\\\"/y\":2}}\n",
             "frozen schema: a separator that needs escaping, in _extra names");
 }
@@ -817,16 +891,20 @@ static void test_extra_names(void) {
 static void test_huge_reals(void) {
   tm_options o = opts();
   const char *doc =
-      "{\"a\":1e308,\"b\":1.7976931348623157e308,\"c\":1.7976931348623159e308,\"d\":1e309,"
+      "{\"a\":1e308,\"b\":1.7976931348623157e308,\"c\":1.7976931348623159e308,\"d\":"
+      "1e309,"
       "\"e\":0.1e309,\"f\":-1e400,\"g\":12345.6e305,\"h\":1e-400,\"i\":0.0e999,"
       "\"j\":99.9e306,\"k\":-17976931348623159e292,\"l\":1E+99999999999999999999,"
       "\"m\":5e-99999999999999999999,\"n\":0.00001e313}\n";
-  CHECK_STR(frozen_json(doc, doc, &o),
-            "{\"a\":1e308,\"b\":1.7976931348623157e308,\"c\":\"1.7976931348623159e308\","
-            "\"d\":\"1e309\",\"e\":0.1e309,\"f\":\"-1e400\",\"g\":\"12345.6e305\",\"h\":1e-400,"
-            "\"i\":0.0e999,\"j\":99.9e306,\"k\":\"-17976931348623159e292\","
-            "\"l\":\"1E+99999999999999999999\",\"m\":5e-99999999999999999999,\"n\":0.00001e313}\n",
-            "row JSON: reals beyond a double as strings, from the exponent or, near DBL_MAX, the value");
+  CHECK_STR(
+      frozen_json(doc, doc, &o),
+      "{\"a\":1e308,\"b\":1.7976931348623157e308,\"c\":\"1.7976931348623159e308\","
+      "\"d\":\"1e309\",\"e\":0.1e309,\"f\":\"-1e400\",\"g\":\"12345.6e305\",\"h\":1e-400,"
+      "\"i\":0.0e999,\"j\":99.9e306,\"k\":\"-17976931348623159e292\","
+      "\"l\":\"1E+99999999999999999999\",\"m\":5e-99999999999999999999,\"n\":0.00001e313}"
+      "\n",
+      "row JSON: reals beyond a double as strings, from the exponent or, near DBL_MAX, "
+      "the value");
 }
 
 /* ------------------------------------------------------------------ id= */
@@ -835,9 +913,12 @@ static void test_natural_id(void) {
   tm_options o = opts();
   o.id = "id";
   scan("{\"id\":\"a\",\"x\":1}\n{\"x\":2}\n{\"id\":null}\n{\"id\":[1]}\n"
-       "{\"id\":7,\"items\":[{\"p\":1}]}\n{\"o\":{\"id\":1}}\n{\"id\":{\"k\":1}}\n{\"id\":2.5}\n", &o);
+       "{\"id\":7,\"items\":[{\"p\":1}]}\n{\"o\":{\"id\":1}}\n{\"id\":{\"k\":1}}\n{"
+       "\"id\":2.5}\n",
+       &o);
   char want[2048];
-  const char *why = "no usable id: top-level field 'id' (option id) is missing, null or not a scalar";
+  const char *why =
+      "no usable id: top-level field 'id' (option id) is missing, null or not a scalar";
   snprintf(want, sizeof want,
            "orders#1(\"a\") id=\"a\" x=1\n"
            "!'%s' line 2 col 1 (byte 17, record 2): %s\n"
@@ -849,10 +930,13 @@ static void test_natural_id(void) {
            "!'%s' line 7 col 1 (byte 90, record 7): %s\n"
            "orders#3(2.5) id=2.5\n",
            g_path, why, g_path, why, g_path, why, g_path, why, g_path, why);
-  CHECK_STR(g_rows.p, want, "id=: the field's value is the main row's id; missing, null or container is a bad record");
+  CHECK_STR(g_rows.p, want,
+            "id=: the field's value is the main row's id; missing, null or container is "
+            "a bad record");
 
   /* a bad record (missing id) leaves nothing in the statistics */
-  CHECK_STR(g_schema.p, "orders rows=3: id{irs}3 x{i}1\norders_items<orders rows=1: p{i}1\n",
+  CHECK_STR(g_schema.p,
+            "orders rows=3: id{irs}3 x{i}1\norders_items<orders rows=1: p{i}1\n",
             "id=: rejected records are not counted");
 }
 
@@ -867,7 +951,8 @@ static void test_bad_records(void) {
            "!'%s' line 2 col 8 (byte 15, record 2): expected a string key but found '}'\n"
            "orders#2 b=3\n",
            g_path);
-  CHECK_STR(g_rows.p, want, "a bad record is reported with file, line, col, byte, record; ids go on");
+  CHECK_STR(g_rows.p, want,
+            "a bad record is reported with file, line, col, byte, record; ids go on");
 }
 
 int main(void) {

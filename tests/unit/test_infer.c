@@ -74,7 +74,8 @@ static void test_real_files(void) {
   tm_options o;
   tm_options_init(&o);
   both_ways("build/data/orders3k.jsonl", o, 1, "gen.py orders");
-  both_ways("../shared/data/realworld/amazon_cellphones.ndjson", o, 1, "amazon cellphones");
+  both_ways("../shared/data/realworld/amazon_cellphones.ndjson", o, 1,
+            "amazon cellphones");
   both_ways("../shared/data/realworld/crates_io_index/top_crates_index.jsonl", o, 0,
             "crates index (features: a map, made in each half)");
   o.arrays = TM_ARRAYS_CHILD;
@@ -95,28 +96,28 @@ static void test_new_in_second_half(void) {
   tm_options o;
   tm_options_init(&o);
   const part names[] = {
-    {"{\"a_b\":1,\"pad\":\"%s\"}", 200},
-    {"{\"a\":{\"b\":2},\"a_b\":\"s\",\"A_B\":3.5,\"x\":1,\"x\":\"y\",\"x\":null}", 30},
+      {"{\"a_b\":1,\"pad\":\"%s\"}", 200},
+      {"{\"a\":{\"b\":2},\"a_b\":\"s\",\"A_B\":3.5,\"x\":1,\"x\":\"y\",\"x\":null}", 30},
   };
   write_parts(names, 2, 1000);
   both_ways(NULL, o, 1, "names taken in the first half, new ones in the second");
   const part tables[] = {
-    {"{\"id\":1,\"pad\":\"%s\"}", 200},
-    {"{\"id\":2,\"t\":[{\"u\":[{\"v\":1},{\"v\":\"w\"}],\"w\":[1,2]}],\"t_u\":5}", 30},
+      {"{\"id\":1,\"pad\":\"%s\"}", 200},
+      {"{\"id\":2,\"t\":[{\"u\":[{\"v\":1},{\"v\":\"w\"}],\"w\":[1,2]}],\"t_u\":5}", 30},
   };
   write_parts(tables, 2, 1000);
   both_ways(NULL, o, 1, "child and grandchild tables met in the second half");
   const part arrays[] = {
-    {"{\"a\":[1,2],\"pad\":\"%s\"}", 200},
-    {"{\"a\":[{\"x\":1}]}", 30},
+      {"{\"a\":[1,2],\"pad\":\"%s\"}", 200},
+      {"{\"a\":[{\"x\":1}]}", 30},
   };
   write_parts(arrays, 2, 1000);
   both_ways(NULL, o, 1, "values first, a table in the second half");
   const part tables_first[] = {
-    {"{\"a\":[{\"x\":1}]}", 5},
-    {"{\"pad\":\"%s\"}", 200},
-    {"{\"a\":[1,2]}", 30},
-    {"{\"a\":[{\"x\":2}]}", 30},
+      {"{\"a\":[{\"x\":1}]}", 5},
+      {"{\"pad\":\"%s\"}", 200},
+      {"{\"a\":[1,2]}", 30},
+      {"{\"a\":[{\"x\":2}]}", 30},
   };
   write_parts(tables_first, 4, 1000);
   both_ways(NULL, o, 1, "a table in the first half, values in the second");
@@ -131,15 +132,17 @@ static void test_falls_back(void) {
   tm_options_init(&o);
   o.max_columns = 8;
   const part wide[] = {
-    {"{\"a\":1,\"b\":2,\"pad\":\"%s\"}", 200},
-    {"{\"m\":{\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,\"k8\":8}}", 30},
+      {"{\"a\":1,\"b\":2,\"pad\":\"%s\"}", 200},
+      {"{\"m\":{\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,\"k8\":8}"
+       "}",
+       30},
   };
   write_parts(wide, 2, 1000);
   both_ways(NULL, o, 0, "a map made in the second half");
   o.max_columns = 4;
   const part full[] = {
-    {"{\"a\":1,\"b\":2,\"pad\":\"%s\"}", 200},
-    {"{\"c\":3,\"d\":4}", 30},
+      {"{\"a\":1,\"b\":2,\"pad\":\"%s\"}", 200},
+      {"{\"c\":3,\"d\":4}", 30},
   };
   write_parts(full, 2, 1000);
   both_ways(NULL, o, 0, "tables wider than max_columns together");
@@ -151,9 +154,9 @@ static void test_errors(void) {
   tm_options o;
   tm_options_init(&o);
   const part bad[] = {
-    {"{\"a\":1,\"pad\":\"%s\"}", 200},
-    {"{\"a\":2,", 3},
-    {"{\"a\":3}", 30},
+      {"{\"a\":1,\"pad\":\"%s\"}", 200},
+      {"{\"a\":2,", 3},
+      {"{\"a\":3}", 30},
   };
   write_parts(bad, 3, 1000);
   both_ways(NULL, o, 0, "a bad record in the second half");
@@ -162,8 +165,8 @@ static void test_errors(void) {
   tm_options_init(&o);
   o.id = "a";
   const part noid[] = {
-    {"{\"a\":1,\"pad\":\"%s\"}", 200},
-    {"{\"b\":2}", 3},
+      {"{\"a\":1,\"pad\":\"%s\"}", 200},
+      {"{\"b\":2}", 3},
   };
   write_parts(noid, 2, 1000);
   both_ways(NULL, o, 0, "a record without its id in the second half");
@@ -175,15 +178,15 @@ static void test_middle(void) {
   tm_options o;
   tm_options_init(&o);
   const part blanks[] = {
-    {"{\"a\":1,\"pad\":\"%s\"}\r", 100},
-    {"  \r\n\t", 300},
-    {"{\"b\":2}\r", 100},
+      {"{\"a\":1,\"pad\":\"%s\"}\r", 100},
+      {"  \r\n\t", 300},
+      {"{\"b\":2}\r", 100},
   };
   write_parts(blanks, 3, 1000);
   both_ways(NULL, o, 1, "blank lines and CRLF around the middle");
   const part last[] = {
-    {"{\"a\":1}", 100},
-    {"{\"b\":\"%s\"}", 1},
+      {"{\"a\":1}", 100},
+      {"{\"b\":\"%s\"}", 1},
   };
   write_parts(last, 2, 100000);
   both_ways(NULL, o, 0, "the middle inside the last line");
@@ -254,7 +257,8 @@ static void test_progress(void) {
       CHECK(t.calls >= first / 256 + 1 && t.calls <= first / 256 + second + 2,
             "a tick every 256 records of the first half, then while it waits");
     }
-    CHECK(!t.backwards, maps ? "maps: progress never goes back" : "progress never goes back");
+    CHECK(!t.backwards,
+          maps ? "maps: progress never goes back" : "progress never goes back");
     CHECK(t.last.consumed <= id.size && t.last.records <= 3000,
           maps ? "maps: progress within the file" : "progress within the file");
     tm_schema_free(s);

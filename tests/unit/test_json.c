@@ -44,8 +44,7 @@ static void render_tape(const tm_tape *t, char *out, size_t cap) {
   for (size_t i = 0; i < t->n && o + 64 < cap; i++) {
     const tm_tok *k = &t->tok[i];
     o += (size_t)snprintf(out + o, cap - o, "%s%c@%u:%u", i ? " " : "",
-                          k->kind <= TM_OBJ ? kinds[k->kind] : '?', k->off,
-                          k->len);
+                          k->kind <= TM_OBJ ? kinds[k->kind] : '?', k->off, k->len);
     if (k->kind >= TM_ARR) o += (size_t)snprintf(out + o, cap - o, ">%u", k->end);
     if (k->flags & TM_F_ESC) out[o++] = 'e';
     if (k->flags & TM_F_HASOBJ) out[o++] = 'o';
@@ -174,22 +173,26 @@ static void test_numbers(void) {
   CHECK_STR(P("0e0"), "OK end=3 r@0:3", "0e0 is REAL");
   CHECK_STR(P("-0e-0"), "OK end=5 r@0:5", "-0e-0 is REAL");
   CHECK_STR(P("9223372036854775807.0"), "OK end=21 r@0:21", "INT64_MAX.0 is REAL");
-  CHECK_STR(P("92233720368547758070e-1"), "OK end=23 r@0:23", "20 digits with exponent is REAL");
+  CHECK_STR(P("92233720368547758070e-1"), "OK end=23 r@0:23",
+            "20 digits with exponent is REAL");
   CHECK_STR(P("-1.5e+300"), "OK end=9 r@0:9", "-1.5e+300 is REAL");
   CHECK_STR(P("[-9223372036854775808,9223372036854775808]"),
             "OK end=42 A@0:42>3 i@1:20 b@22:19", "edges inside an array");
-  CHECK_STR(P("0x10"), "OK end=1 i@0:1", "0x10: the number is 0, the rest is not the parser's");
+  CHECK_STR(P("0x10"), "OK end=1 i@0:1",
+            "0x10: the number is 0, the rest is not the parser's");
   CHECK_STR(P("1.5."), "OK end=3 r@0:3", "1.5. at top level ends after 1.5");
 
   /* tm_json_int */
   CHECK(tm_json_int("9223372036854775807", 19) == INT64_MAX, "tm_json_int INT64_MAX");
   CHECK(tm_json_int("-9223372036854775808", 20) == INT64_MIN, "tm_json_int INT64_MIN");
-  CHECK_INT(tm_json_int("-9223372036854775807", 20), -INT64_MAX, "tm_json_int -INT64_MAX");
+  CHECK_INT(tm_json_int("-9223372036854775807", 20), -INT64_MAX,
+            "tm_json_int -INT64_MAX");
   CHECK_INT(tm_json_int("0", 1), 0, "tm_json_int 0");
   CHECK_INT(tm_json_int("-0", 2), 0, "tm_json_int -0");
   CHECK_INT(tm_json_int("-1", 2), -1, "tm_json_int -1");
   CHECK_INT(tm_json_int("42", 2), 42, "tm_json_int 42");
-  CHECK_INT(tm_json_int("1000000000000000000", 19), 1000000000000000000LL, "tm_json_int 10^18");
+  CHECK_INT(tm_json_int("1000000000000000000", 19), 1000000000000000000LL,
+            "tm_json_int 10^18");
   CHECK_INT(tm_json_int("123,", 3), 123, "tm_json_int stops at len");
 }
 
@@ -234,10 +237,12 @@ static void test_real(void) {
              1.0000000000000002, "1.0000000000000002");
   check_real("0.000000000000000000000000000001", 1e-30, "1.0000000000000001e-30");
   check_real("2.2250738585072014e-308", DBL_MIN, "2.2250738585072014e-308");
-  check_real("2.2250738585072011e-308", 2.2250738585072011e-308, "2.2250738585072009e-308");
+  check_real("2.2250738585072011e-308", 2.2250738585072011e-308,
+             "2.2250738585072009e-308");
   check_real("5e-324", 4.9406564584124654e-324, "4.9406564584124654e-324");
   check_real("4.9e-324", 4.9406564584124654e-324, "4.9406564584124654e-324");
-  check_real("2.4703282292062328e-324", 4.9406564584124654e-324, "4.9406564584124654e-324");
+  check_real("2.4703282292062328e-324", 4.9406564584124654e-324,
+             "4.9406564584124654e-324");
   check_real("2.4703282292062327e-324", 0.0, "0");
   check_real("1.7976931348623157e308", DBL_MAX, "1.7976931348623157e+308");
   check_real("1.7976931348623158e308", DBL_MAX, "1.7976931348623157e+308");
@@ -273,9 +278,8 @@ static void test_real(void) {
 */
 static int set_comma_locale(void) {
   static const char *const names[] = {
-    "de_DE.UTF-8", "de_DE.utf8", "de_DE", "fr_FR.UTF-8", "fr_FR.utf8",
-    "nl_NL.UTF-8", "es_ES.UTF-8", "it_IT.UTF-8", "ru_RU.UTF-8", "pt_BR.UTF-8"
-  };
+      "de_DE.UTF-8", "de_DE.utf8",  "de_DE",       "fr_FR.UTF-8", "fr_FR.utf8",
+      "nl_NL.UTF-8", "es_ES.UTF-8", "it_IT.UTF-8", "ru_RU.UTF-8", "pt_BR.UTF-8"};
   for (size_t i = 0; i < sizeof names / sizeof *names; i++)
     if (setlocale(LC_NUMERIC, names[i]) && strcmp(localeconv()->decimal_point, ",") == 0)
       return 1;
@@ -286,7 +290,8 @@ static int set_comma_locale(void) {
   FILE *f = fopen("build/unit/locale/comma.def", "w");
   if (!f) return 0;
   fputs("LC_NUMERIC\ndecimal_point \",\"\nthousands_sep \".\"\ngrouping 3;3\n"
-        "END LC_NUMERIC\n", f);
+        "END LC_NUMERIC\n",
+        f);
   fclose(f);
   struct stat st;
   if (stat("build/unit/locale/tm_comma/LC_NUMERIC", &st) != 0) {
@@ -303,13 +308,15 @@ static int set_comma_locale(void) {
 
 static void test_locale(void) {
   if (!set_comma_locale()) {
-    fprintf(stderr, "test_json: no locale with a ',' decimal point: locale check not run\n");
+    fprintf(stderr,
+            "test_json: no locale with a ',' decimal point: locale check not run\n");
     return;
   }
   /* the locale really is in force: the C library's strtod stops at '.' */
   CHECK(strtod("1.5", NULL) == 1.0, "comma locale in force (strtod(\"1.5\") == 1)");
   CHECK(tm_json_real("1.5", 3) == 1.5, "comma locale: tm_json_real 1.5 (fast path)");
-  CHECK(tm_json_real("1.5e-30", 7) == 1.5e-30, "comma locale: tm_json_real 1.5e-30 (slow path)");
+  CHECK(tm_json_real("1.5e-30", 7) == 1.5e-30,
+        "comma locale: tm_json_real 1.5e-30 (slow path)");
   CHECK(tm_json_real("2.2250738585072011e-308", 23) == 2.2250738585072011e-308,
         "comma locale: tm_json_real 2.2250738585072011e-308");
   CHECK(tm_json_real("0.1234567890123456789012", 24) == 0.1234567890123456789012,
@@ -326,18 +333,32 @@ static void test_errors(void) {
   CHECK_STR(PE("-01"), "ERR@1 invalid number: leading zero", "-01");
   CHECK_STR(PE("[00]"), "ERR@1 invalid number: leading zero", "[00]");
   CHECK_STR(PE("00.5"), "ERR@0 invalid number: leading zero", "00.5");
-  CHECK_STR(PE("1."), "ERR@2 invalid number: expected a digit after '.' but found end of input", "1.");
-  CHECK_STR(PE("[1.]"), "ERR@3 invalid number: expected a digit after '.' but found ']'", "[1.]");
-  CHECK_STR(PE("1.e5"), "ERR@2 invalid number: expected a digit after '.' but found 'e'", "1.e5");
+  CHECK_STR(PE("1."),
+            "ERR@2 invalid number: expected a digit after '.' but found end of input",
+            "1.");
+  CHECK_STR(PE("[1.]"), "ERR@3 invalid number: expected a digit after '.' but found ']'",
+            "[1.]");
+  CHECK_STR(PE("1.e5"), "ERR@2 invalid number: expected a digit after '.' but found 'e'",
+            "1.e5");
   CHECK_STR(PE(".5"), "ERR@0 expected a value but found '.'", ".5");
-  CHECK_STR(PE("-"), "ERR@1 invalid number: expected a digit but found end of input", "-");
+  CHECK_STR(PE("-"), "ERR@1 invalid number: expected a digit but found end of input",
+            "-");
   CHECK_STR(PE("-a"), "ERR@1 invalid number: expected a digit but found 'a'", "-a");
   CHECK_STR(PE("- 1"), "ERR@1 invalid number: expected a digit but found ' '", "- 1");
-  CHECK_STR(PE("-Infinity"), "ERR@1 invalid number: expected a digit but found 'I'", "-Infinity");
+  CHECK_STR(PE("-Infinity"), "ERR@1 invalid number: expected a digit but found 'I'",
+            "-Infinity");
   CHECK_STR(PE("+1"), "ERR@0 expected a value but found '+'", "+1");
-  CHECK_STR(PE("1e"), "ERR@2 invalid number: expected a digit in the exponent but found end of input", "1e");
-  CHECK_STR(PE("1e+"), "ERR@3 invalid number: expected a digit in the exponent but found end of input", "1e+");
-  CHECK_STR(PE("[1e-]"), "ERR@4 invalid number: expected a digit in the exponent but found ']'", "[1e-]");
+  CHECK_STR(
+      PE("1e"),
+      "ERR@2 invalid number: expected a digit in the exponent but found end of input",
+      "1e");
+  CHECK_STR(
+      PE("1e+"),
+      "ERR@3 invalid number: expected a digit in the exponent but found end of input",
+      "1e+");
+  CHECK_STR(PE("[1e-]"),
+            "ERR@4 invalid number: expected a digit in the exponent but found ']'",
+            "[1e-]");
   CHECK_STR(PE("[0x10]"), "ERR@2 expected ',' or ']' but found 'x'", "[0x10]");
   CHECK_STR(PE("Infinity"), "ERR@0 expected a value but found 'I'", "Infinity");
   CHECK_STR(PE("NaN"), "ERR@0 expected a value but found 'N'", "NaN");
@@ -348,86 +369,136 @@ static void test_errors(void) {
   CHECK_STR(PE("\"\\U0041\""), "ERR@1 invalid escape '\\U' in a string", "\\U");
   CHECK_STR(PE("\"\\'\""), "ERR@1 invalid escape '\\'' in a string", "\\'");
   CHECK_STR(PE("\"\\0\""), "ERR@1 invalid escape '\\0' in a string", "\\0");
-  CHECK_STR(PE("\"\\\x01\""), "ERR@1 invalid escape (byte 0x01) in a string", "backslash + 0x01");
-  CHECK_STR(PE("\"\\\xC3\xA9\""), "ERR@1 invalid escape (byte 0xC3) in a string", "backslash + é");
-  CHECK_STR(PE("\"\\u12G4\""), "ERR@5 invalid \\u escape: expected a hex digit but found 'G'", "\\u12G4");
-  CHECK_STR(PE("\"\\u\""), "ERR@3 invalid \\u escape: expected a hex digit but found '\"'", "\\u");
-  CHECK_STR(PE("\"\\u00\""), "ERR@5 invalid \\u escape: expected a hex digit but found '\"'", "\\u00");
-  CHECK_STR(PE("\"\\u-123\""), "ERR@3 invalid \\u escape: expected a hex digit but found '-'", "\\u-123");
-  CHECK_STR(PE("\"\\u00"), "ERR@5 expected a hex digit but found end of input", "\\u00 at EOF");
-  CHECK_STR(PE("\"\\"), "ERR@2 expected an escape but found end of input", "backslash at EOF");
+  CHECK_STR(PE("\"\\\x01\""), "ERR@1 invalid escape (byte 0x01) in a string",
+            "backslash + 0x01");
+  CHECK_STR(PE("\"\\\xC3\xA9\""), "ERR@1 invalid escape (byte 0xC3) in a string",
+            "backslash + é");
+  CHECK_STR(PE("\"\\u12G4\""),
+            "ERR@5 invalid \\u escape: expected a hex digit but found 'G'", "\\u12G4");
+  CHECK_STR(PE("\"\\u\""),
+            "ERR@3 invalid \\u escape: expected a hex digit but found '\"'", "\\u");
+  CHECK_STR(PE("\"\\u00\""),
+            "ERR@5 invalid \\u escape: expected a hex digit but found '\"'", "\\u00");
+  CHECK_STR(PE("\"\\u-123\""),
+            "ERR@3 invalid \\u escape: expected a hex digit but found '-'", "\\u-123");
+  CHECK_STR(PE("\"\\u00"), "ERR@5 expected a hex digit but found end of input",
+            "\\u00 at EOF");
+  CHECK_STR(PE("\"\\"), "ERR@2 expected an escape but found end of input",
+            "backslash at EOF");
   CHECK_STR(P("\"\\uD800\""), "OK end=8 s@1:6e", "lone surrogate escape is grammatical");
-  CHECK_STR(P("\"\\uDFFF\\uD800\""), "OK end=14 s@1:12e", "reversed surrogates are grammatical");
-  CHECK_STR(P("\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00aF\""), "OK end=24 s@1:22e", "every valid escape");
+  CHECK_STR(P("\"\\uDFFF\\uD800\""), "OK end=14 s@1:12e",
+            "reversed surrogates are grammatical");
+  CHECK_STR(P("\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00aF\""), "OK end=24 s@1:22e",
+            "every valid escape");
 
   /* raw control characters */
-  CHECK_STR(PE("\"a\x01\""), "ERR@2 unescaped control character 0x01 in a string", "raw 0x01");
-  CHECK_STR(PE("\"\t\""), "ERR@1 unescaped control character 0x09 in a string", "raw tab");
-  CHECK_STR(PE("\"\n\""), "ERR@1 unescaped control character 0x0A in a string", "raw newline");
-  CHECK_STR(PE("\"\x1f\""), "ERR@1 unescaped control character 0x1F in a string", "raw 0x1F");
+  CHECK_STR(PE("\"a\x01\""), "ERR@2 unescaped control character 0x01 in a string",
+            "raw 0x01");
+  CHECK_STR(PE("\"\t\""), "ERR@1 unescaped control character 0x09 in a string",
+            "raw tab");
+  CHECK_STR(PE("\"\n\""), "ERR@1 unescaped control character 0x0A in a string",
+            "raw newline");
+  CHECK_STR(PE("\"\x1f\""), "ERR@1 unescaped control character 0x1F in a string",
+            "raw 0x1F");
   CHECK_STR(P("\"\x7f\""), "OK end=3 s@1:1", "raw DEL is allowed");
   CHECK_STR(P("\" ~\""), "OK end=4 s@1:2", "space and tilde are allowed");
 
   /* invalid UTF-8 */
-  CHECK_STR(PE("\"\xC0\x80\""), "ERR@1 invalid UTF-8 byte 0xC0 in a string", "overlong C0 80");
-  CHECK_STR(PE("\"\xC1\xBF\""), "ERR@1 invalid UTF-8 byte 0xC1 in a string", "overlong C1 BF");
-  CHECK_STR(PE("\"\xE0\x80\x80\""), "ERR@1 invalid UTF-8 byte 0xE0 in a string", "overlong E0 80 80");
-  CHECK_STR(PE("\"\xE0\x9F\xBF\""), "ERR@1 invalid UTF-8 byte 0xE0 in a string", "overlong E0 9F BF");
-  CHECK_STR(PE("\"\xF0\x80\x80\x80\""), "ERR@1 invalid UTF-8 byte 0xF0 in a string", "overlong F0 80 80 80");
-  CHECK_STR(PE("\"\xF0\x8F\xBF\xBF\""), "ERR@1 invalid UTF-8 byte 0xF0 in a string", "overlong F0 8F BF BF");
-  CHECK_STR(PE("\"\xED\xA0\x80\""), "ERR@1 invalid UTF-8 byte 0xED in a string", "surrogate ED A0 80");
-  CHECK_STR(PE("\"\xED\xBF\xBF\""), "ERR@1 invalid UTF-8 byte 0xED in a string", "surrogate ED BF BF");
-  CHECK_STR(PE("\"\xF4\x90\x80\x80\""), "ERR@1 invalid UTF-8 byte 0xF4 in a string", "above U+10FFFF F4 90 80 80");
-  CHECK_STR(PE("\"\xF5\x80\x80\x80\""), "ERR@1 invalid UTF-8 byte 0xF5 in a string", "F5 lead byte");
-  CHECK_STR(PE("\"\xF8\x88\x80\x80\x80\""), "ERR@1 invalid UTF-8 byte 0xF8 in a string", "F8 lead byte");
+  CHECK_STR(PE("\"\xC0\x80\""), "ERR@1 invalid UTF-8 byte 0xC0 in a string",
+            "overlong C0 80");
+  CHECK_STR(PE("\"\xC1\xBF\""), "ERR@1 invalid UTF-8 byte 0xC1 in a string",
+            "overlong C1 BF");
+  CHECK_STR(PE("\"\xE0\x80\x80\""), "ERR@1 invalid UTF-8 byte 0xE0 in a string",
+            "overlong E0 80 80");
+  CHECK_STR(PE("\"\xE0\x9F\xBF\""), "ERR@1 invalid UTF-8 byte 0xE0 in a string",
+            "overlong E0 9F BF");
+  CHECK_STR(PE("\"\xF0\x80\x80\x80\""), "ERR@1 invalid UTF-8 byte 0xF0 in a string",
+            "overlong F0 80 80 80");
+  CHECK_STR(PE("\"\xF0\x8F\xBF\xBF\""), "ERR@1 invalid UTF-8 byte 0xF0 in a string",
+            "overlong F0 8F BF BF");
+  CHECK_STR(PE("\"\xED\xA0\x80\""), "ERR@1 invalid UTF-8 byte 0xED in a string",
+            "surrogate ED A0 80");
+  CHECK_STR(PE("\"\xED\xBF\xBF\""), "ERR@1 invalid UTF-8 byte 0xED in a string",
+            "surrogate ED BF BF");
+  CHECK_STR(PE("\"\xF4\x90\x80\x80\""), "ERR@1 invalid UTF-8 byte 0xF4 in a string",
+            "above U+10FFFF F4 90 80 80");
+  CHECK_STR(PE("\"\xF5\x80\x80\x80\""), "ERR@1 invalid UTF-8 byte 0xF5 in a string",
+            "F5 lead byte");
+  CHECK_STR(PE("\"\xF8\x88\x80\x80\x80\""), "ERR@1 invalid UTF-8 byte 0xF8 in a string",
+            "F8 lead byte");
   CHECK_STR(PE("\"\xFE\""), "ERR@1 invalid UTF-8 byte 0xFE in a string", "FE");
   CHECK_STR(PE("\"\xFF\""), "ERR@1 invalid UTF-8 byte 0xFF in a string", "FF");
-  CHECK_STR(PE("\"\x80\""), "ERR@1 invalid UTF-8 byte 0x80 in a string", "lone continuation 80");
-  CHECK_STR(PE("\"ab\xBF\""), "ERR@3 invalid UTF-8 byte 0xBF in a string", "lone continuation BF after text");
-  CHECK_STR(PE("\"\xC3\""), "ERR@1 invalid UTF-8 byte 0xC3 in a string", "truncated 2-byte sequence");
-  CHECK_STR(PE("\"\xE2\x82\""), "ERR@1 invalid UTF-8 byte 0xE2 in a string", "truncated 3-byte sequence");
-  CHECK_STR(PE("\"\xF0\x9F\x98\""), "ERR@1 invalid UTF-8 byte 0xF0 in a string", "truncated 4-byte sequence");
-  CHECK_STR(PE("\"\xE2\x82\x41\""), "ERR@1 invalid UTF-8 byte 0xE2 in a string", "bad third byte");
-  CHECK_STR(PE("\"\xC3\xA9\xC3\""), "ERR@3 invalid UTF-8 byte 0xC3 in a string", "truncated after a valid char");
-  CHECK_STR(PE("\"\xE2\x82"), "ERR@1 invalid UTF-8 byte 0xE2 in a string", "truncated sequence at EOF (final)");
-  CHECK_STR(PE("{\"\xFF\":1}"), "ERR@2 invalid UTF-8 byte 0xFF in a string", "invalid UTF-8 in a key");
-  CHECK_STR(PE("[\xFF]"), "ERR@1 expected a value but found byte 0xFF", "invalid byte outside strings");
-  CHECK_STR(P("\"\xC2\x80\xDF\xBF\xE0\xA0\x80\xED\x9F\xBF\xEE\x80\x80\xEF\xBF\xBF"
-              "\xF0\x90\x80\x80\xF4\x8F\xBF\xBF\""),
-            "OK end=26 s@1:24", "boundary code points U+80 U+7FF U+800 U+D7FF U+E000 U+FFFF U+10000 U+10FFFF");
+  CHECK_STR(PE("\"\x80\""), "ERR@1 invalid UTF-8 byte 0x80 in a string",
+            "lone continuation 80");
+  CHECK_STR(PE("\"ab\xBF\""), "ERR@3 invalid UTF-8 byte 0xBF in a string",
+            "lone continuation BF after text");
+  CHECK_STR(PE("\"\xC3\""), "ERR@1 invalid UTF-8 byte 0xC3 in a string",
+            "truncated 2-byte sequence");
+  CHECK_STR(PE("\"\xE2\x82\""), "ERR@1 invalid UTF-8 byte 0xE2 in a string",
+            "truncated 3-byte sequence");
+  CHECK_STR(PE("\"\xF0\x9F\x98\""), "ERR@1 invalid UTF-8 byte 0xF0 in a string",
+            "truncated 4-byte sequence");
+  CHECK_STR(PE("\"\xE2\x82\x41\""), "ERR@1 invalid UTF-8 byte 0xE2 in a string",
+            "bad third byte");
+  CHECK_STR(PE("\"\xC3\xA9\xC3\""), "ERR@3 invalid UTF-8 byte 0xC3 in a string",
+            "truncated after a valid char");
+  CHECK_STR(PE("\"\xE2\x82"), "ERR@1 invalid UTF-8 byte 0xE2 in a string",
+            "truncated sequence at EOF (final)");
+  CHECK_STR(PE("{\"\xFF\":1}"), "ERR@2 invalid UTF-8 byte 0xFF in a string",
+            "invalid UTF-8 in a key");
+  CHECK_STR(PE("[\xFF]"), "ERR@1 expected a value but found byte 0xFF",
+            "invalid byte outside strings");
+  CHECK_STR(
+      P("\"\xC2\x80\xDF\xBF\xE0\xA0\x80\xED\x9F\xBF\xEE\x80\x80\xEF\xBF\xBF"
+        "\xF0\x90\x80\x80\xF4\x8F\xBF\xBF\""),
+      "OK end=26 s@1:24",
+      "boundary code points U+80 U+7FF U+800 U+D7FF U+E000 U+FFFF U+10000 U+10FFFF");
 
   /* literals */
-  CHECK_STR(PE("tru"), "ERR@3 invalid literal: expected 'true' but found end of input", "tru");
+  CHECK_STR(PE("tru"), "ERR@3 invalid literal: expected 'true' but found end of input",
+            "tru");
   CHECK_STR(PE("trUe"), "ERR@2 invalid literal: expected 'true' but found 'U'", "trUe");
-  CHECK_STR(PE("nul"), "ERR@3 invalid literal: expected 'null' but found end of input", "nul");
+  CHECK_STR(PE("nul"), "ERR@3 invalid literal: expected 'null' but found end of input",
+            "nul");
   CHECK_STR(PE("nulx"), "ERR@3 invalid literal: expected 'null' but found 'x'", "nulx");
-  CHECK_STR(PE("fals"), "ERR@4 invalid literal: expected 'false' but found end of input", "fals");
+  CHECK_STR(PE("fals"), "ERR@4 invalid literal: expected 'false' but found end of input",
+            "fals");
   CHECK_STR(PE("[t]"), "ERR@2 invalid literal: expected 'true' but found ']'", "[t]");
   CHECK_STR(PE("True"), "ERR@0 expected a value but found 'T'", "True");
   CHECK_STR(PE("[truex]"), "ERR@5 expected ',' or ']' but found 'x'", "[truex]");
 
   /* structure */
-  CHECK_STR(PE("[1,]"), "ERR@3 expected a value but found ']'", "trailing comma in array");
-  CHECK_STR(PE("{\"a\":1,}"), "ERR@7 expected a string key but found '}'", "trailing comma in object");
+  CHECK_STR(PE("[1,]"), "ERR@3 expected a value but found ']'",
+            "trailing comma in array");
+  CHECK_STR(PE("{\"a\":1,}"), "ERR@7 expected a string key but found '}'",
+            "trailing comma in object");
   CHECK_STR(PE("{\"a\" 1}"), "ERR@5 expected ':' but found '1'", "missing colon");
   CHECK_STR(PE("{\"a\"}"), "ERR@4 expected ':' but found '}'", "key without value");
-  CHECK_STR(PE("{\"a\":}"), "ERR@5 expected a value but found '}'", "colon without value");
+  CHECK_STR(PE("{\"a\":}"), "ERR@5 expected a value but found '}'",
+            "colon without value");
   CHECK_STR(PE("{,}"), "ERR@1 expected a string key but found ','", "{,}");
   CHECK_STR(PE("[,1]"), "ERR@1 expected a value but found ','", "[,1]");
-  CHECK_STR(PE("[1 2]"), "ERR@3 expected ',' or ']' but found '2'", "missing comma in array");
-  CHECK_STR(PE("{\"a\":1 \"b\":2}"), "ERR@7 expected ',' or '}' but found '\"'", "missing comma in object");
+  CHECK_STR(PE("[1 2]"), "ERR@3 expected ',' or ']' but found '2'",
+            "missing comma in array");
+  CHECK_STR(PE("{\"a\":1 \"b\":2}"), "ERR@7 expected ',' or '}' but found '\"'",
+            "missing comma in object");
   CHECK_STR(PE("[1}"), "ERR@2 expected ',' or ']' but found '}'", "[1}");
   CHECK_STR(PE("{\"a\":1]"), "ERR@6 expected ',' or '}' but found ']'", "{\"a\":1]");
   CHECK_STR(PE("{1:2}"), "ERR@1 expected a string key but found '1'", "number key");
-  CHECK_STR(PE("{'a':1}"), "ERR@1 expected a string key but found '''", "single-quoted key");
+  CHECK_STR(PE("{'a':1}"), "ERR@1 expected a string key but found '''",
+            "single-quoted key");
   CHECK_STR(PE("["), "ERR@1 expected a value but found end of input", "[ at EOF");
   CHECK_STR(PE("{"), "ERR@1 expected a string key but found end of input", "{ at EOF");
   CHECK_STR(PE("[1"), "ERR@2 expected ',' or ']' but found end of input", "[1 at EOF");
-  CHECK_STR(PE("{\"a\":1"), "ERR@6 expected ',' or '}' but found end of input", "{\"a\":1 at EOF");
+  CHECK_STR(PE("{\"a\":1"), "ERR@6 expected ',' or '}' but found end of input",
+            "{\"a\":1 at EOF");
   CHECK_STR(PE("{\"a\""), "ERR@4 expected ':' but found end of input", "{\"a\" at EOF");
-  CHECK_STR(PE("\"abc"), "ERR@4 unterminated string: expected '\"' but found end of input", "unterminated string");
+  CHECK_STR(PE("\"abc"),
+            "ERR@4 unterminated string: expected '\"' but found end of input",
+            "unterminated string");
   CHECK_STR(PE(""), "ERR@0 expected a value but found end of input", "empty input");
-  CHECK_STR(PE(" 1"), "ERR@0 expected a value but found ' '", "leading whitespace is the caller's");
+  CHECK_STR(PE(" 1"), "ERR@0 expected a value but found ' '",
+            "leading whitespace is the caller's");
   CHECK_STR(PE("]"), "ERR@0 expected a value but found ']'", "lone ]");
   CHECK_STR(PE("[1]]"), "OK end=3", "a second ] after a complete value is the caller's");
 }
@@ -435,22 +506,29 @@ static void test_errors(void) {
 /* ------------------------------------------------------------------ NULs */
 
 static void test_nul(void) {
-  CHECK_STR(parse_n("\"a\0b\"", 5, 1, 0), "ERR@2 unescaped control character 0x00 in a string",
+  CHECK_STR(parse_n("\"a\0b\"", 5, 1, 0),
+            "ERR@2 unescaped control character 0x00 in a string",
             "raw NUL inside a string (explicit length)");
-  CHECK_STR(parse_n("{\"a\0\":1}", 8, 1, 0), "ERR@3 unescaped control character 0x00 in a string",
-            "raw NUL inside a key");
+  CHECK_STR(parse_n("{\"a\0\":1}", 8, 1, 0),
+            "ERR@3 unescaped control character 0x00 in a string", "raw NUL inside a key");
   CHECK_STR(parse_n("1\0", 2, 1, 1), "OK end=1 i@0:1", "NUL after a top-level number");
-  CHECK_STR(parse_n("12\0", 3, 0, 1), "OK end=2 i@0:2", "NUL after a number, final=0: the number ended");
-  CHECK_STR(parse_n("{}\0garbage", 10, 1, 1), "OK end=2 O@0:2>1", "NUL and garbage after an object");
+  CHECK_STR(parse_n("12\0", 3, 0, 1), "OK end=2 i@0:2",
+            "NUL after a number, final=0: the number ended");
+  CHECK_STR(parse_n("{}\0garbage", 10, 1, 1), "OK end=2 O@0:2>1",
+            "NUL and garbage after an object");
   CHECK_STR(parse_n("true\0", 5, 1, 1), "OK end=4 t@0:4", "NUL after a literal");
-  CHECK_STR(parse_n("[1\0]", 4, 1, 0), "ERR@2 expected ',' or ']' but found byte 0x00", "NUL inside an array");
-  CHECK_STR(parse_n("[1,\0]", 5, 1, 0), "ERR@3 expected a value but found byte 0x00", "NUL where a value is expected");
-  CHECK_STR(parse_n("\0", 1, 1, 0), "ERR@0 expected a value but found byte 0x00", "NUL as the value");
+  CHECK_STR(parse_n("[1\0]", 4, 1, 0), "ERR@2 expected ',' or ']' but found byte 0x00",
+            "NUL inside an array");
+  CHECK_STR(parse_n("[1,\0]", 5, 1, 0), "ERR@3 expected a value but found byte 0x00",
+            "NUL where a value is expected");
+  CHECK_STR(parse_n("\0", 1, 1, 0), "ERR@0 expected a value but found byte 0x00",
+            "NUL as the value");
   CHECK_STR(parse_n("\0", 1, 0, 0), "ERR@0 expected a value but found byte 0x00",
             "NUL as the value, final=0: an error, not MORE");
   CHECK_STR(parse_n("{\"a\"\0:1}", 8, 0, 0), "ERR@4 expected ':' but found byte 0x00",
             "NUL before a colon, final=0");
-  CHECK_STR(parse_n("nu\0l", 4, 0, 0), "ERR@2 invalid literal: expected 'null' but found byte 0x00",
+  CHECK_STR(parse_n("nu\0l", 4, 0, 0),
+            "ERR@2 invalid literal: expected 'null' but found byte 0x00",
             "NUL inside a literal, final=0");
   CHECK_STR(parse_n("\"\\u0000\"", 8, 1, 1), "OK end=8 s@1:6e", "escaped NUL is fine");
 }
@@ -483,7 +561,8 @@ static void test_depth(void) {
   n = 0;
   for (int i = 0; i < 1001; i++) doc[n++] = '[';
   for (int i = 0; i < 1001; i++) doc[n++] = ']';
-  CHECK_STR(parse_n(doc, n, 1, 0), "ERR@1000 nesting deeper than 1000 levels", "1001 nested arrays");
+  CHECK_STR(parse_n(doc, n, 1, 0), "ERR@1000 nesting deeper than 1000 levels",
+            "1001 nested arrays");
   CHECK_STR(parse_n(doc, 1001, 0, 0), "ERR@1000 nesting deeper than 1000 levels",
             "1001 open arrays, final=0: an error, not MORE");
 
@@ -503,7 +582,8 @@ static void test_depth(void) {
   for (int i = 0; i < 1001; i++) n += (size_t)sprintf(doc + n, "{\"a\":");
   doc[n++] = '1';
   for (int i = 0; i < 1001; i++) doc[n++] = '}';
-  CHECK_STR(parse_n(doc, n, 1, 0), "ERR@5000 nesting deeper than 1000 levels", "1001 nested objects");
+  CHECK_STR(parse_n(doc, n, 1, 0), "ERR@5000 nesting deeper than 1000 levels",
+            "1001 nested objects");
 
   n = 0;
   for (int i = 0; i < 999; i++) doc[n++] = '[';
@@ -558,14 +638,17 @@ static void check_prefixes(const char *doc, size_t len) {
         snprintf(want, sizeof want, "invalid UTF-8 byte 0x%02X in a string",
                  (unsigned char)doc[at]);
         if (err.off != at || strcmp(err.msg, want) != 0)
-          snprintf(problem, sizeof problem, "cut %zu, final=1: ERR@%zu %s", k, err.off, err.msg);
+          snprintf(problem, sizeof problem, "cut %zu, final=1: ERR@%zu %s", k, err.off,
+                   err.msg);
       } else {
         size_t ml = strlen(err.msg);
         if (err.off != k || ml < 12 || strcmp(err.msg + ml - 12, "end of input") != 0)
-          snprintf(problem, sizeof problem, "cut %zu, final=1: ERR@%zu %s", k, err.off, err.msg);
+          snprintf(problem, sizeof problem, "cut %zu, final=1: ERR@%zu %s", k, err.off,
+                   err.msg);
       }
     }
-    snprintf(what, sizeof what, "every proper prefix is an error at EOF (final=1): %.60s", doc);
+    snprintf(what, sizeof what, "every proper prefix is an error at EOF (final=1): %.60s",
+             doc);
     CHECK_STR(problem[0] ? problem : "all errors at EOF", "all errors at EOF", what);
   }
 
@@ -580,15 +663,25 @@ static void check_prefixes(const char *doc, size_t len) {
 
 static void test_incremental(void) {
   static const char *const docs[] = {
-    "{\"a\":[1,-2.5e+3,true,false,null,\"x\\\"y\\u00e9\\n\"],\"b\":{\"c\":{}},\"d\":[]}",
-    "[[[]],{},\"\",0,-0,1e5,1E-5,0.25]",
-    "[ 1 , { \"a\" : 2 } , [ ] ]",
-    "\"h\xC3\xA9llo \\u20ac \xE2\x82\xAC \xF0\x9F\x98\x80 \\uD83D\\uDE00\"",
-    "{\"\xC3\xA9\":\"\xF4\x8F\xBF\xBF\"}",
-    "true", "false", "null", "\"\"", "{}", "[]",
-    "{\"k\":\"v\",\"n\":null,\"t\":true,\"f\":false}",
-    "[-0.0e-0,123,4.5]",
-    "-12.5e-7", "0", "123", "-0", "1E+2",
+      "{\"a\":[1,-2.5e+3,true,false,null,\"x\\\"y\\u00e9\\n\"],\"b\":{\"c\":{}},\"d\":[]"
+      "}",
+      "[[[]],{},\"\",0,-0,1e5,1E-5,0.25]",
+      "[ 1 , { \"a\" : 2 } , [ ] ]",
+      "\"h\xC3\xA9llo \\u20ac \xE2\x82\xAC \xF0\x9F\x98\x80 \\uD83D\\uDE00\"",
+      "{\"\xC3\xA9\":\"\xF4\x8F\xBF\xBF\"}",
+      "true",
+      "false",
+      "null",
+      "\"\"",
+      "{}",
+      "[]",
+      "{\"k\":\"v\",\"n\":null,\"t\":true,\"f\":false}",
+      "[-0.0e-0,123,4.5]",
+      "-12.5e-7",
+      "0",
+      "123",
+      "-0",
+      "1E+2",
   };
   for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
     check_prefixes(docs[i], strlen(docs[i]));
@@ -600,11 +693,13 @@ static void test_incremental(void) {
   CHECK_STR(parse_n("-", 1, 0, 0), "MORE", "- with final=0");
   CHECK_STR(parse_n("\"\\u00", 5, 0, 0), "MORE", "cut inside \\u escape, final=0");
   CHECK_STR(parse_n("\"\\", 2, 0, 0), "MORE", "cut after backslash, final=0");
-  CHECK_STR(parse_n("\"\xF0\x9F", 3, 0, 0), "MORE", "cut inside a 4-byte character, final=0");
+  CHECK_STR(parse_n("\"\xF0\x9F", 3, 0, 0), "MORE",
+            "cut inside a 4-byte character, final=0");
   CHECK_STR(parse_n("[1 ", 3, 0, 0), "MORE", "cut in whitespace, final=0");
   CHECK_STR(parse_n("", 0, 0, 0), "MORE", "empty input, final=0");
   /* an error inside a prefix is an error even with final=0 */
-  CHECK_STR(parse_n("[1,]", 4, 0, 0), "ERR@3 expected a value but found ']'", "errors win over MORE");
+  CHECK_STR(parse_n("[1,]", 4, 0, 0), "ERR@3 expected a value but found ']'",
+            "errors win over MORE");
   CHECK_STR(parse_n("\"\xC0\x80", 3, 0, 0), "ERR@1 invalid UTF-8 byte 0xC0 in a string",
             "invalid lead byte at a cut, final=0: error");
   CHECK_STR(parse_n("\"\xE2\x28", 3, 0, 0), "ERR@1 invalid UTF-8 byte 0xE2 in a string",
@@ -632,7 +727,8 @@ static void test_unescape(void) {
   check_unescape("", "", 0, "empty");
   check_unescape("\\\"\\\\\\/\\b\\f\\n\\r\\t", "\"\\/\b\f\n\r\t", 8, "all short escapes");
   check_unescape("a\\nb", "a\nb", 3, "escape between text");
-  check_unescape("\\u0041\\u00e9\\u00E9", "A\xC3\xA9\xC3\xA9", 5, "\\u 1 and 2 bytes, both hex cases");
+  check_unescape("\\u0041\\u00e9\\u00E9", "A\xC3\xA9\xC3\xA9", 5,
+                 "\\u 1 and 2 bytes, both hex cases");
   check_unescape("\\u07FF\\u0800", "\xDF\xBF\xE0\xA0\x80", 5, "\\u07FF \\u0800");
   check_unescape("\\u20AC\\uFFFF", "\xE2\x82\xAC\xEF\xBF\xBF", 6, "\\u20AC \\uFFFF");
   check_unescape("\\uD83D\\uDE00", "\xF0\x9F\x98\x80", 4, "surrogate pair");
@@ -640,14 +736,19 @@ static void test_unescape(void) {
   check_unescape("\\uD800\\uDC00", "\xF0\x90\x80\x80", 4, "lowest surrogate pair");
   check_unescape("\\uD83D", "\xEF\xBF\xBD", 3, "lone high surrogate at end");
   check_unescape("\\uD83Dx", "\xEF\xBF\xBDx", 4, "lone high surrogate before text");
-  check_unescape("\\uD83D\\u0041", "\xEF\xBF\xBD" "A", 4, "high surrogate then non-surrogate");
+  check_unescape("\\uD83D\\u0041",
+                 "\xEF\xBF\xBD"
+                 "A",
+                 4, "high surrogate then non-surrogate");
   check_unescape("\\uD83D\\n", "\xEF\xBF\xBD\n", 4, "high surrogate then short escape");
   check_unescape("\\uDE00", "\xEF\xBF\xBD", 3, "lone low surrogate");
   check_unescape("\\uDE00\\uD83D", "\xEF\xBF\xBD\xEF\xBF\xBD", 6, "low then high");
-  check_unescape("\\uD83D\\uD83D\\uDE00", "\xEF\xBF\xBD\xF0\x9F\x98\x80", 7, "high, high+low");
+  check_unescape("\\uD83D\\uD83D\\uDE00", "\xEF\xBF\xBD\xF0\x9F\x98\x80", 7,
+                 "high, high+low");
   check_unescape("\\u0000", "\0", 1, "\\u0000 is one NUL byte");
   check_unescape("a\\u0000b", "a\0b", 3, "NUL between text");
-  check_unescape("\xC3\xA9\\t\xF0\x9F\x98\x80", "\xC3\xA9\t\xF0\x9F\x98\x80", 7, "raw UTF-8 kept");
+  check_unescape("\xC3\xA9\\t\xF0\x9F\x98\x80", "\xC3\xA9\t\xF0\x9F\x98\x80", 7,
+                 "raw UTF-8 kept");
   {
     /* dst of exactly len bytes is enough: a heap buffer lets ASan check it */
     const char *s = "\\u0041";
@@ -660,7 +761,8 @@ static void test_unescape(void) {
     memcpy(src, "ab\\u0041", 8);
     dst = malloc(8);
     got = tm_json_unescape(src, 8, dst);
-    CHECK(got == 3 && memcmp(dst, "abA", 3) == 0, "unescape reads exactly len source bytes");
+    CHECK(got == 3 && memcmp(dst, "abA", 3) == 0,
+          "unescape reads exactly len source bytes");
     free(src);
     free(dst);
   }
@@ -706,8 +808,10 @@ static void skim_chunks(const char *s, size_t want, const char *what) {
 
 static void test_skim(void) {
   CHECK_STR(skim1("\"a\\\"b\" rest", 0), "6 done", "string with an escaped quote");
-  CHECK_STR(skim1("\"a\\\\\" rest", 0), "5 done", "string ending in an escaped backslash");
-  CHECK_STR(skim1("{\"a\":[1,{\"b\":\"]}\"}]} tail", 0), "20 done", "nested brackets, brackets in strings");
+  CHECK_STR(skim1("\"a\\\\\" rest", 0), "5 done",
+            "string ending in an escaped backslash");
+  CHECK_STR(skim1("{\"a\":[1,{\"b\":\"]}\"}]} tail", 0), "20 done",
+            "nested brackets, brackets in strings");
   CHECK_STR(skim1("[[],[[]]],", 0), "9 done", "nested arrays");
   CHECK_STR(skim1("123,", 0), "3 done", "number");
   CHECK_STR(skim1("-1.5e+3 ", 0), "7 done", "number with sign and exponent");
@@ -720,10 +824,13 @@ static void test_skim(void) {
   CHECK_STR(skim1("[1,2", 0), "4 more", "open array at the end of a chunk");
   CHECK_STR(skim1("\"abc", 0), "4 more", "open string at the end of a chunk");
   CHECK_STR(skim1("1,2]}, \"x\"", 2), "5 done", "starting inside two brackets");
-  CHECK_STR(skim1("\"}\"]}", 1), "4 done", "starting inside a bracket, bracket in a string");
-  CHECK_STR(skim1("{\"a\":[}, 3, 4] , 5", 0), "14 done", "unbalanced: ends where brackets balance");
+  CHECK_STR(skim1("\"}\"]}", 1), "4 done",
+            "starting inside a bracket, bracket in a string");
+  CHECK_STR(skim1("{\"a\":[}, 3, 4] , 5", 0), "14 done",
+            "unbalanced: ends where brackets balance");
 
-  skim_chunks("{\"a\":\"x\\\"}\",\"b\":[1,{\"c\":\"\\\\\"}]} tail", 31, "object with escapes");
+  skim_chunks("{\"a\":\"x\\\"}\",\"b\":[1,{\"c\":\"\\\\\"}]} tail", 31,
+              "object with escapes");
   skim_chunks("\"a\\\"b\\\\\" tail", 8, "top-level string with escapes");
   skim_chunks("[[\"]\"],\"[\"] ", 11, "brackets inside strings");
   skim_chunks("  -12.5e+3,", 10, "number with leading whitespace");

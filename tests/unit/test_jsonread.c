@@ -65,8 +65,8 @@ static tm_reader *open_path(const char *path, int format, const char *root,
 }
 
 /* Open a reader on g_path. */
-static tm_reader *open_reader(int format, const char *root, size_t max_record,
-                              char *err, size_t errlen) {
+static tm_reader *open_reader(int format, const char *root, size_t max_record, char *err,
+                              size_t errlen) {
   return open_path(g_path, format, root, max_record, err, errlen);
 }
 
@@ -129,7 +129,8 @@ static const char *transcript_file(int format, const char *root, size_t max_reco
   return transcript_path(g_path, format, root, max_record);
 }
 
-static const char *T(const char *content, int format, const char *root, size_t max_record) {
+static const char *T(const char *content, int format, const char *root,
+                     size_t max_record) {
   write_file(g_path, content, strlen(content));
   return transcript_file(format, root, max_record);
 }
@@ -163,50 +164,55 @@ static void check_transcripts(const tcase *cases, size_t n) {
 
 static void test_jsonl(void) {
   static const tcase cases[] = {
-    {"{\"a\":1}\n\n  \n[2]\r\n\"x\"\n\n", TM_FMT_JSONL, NULL,
-     "jsonl: #1@0 {\"a\":1} | #2@12 [2] | #3@17 \"x\" | END",
-     "jsonl: blank lines skipped, CRLF, records numbered consecutively"},
-    {"1\n2", TM_FMT_JSONL, NULL, "jsonl: #1@0 1 | #2@2 2 | END", "jsonl: no final newline"},
-    {"", TM_FMT_JSONL, NULL, "jsonl: END", "jsonl: empty file has no records"},
-    {"\n\n \r\n\t\n", TM_FMT_JSONL, NULL, "jsonl: END",
-     "jsonl: whitespace-only file has no records"},
-    {"{\"a\":1}\r\n{\"b\":2}\r\n", TM_FMT_JSONL, NULL,
-     "jsonl: #1@0 {\"a\":1} | #2@9 {\"b\":2} | END", "jsonl: CRLF lines"},
-    {"{\"a\":1}\n{\"b\":2} {\"c\":3}\n{\"d\":4}\n", TM_FMT_JSONL, NULL,
-     "jsonl: #1@0 {\"a\":1} | !2 L2:C9 B16 unexpected content after the value on this line |"
-     " #3@24 {\"d\":4} | END",
-     "jsonl: two values on a line is an error; the next line is read"},
-    {"1\r\n2 3\r\n4", TM_FMT_JSONL, NULL,
-     "jsonl: #1@0 1 | !2 L2:C3 B5 unexpected content after the value on this line |"
-     " #3@8 4 | END",
-     "jsonl: two values on a CRLF line"},
-    {"{\"a\":1}\n{\"a\":\n{\"a\":3}", TM_FMT_JSONL, NULL,
-     "jsonl: #1@0 {\"a\":1} | !2 L2:C6 B13 expected a value but found end of input |"
-     " #3@14 {\"a\":3} | END",
-     "jsonl: a value cut by its line end"},
-    {"{\n\"a\":1}\n[1]\n", TM_FMT_JSONL, NULL,
-     "jsonl: !1 L1:C2 B1 expected a string key but found end of input |"
-     " !2 L2:C4 B5 unexpected content after the value on this line | #3@9 [1] | END",
-     "jsonl: a pretty-printed object is two bad lines with format=jsonl"},
-    {"[1,\n2]\n", TM_FMT_JSONL, NULL,
-     "jsonl: !1 L1:C4 B3 expected a value but found end of input |"
-     " !2 L2:C2 B5 unexpected content after the value on this line | END",
-     "jsonl: an array split over lines"},
-    {"\"a\tb\"\n2\n", TM_FMT_JSONL, NULL,
-     "jsonl: !1 L1:C3 B2 unescaped control character 0x09 in a string | #2@6 2 | END",
-     "jsonl: raw tab in a string"},
-    {"[1]\n[2]x\n[3]\n", TM_FMT_JSONL, NULL,
-     "jsonl: #1@0 [1] | !2 L2:C4 B7 unexpected content after the value on this line |"
-     " #3@9 [3] | END",
-     "jsonl: garbage glued to a value"},
-    {"1\n\xEF\xBB\xBF" "2\n", TM_FMT_JSONL, NULL,
-     "jsonl: #1@0 1 | !2 L2:C1 B2 expected a value but found byte 0xEF | END",
-     "jsonl: a BOM that is not at the start is an error"},
+      {"{\"a\":1}\n\n  \n[2]\r\n\"x\"\n\n", TM_FMT_JSONL, NULL,
+       "jsonl: #1@0 {\"a\":1} | #2@12 [2] | #3@17 \"x\" | END",
+       "jsonl: blank lines skipped, CRLF, records numbered consecutively"},
+      {"1\n2", TM_FMT_JSONL, NULL, "jsonl: #1@0 1 | #2@2 2 | END",
+       "jsonl: no final newline"},
+      {"", TM_FMT_JSONL, NULL, "jsonl: END", "jsonl: empty file has no records"},
+      {"\n\n \r\n\t\n", TM_FMT_JSONL, NULL, "jsonl: END",
+       "jsonl: whitespace-only file has no records"},
+      {"{\"a\":1}\r\n{\"b\":2}\r\n", TM_FMT_JSONL, NULL,
+       "jsonl: #1@0 {\"a\":1} | #2@9 {\"b\":2} | END", "jsonl: CRLF lines"},
+      {"{\"a\":1}\n{\"b\":2} {\"c\":3}\n{\"d\":4}\n", TM_FMT_JSONL, NULL,
+       "jsonl: #1@0 {\"a\":1} | !2 L2:C9 B16 unexpected content after the value on this "
+       "line |"
+       " #3@24 {\"d\":4} | END",
+       "jsonl: two values on a line is an error; the next line is read"},
+      {"1\r\n2 3\r\n4", TM_FMT_JSONL, NULL,
+       "jsonl: #1@0 1 | !2 L2:C3 B5 unexpected content after the value on this line |"
+       " #3@8 4 | END",
+       "jsonl: two values on a CRLF line"},
+      {"{\"a\":1}\n{\"a\":\n{\"a\":3}", TM_FMT_JSONL, NULL,
+       "jsonl: #1@0 {\"a\":1} | !2 L2:C6 B13 expected a value but found end of input |"
+       " #3@14 {\"a\":3} | END",
+       "jsonl: a value cut by its line end"},
+      {"{\n\"a\":1}\n[1]\n", TM_FMT_JSONL, NULL,
+       "jsonl: !1 L1:C2 B1 expected a string key but found end of input |"
+       " !2 L2:C4 B5 unexpected content after the value on this line | #3@9 [1] | END",
+       "jsonl: a pretty-printed object is two bad lines with format=jsonl"},
+      {"[1,\n2]\n", TM_FMT_JSONL, NULL,
+       "jsonl: !1 L1:C4 B3 expected a value but found end of input |"
+       " !2 L2:C2 B5 unexpected content after the value on this line | END",
+       "jsonl: an array split over lines"},
+      {"\"a\tb\"\n2\n", TM_FMT_JSONL, NULL,
+       "jsonl: !1 L1:C3 B2 unescaped control character 0x09 in a string | #2@6 2 | END",
+       "jsonl: raw tab in a string"},
+      {"[1]\n[2]x\n[3]\n", TM_FMT_JSONL, NULL,
+       "jsonl: #1@0 [1] | !2 L2:C4 B7 unexpected content after the value on this line |"
+       " #3@9 [3] | END",
+       "jsonl: garbage glued to a value"},
+      {"1\n\xEF\xBB\xBF"
+       "2\n",
+       TM_FMT_JSONL, NULL,
+       "jsonl: #1@0 1 | !2 L2:C1 B2 expected a value but found byte 0xEF | END",
+       "jsonl: a BOM that is not at the start is an error"},
   };
   check_transcripts(cases, sizeof cases / sizeof *cases);
-  CHECK_STR(TN("1\n\0\n3\n", 6, TM_FMT_JSONL, NULL, BIG),
-            "jsonl: #1@0 1 | !2 L2:C1 B2 expected a value but found byte 0x00 | #3@4 3 | END",
-            "jsonl: a NUL byte line is data, not an end");
+  CHECK_STR(
+      TN("1\n\0\n3\n", 6, TM_FMT_JSONL, NULL, BIG),
+      "jsonl: #1@0 1 | !2 L2:C1 B2 expected a value but found byte 0x00 | #3@4 3 | END",
+      "jsonl: a NUL byte line is data, not an end");
 
   /* the last error's snippet */
   {
@@ -216,13 +222,15 @@ static void test_jsonl(void) {
     tm_record rec;
     tm_jsonread_next(r, &rec);
     CHECK_INT(tm_jsonread_next(r, &rec), TM_REC_BAD, "snippet case: bad record");
-    CHECK_STR(tm_jsonread_error(r)->snippet, "{\"b\":2} {\"c\":3}", "snippet: the line of the error");
+    CHECK_STR(tm_jsonread_error(r)->snippet, "{\"b\":2} {\"c\":3}",
+              "snippet: the line of the error");
     tm_jsonread_close(r);
     write_file(g_path, "[1]\n[\"\t\", 1 2]\n", 15);
     r = open_reader(TM_FMT_JSONL, NULL, BIG, err, sizeof err);
     tm_jsonread_next(r, &rec);
     tm_jsonread_next(r, &rec);
-    CHECK_STR(tm_jsonread_error(r)->snippet, "[\"?\", 1 2]", "snippet: control characters shown as ?");
+    CHECK_STR(tm_jsonread_error(r)->snippet, "[\"?\", 1 2]",
+              "snippet: control characters shown as ?");
     tm_jsonread_close(r);
   }
 
@@ -238,8 +246,10 @@ static void test_jsonl(void) {
     g_t.n = 0;
     s_put(&g_t, "", 0);
     describe_error(&g_t, tm_jsonread_error(r));
-    CHECK_STR(g_t.p, "2 L2:C1 B2 no usable id", "tm_jsonread_reject names the record, line, col, byte");
-    CHECK_INT(tm_jsonread_next(r, &rec), TM_REC_OK, "reading goes on after a rejected record");
+    CHECK_STR(g_t.p, "2 L2:C1 B2 no usable id",
+              "tm_jsonread_reject names the record, line, col, byte");
+    CHECK_INT(tm_jsonread_next(r, &rec), TM_REC_OK,
+              "reading goes on after a rejected record");
     CHECK_INT(rec.number, 3, "the record after a rejected one is 3");
     tm_jsonread_close(r);
   }
@@ -249,63 +259,69 @@ static void test_jsonl(void) {
 
 static void test_json_doc(void) {
   static const tcase cases[] = {
-    {"[{\"a\":1}, 2, \"x\", [3], null]", TM_FMT_JSON, NULL,
-     "json: #1@1 {\"a\":1} | #2@10 2 | #3@13 \"x\" | #4@18 [3] | #5@23 null | END",
-     "json: array elements are records"},
-    {"{\"a\":1}\n", TM_FMT_JSON, NULL, "json: #1@0 {\"a\":1} | END",
-     "json: a single object is one record"},
-    {"  42  ", TM_FMT_JSON, NULL, "json: #1@2 42 | END", "json: a single scalar is one record"},
-    {"[]", TM_FMT_JSON, NULL, "json: END", "json: [] has no records"},
-    {" \n[ \n ]\n ", TM_FMT_JSON, NULL, "json: END", "json: [ ] with whitespace"},
-    {"[[]]", TM_FMT_JSON, NULL, "json: #1@1 [] | END", "json: [[]] has one record"},
-    {"[1,2] x", TM_FMT_JSON, NULL,
-     "json: #1@1 1 | #2@3 2 | !3 L1:C7 B6 unexpected content after the JSON document | END",
-     "json: trailing garbage after an array"},
-    {"{\"a\":1} {\"b\":2}", TM_FMT_JSON, NULL,
-     "json: #1@0 {\"a\":1} | !2 L1:C9 B8 unexpected content after the JSON document | END",
-     "json: a second value is an error"},
-    {"<html>\n<body>x</body>\n", TM_FMT_JSON, NULL,
-     "json: !1 L1:C1 B0 expected a value but found '<' | END",
-     "json: a file that is not JSON is one bad record"},
-    {"", TM_FMT_JSON, NULL, "json: !1 L1:C1 B0 no JSON value in the input | END",
-     "json: an empty file is an error"},
-    {"  \n ", TM_FMT_JSON, NULL, "json: !1 L2:C2 B4 no JSON value in the input | END",
-     "json: a whitespace-only file is an error"},
-    {"[1,2", TM_FMT_JSON, NULL,
-     "json: #1@1 1 | #2@3 2 | !3 L1:C5 B4 unexpected end of input: expected ',' or ']' | END",
-     "json: array cut after an element"},
-    {"[", TM_FMT_JSON, NULL,
-     "json: !1 L1:C2 B1 unexpected end of input: expected a value or ']' | END",
-     "json: array cut after ["},
-    {"[1,", TM_FMT_JSON, NULL,
-     "json: #1@1 1 | !2 L1:C4 B3 unexpected end of input: expected a value | END",
-     "json: array cut after a comma"},
-    {"[1,{\"a\":tru},3]", TM_FMT_JSON, NULL,
-     "json: #1@1 1 | !2 L1:C12 B11 invalid literal: expected 'true' but found '}' |"
-     " #3@13 3 | END",
-     "json: a bad element is skipped, the next one read"},
-    {"[1,,2]", TM_FMT_JSON, NULL,
-     "json: #1@1 1 | !2 L1:C4 B3 expected a value but found ',' | #3@4 2 | END",
-     "json: an empty element"},
-    {"[1,{\"a\":[},3,4]", TM_FMT_JSON, NULL,
-     "json: #1@1 1 | !2 L1:C10 B9 expected a value but found '}' |"
-     " !3 L1:C16 B15 unexpected end of input: expected ',' or ']' | END",
-     "json: unbalanced damage loses the elements up to where brackets balance"},
-    {"[1,{\"a\":[},3,{\"b\":]},5]", TM_FMT_JSON, NULL,
-     "json: #1@1 1 | !2 L1:C10 B9 expected a value but found '}' | #3@21 5 | END",
-     "json: brackets balance again: reading resumes after them"},
-    {"[1 2,3]", TM_FMT_JSON, NULL,
-     "json: #1@1 1 | !2 L1:C4 B3 expected ',' or ']' after an element but found '2' |"
-     " #3@5 3 | END",
-     "json: a missing comma: the lost piece and the next element have distinct numbers"},
-    {"[\n  {\"a\": 1},\n  {\"a\": 2 \"b\"},\n  {\"a\": 3}\n]\n", TM_FMT_JSON, NULL,
-     "json: #1@4 {\"a\": 1} | !2 L3:C11 B24 expected ',' or '}' but found '\"' |"
-     " #3@32 {\"a\": 3} | END",
-     "json: pretty array with a bad element: line and column"},
+      {"[{\"a\":1}, 2, \"x\", [3], null]", TM_FMT_JSON, NULL,
+       "json: #1@1 {\"a\":1} | #2@10 2 | #3@13 \"x\" | #4@18 [3] | #5@23 null | END",
+       "json: array elements are records"},
+      {"{\"a\":1}\n", TM_FMT_JSON, NULL, "json: #1@0 {\"a\":1} | END",
+       "json: a single object is one record"},
+      {"  42  ", TM_FMT_JSON, NULL, "json: #1@2 42 | END",
+       "json: a single scalar is one record"},
+      {"[]", TM_FMT_JSON, NULL, "json: END", "json: [] has no records"},
+      {" \n[ \n ]\n ", TM_FMT_JSON, NULL, "json: END", "json: [ ] with whitespace"},
+      {"[[]]", TM_FMT_JSON, NULL, "json: #1@1 [] | END", "json: [[]] has one record"},
+      {"[1,2] x", TM_FMT_JSON, NULL,
+       "json: #1@1 1 | #2@3 2 | !3 L1:C7 B6 unexpected content after the JSON document | "
+       "END",
+       "json: trailing garbage after an array"},
+      {"{\"a\":1} {\"b\":2}", TM_FMT_JSON, NULL,
+       "json: #1@0 {\"a\":1} | !2 L1:C9 B8 unexpected content after the JSON document | "
+       "END",
+       "json: a second value is an error"},
+      {"<html>\n<body>x</body>\n", TM_FMT_JSON, NULL,
+       "json: !1 L1:C1 B0 expected a value but found '<' | END",
+       "json: a file that is not JSON is one bad record"},
+      {"", TM_FMT_JSON, NULL, "json: !1 L1:C1 B0 no JSON value in the input | END",
+       "json: an empty file is an error"},
+      {"  \n ", TM_FMT_JSON, NULL, "json: !1 L2:C2 B4 no JSON value in the input | END",
+       "json: a whitespace-only file is an error"},
+      {"[1,2", TM_FMT_JSON, NULL,
+       "json: #1@1 1 | #2@3 2 | !3 L1:C5 B4 unexpected end of input: expected ',' or ']' "
+       "| END",
+       "json: array cut after an element"},
+      {"[", TM_FMT_JSON, NULL,
+       "json: !1 L1:C2 B1 unexpected end of input: expected a value or ']' | END",
+       "json: array cut after ["},
+      {"[1,", TM_FMT_JSON, NULL,
+       "json: #1@1 1 | !2 L1:C4 B3 unexpected end of input: expected a value | END",
+       "json: array cut after a comma"},
+      {"[1,{\"a\":tru},3]", TM_FMT_JSON, NULL,
+       "json: #1@1 1 | !2 L1:C12 B11 invalid literal: expected 'true' but found '}' |"
+       " #3@13 3 | END",
+       "json: a bad element is skipped, the next one read"},
+      {"[1,,2]", TM_FMT_JSON, NULL,
+       "json: #1@1 1 | !2 L1:C4 B3 expected a value but found ',' | #3@4 2 | END",
+       "json: an empty element"},
+      {"[1,{\"a\":[},3,4]", TM_FMT_JSON, NULL,
+       "json: #1@1 1 | !2 L1:C10 B9 expected a value but found '}' |"
+       " !3 L1:C16 B15 unexpected end of input: expected ',' or ']' | END",
+       "json: unbalanced damage loses the elements up to where brackets balance"},
+      {"[1,{\"a\":[},3,{\"b\":]},5]", TM_FMT_JSON, NULL,
+       "json: #1@1 1 | !2 L1:C10 B9 expected a value but found '}' | #3@21 5 | END",
+       "json: brackets balance again: reading resumes after them"},
+      {"[1 2,3]", TM_FMT_JSON, NULL,
+       "json: #1@1 1 | !2 L1:C4 B3 expected ',' or ']' after an element but found '2' |"
+       " #3@5 3 | END",
+       "json: a missing comma: the lost piece and the next element have distinct "
+       "numbers"},
+      {"[\n  {\"a\": 1},\n  {\"a\": 2 \"b\"},\n  {\"a\": 3}\n]\n", TM_FMT_JSON, NULL,
+       "json: #1@4 {\"a\": 1} | !2 L3:C11 B24 expected ',' or '}' but found '\"' |"
+       " #3@32 {\"a\": 3} | END",
+       "json: pretty array with a bad element: line and column"},
   };
   check_transcripts(cases, sizeof cases / sizeof *cases);
   CHECK_STR(TN("{\"a\":1}\n\0", 9, TM_FMT_JSON, NULL, BIG),
-            "json: #1@0 {\"a\":1} | !2 L2:C1 B8 unexpected content after the JSON document | END",
+            "json: #1@0 {\"a\":1} | !2 L2:C1 B8 unexpected content after the JSON "
+            "document | END",
             "json: a NUL byte after the document is content, an error");
 }
 
@@ -313,33 +329,34 @@ static void test_json_doc(void) {
 
 static void test_auto(void) {
   static const tcase cases[] = {
-    {"{\"a\":1}\n{\"a\":2}\n", TM_FMT_AUTO, NULL, "jsonl: #1@0 {\"a\":1} | #2@8 {\"a\":2} | END",
-     "auto: JSON Lines"},
-    {"{\n  \"a\": 1\n}\n{\n  \"a\": 2\n}\n", TM_FMT_AUTO, NULL,
-     "values: #1@0 {\\n  \"a\": 1\\n} | #2@13 {\\n  \"a\": 2\\n} | END",
-     "auto: pretty-printed objects one after another"},
-    {"{\"a\":1}\n", TM_FMT_AUTO, NULL, "json: #1@0 {\"a\":1} | END",
-     "auto: a single object is a document"},
-    {"{\n  \"a\": 1\n}\n", TM_FMT_AUTO, NULL, "json: #1@0 {\\n  \"a\": 1\\n} | END",
-     "auto: a single pretty object is a document"},
-    {"[1,2,3]\n", TM_FMT_AUTO, NULL, "json: #1@1 1 | #2@3 2 | #3@5 3 | END",
-     "auto: a single array is streamed element by element"},
-    {"[1,2]\n[3]\n", TM_FMT_AUTO, NULL, "jsonl: #1@0 [1,2] | #2@6 [3] | END",
-     "auto: JSON Lines of arrays"},
-    {"1 2 3", TM_FMT_AUTO, NULL, "values: #1@0 1 | #2@2 2 | #3@4 3 | END",
-     "auto: values on one line"},
-    {"{\"a\":1}{\"b\":2}", TM_FMT_AUTO, NULL, "values: #1@0 {\"a\":1} | #2@7 {\"b\":2} | END",
-     "auto: values glued together"},
-    {"\"x\"", TM_FMT_AUTO, NULL, "json: #1@0 \"x\" | END", "auto: a lone string"},
-    {"", TM_FMT_AUTO, NULL, "jsonl: END", "auto: empty file has no records"},
-    {" \n\n", TM_FMT_AUTO, NULL, "jsonl: END", "auto: whitespace-only file"},
-    {"{\"a\":}\n{\"b\":1}\n", TM_FMT_AUTO, NULL,
-     "jsonl: !1 L1:C6 B5 expected a value but found '}' | #2@7 {\"b\":1} | END",
-     "auto: a bad first line of JSON Lines"},
-    {"{\"a\":}", TM_FMT_AUTO, NULL, "json: !1 L1:C6 B5 expected a value but found '}' | END",
-     "auto: a lone bad document"},
-    {"  {\"a\":1}\n  {\"a\":2}\n", TM_FMT_AUTO, NULL,
-     "jsonl: #1@2 {\"a\":1} | #2@12 {\"a\":2} | END", "auto: indented JSON Lines"},
+      {"{\"a\":1}\n{\"a\":2}\n", TM_FMT_AUTO, NULL,
+       "jsonl: #1@0 {\"a\":1} | #2@8 {\"a\":2} | END", "auto: JSON Lines"},
+      {"{\n  \"a\": 1\n}\n{\n  \"a\": 2\n}\n", TM_FMT_AUTO, NULL,
+       "values: #1@0 {\\n  \"a\": 1\\n} | #2@13 {\\n  \"a\": 2\\n} | END",
+       "auto: pretty-printed objects one after another"},
+      {"{\"a\":1}\n", TM_FMT_AUTO, NULL, "json: #1@0 {\"a\":1} | END",
+       "auto: a single object is a document"},
+      {"{\n  \"a\": 1\n}\n", TM_FMT_AUTO, NULL, "json: #1@0 {\\n  \"a\": 1\\n} | END",
+       "auto: a single pretty object is a document"},
+      {"[1,2,3]\n", TM_FMT_AUTO, NULL, "json: #1@1 1 | #2@3 2 | #3@5 3 | END",
+       "auto: a single array is streamed element by element"},
+      {"[1,2]\n[3]\n", TM_FMT_AUTO, NULL, "jsonl: #1@0 [1,2] | #2@6 [3] | END",
+       "auto: JSON Lines of arrays"},
+      {"1 2 3", TM_FMT_AUTO, NULL, "values: #1@0 1 | #2@2 2 | #3@4 3 | END",
+       "auto: values on one line"},
+      {"{\"a\":1}{\"b\":2}", TM_FMT_AUTO, NULL,
+       "values: #1@0 {\"a\":1} | #2@7 {\"b\":2} | END", "auto: values glued together"},
+      {"\"x\"", TM_FMT_AUTO, NULL, "json: #1@0 \"x\" | END", "auto: a lone string"},
+      {"", TM_FMT_AUTO, NULL, "jsonl: END", "auto: empty file has no records"},
+      {" \n\n", TM_FMT_AUTO, NULL, "jsonl: END", "auto: whitespace-only file"},
+      {"{\"a\":}\n{\"b\":1}\n", TM_FMT_AUTO, NULL,
+       "jsonl: !1 L1:C6 B5 expected a value but found '}' | #2@7 {\"b\":1} | END",
+       "auto: a bad first line of JSON Lines"},
+      {"{\"a\":}", TM_FMT_AUTO, NULL,
+       "json: !1 L1:C6 B5 expected a value but found '}' | END",
+       "auto: a lone bad document"},
+      {"  {\"a\":1}\n  {\"a\":2}\n", TM_FMT_AUTO, NULL,
+       "jsonl: #1@2 {\"a\":1} | #2@12 {\"a\":2} | END", "auto: indented JSON Lines"},
   };
   check_transcripts(cases, sizeof cases / sizeof *cases);
 }
@@ -348,17 +365,18 @@ static void test_auto(void) {
 
 static void test_bom(void) {
   static const tcase cases[] = {
-    {"\xEF\xBB\xBF{\"a\":1}\n{\"a\":2}\n", TM_FMT_AUTO, NULL,
-     "jsonl: #1@3 {\"a\":1} | #2@11 {\"a\":2} | END", "BOM then JSON Lines"},
-    {"\xEF\xBB\xBF[1]", TM_FMT_JSON, NULL, "json: #1@4 1 | END", "BOM then a document"},
-    {"\xEF\xBB\xBF{\"a\":}", TM_FMT_JSON, NULL,
-     "json: !1 L1:C9 B8 expected a value but found '}' | END",
-     "BOM: columns and offsets count its bytes"},
-    {"\xEF\xBB\xBF", TM_FMT_AUTO, NULL, "jsonl: END", "BOM only: no records"},
-    {"\xEF\xBB\xBF", TM_FMT_JSON, NULL, "json: !1 L1:C4 B3 no JSON value in the input | END",
-     "BOM only, format=json"},
-    {"\xEF\xBB\xBF{\n \"a\": 1\n}\n{\n \"a\": 2\n}\n", TM_FMT_AUTO, NULL,
-     "values: #1@3 {\\n \"a\": 1\\n} | #2@15 {\\n \"a\": 2\\n} | END", "BOM then pretty values"},
+      {"\xEF\xBB\xBF{\"a\":1}\n{\"a\":2}\n", TM_FMT_AUTO, NULL,
+       "jsonl: #1@3 {\"a\":1} | #2@11 {\"a\":2} | END", "BOM then JSON Lines"},
+      {"\xEF\xBB\xBF[1]", TM_FMT_JSON, NULL, "json: #1@4 1 | END", "BOM then a document"},
+      {"\xEF\xBB\xBF{\"a\":}", TM_FMT_JSON, NULL,
+       "json: !1 L1:C9 B8 expected a value but found '}' | END",
+       "BOM: columns and offsets count its bytes"},
+      {"\xEF\xBB\xBF", TM_FMT_AUTO, NULL, "jsonl: END", "BOM only: no records"},
+      {"\xEF\xBB\xBF", TM_FMT_JSON, NULL,
+       "json: !1 L1:C4 B3 no JSON value in the input | END", "BOM only, format=json"},
+      {"\xEF\xBB\xBF{\n \"a\": 1\n}\n{\n \"a\": 2\n}\n", TM_FMT_AUTO, NULL,
+       "values: #1@3 {\\n \"a\": 1\\n} | #2@15 {\\n \"a\": 2\\n} | END",
+       "BOM then pretty values"},
   };
   check_transcripts(cases, sizeof cases / sizeof *cases);
 }
@@ -367,49 +385,56 @@ static void test_bom(void) {
 
 static void test_root(void) {
   static const tcase cases[] = {
-    {"{\"x\":1,\"a\":{\"y\":[1,2],\"b\":[{\"r\":1},{\"r\":2}],\"z\":3},\"w\":[4]}", TM_FMT_AUTO, "a.b",
-     "values: #1@27 {\"r\":1} | #2@35 {\"r\":2} | END", "root=a.b found"},
-    {"{\"x\":1,\"a\":{\"y\":[1,2],\"b\":[{\"r\":1},{\"r\":2}],\"z\":3},\"w\":[4]}", TM_FMT_JSON, "a.b",
-     "json: #1@27 {\"r\":1} | #2@35 {\"r\":2} | END", "root=a.b with format=json"},
-    {"{\"a\":{\"c\":1}}", TM_FMT_AUTO, "a.b",
-     "values: !1 L1:C13 B12 root path 'a.b' not found in the document | END", "root=a.b not found"},
-    {"{\"a\":{\"c\":1}}\n{\"a\":{\"b\":[5]}}\n", TM_FMT_AUTO, "a.b",
-     "values: !1 L1:C13 B12 root path 'a.b' not found in the document | #2@25 5 | END",
-     "root=a.b: a document without the path counts as a record; the next one is record 2"},
-    {"{\"a\":[1]}", TM_FMT_AUTO, "a.b",
-     "values: !1 L1:C6 B5 root path 'a.b' not found: a step of the path is not an object | END",
-     "root=a.b: a is not an object"},
-    {"[1,2]", TM_FMT_AUTO, "a",
-     "values: !1 L1:C1 B0 root path 'a' not found: the document is not an object | END",
-     "root=a: the document is an array"},
-    {"{\"a\":{\"b\":{\"k\":1}}}", TM_FMT_AUTO, "a.b", "values: #1@10 {\"k\":1} | END",
-     "root value that is an object is the one record"},
-    {"{\"a\":5}", TM_FMT_AUTO, "a", "values: #1@5 5 | END",
-     "root value that is a scalar is the one record"},
-    {"{\"a\":[]}", TM_FMT_AUTO, "a", "values: END", "root array empty"},
-    {"{\"\\u0061\":[1]}", TM_FMT_AUTO, "a", "values: #1@11 1 | END",
-     "root key matched after unescaping"},
-    {"{\"a.b\":[1]}", TM_FMT_AUTO, "a.b",
-     "values: !1 L1:C12 B11 root path 'a.b' not found in the document | END",
-     "a key containing '.' cannot be named"},
-    {"{\"a\\u0000\":[1],\"a\":[2]}", TM_FMT_AUTO, "a", "values: #1@20 2 | END",
-     "a key with a NUL does not match"},
-    {"{\"d\":[1,2]}\n{\"d\":[3]}\n{\"e\":1}\n{\"d\":[4]}\n", TM_FMT_AUTO, "d",
-     "values: #1@6 1 | #2@8 2 | #3@18 3 | !4 L3:C8 B29 root path 'd' not found in the document |"
-     " #5@36 4 | END",
-     "root= over JSON Lines: each document; one without the path"},
-    {"{\"d\":[1]}\n{\"d\":[2]}\n", TM_FMT_JSONL, "d", "jsonl: #1@6 1 | #2@16 2 | END",
-     "root= with format=jsonl"},
-    {"{\"d\":[1,{\"x\":tru},3],\"e\":0}", TM_FMT_AUTO, "d",
-     "values: #1@6 1 | !2 L1:C17 B16 invalid literal: expected 'true' but found '}' |"
-     " #3@18 3 | END",
-     "root array with a bad element"},
-    {"{\"a\":1,\"d\":[1]", TM_FMT_AUTO, "d",
-     "values: #1@12 1 | !2 L1:C15 B14 unexpected end of input: expected '}' to close the document | END",
-     "root: document cut after the root array"},
-    {"{\"a\":1,", TM_FMT_AUTO, "d",
-     "values: !1 L1:C8 B7 unexpected end of input: expected a key | END",
-     "root: document cut while looking for the key"},
+      {"{\"x\":1,\"a\":{\"y\":[1,2],\"b\":[{\"r\":1},{\"r\":2}],\"z\":3},\"w\":[4]}",
+       TM_FMT_AUTO, "a.b", "values: #1@27 {\"r\":1} | #2@35 {\"r\":2} | END",
+       "root=a.b found"},
+      {"{\"x\":1,\"a\":{\"y\":[1,2],\"b\":[{\"r\":1},{\"r\":2}],\"z\":3},\"w\":[4]}",
+       TM_FMT_JSON, "a.b", "json: #1@27 {\"r\":1} | #2@35 {\"r\":2} | END",
+       "root=a.b with format=json"},
+      {"{\"a\":{\"c\":1}}", TM_FMT_AUTO, "a.b",
+       "values: !1 L1:C13 B12 root path 'a.b' not found in the document | END",
+       "root=a.b not found"},
+      {"{\"a\":{\"c\":1}}\n{\"a\":{\"b\":[5]}}\n", TM_FMT_AUTO, "a.b",
+       "values: !1 L1:C13 B12 root path 'a.b' not found in the document | #2@25 5 | END",
+       "root=a.b: a document without the path counts as a record; the next one is record "
+       "2"},
+      {"{\"a\":[1]}", TM_FMT_AUTO, "a.b",
+       "values: !1 L1:C6 B5 root path 'a.b' not found: a step of the path is not an "
+       "object | END",
+       "root=a.b: a is not an object"},
+      {"[1,2]", TM_FMT_AUTO, "a",
+       "values: !1 L1:C1 B0 root path 'a' not found: the document is not an object | END",
+       "root=a: the document is an array"},
+      {"{\"a\":{\"b\":{\"k\":1}}}", TM_FMT_AUTO, "a.b", "values: #1@10 {\"k\":1} | END",
+       "root value that is an object is the one record"},
+      {"{\"a\":5}", TM_FMT_AUTO, "a", "values: #1@5 5 | END",
+       "root value that is a scalar is the one record"},
+      {"{\"a\":[]}", TM_FMT_AUTO, "a", "values: END", "root array empty"},
+      {"{\"\\u0061\":[1]}", TM_FMT_AUTO, "a", "values: #1@11 1 | END",
+       "root key matched after unescaping"},
+      {"{\"a.b\":[1]}", TM_FMT_AUTO, "a.b",
+       "values: !1 L1:C12 B11 root path 'a.b' not found in the document | END",
+       "a key containing '.' cannot be named"},
+      {"{\"a\\u0000\":[1],\"a\":[2]}", TM_FMT_AUTO, "a", "values: #1@20 2 | END",
+       "a key with a NUL does not match"},
+      {"{\"d\":[1,2]}\n{\"d\":[3]}\n{\"e\":1}\n{\"d\":[4]}\n", TM_FMT_AUTO, "d",
+       "values: #1@6 1 | #2@8 2 | #3@18 3 | !4 L3:C8 B29 root path 'd' not found in the "
+       "document |"
+       " #5@36 4 | END",
+       "root= over JSON Lines: each document; one without the path"},
+      {"{\"d\":[1]}\n{\"d\":[2]}\n", TM_FMT_JSONL, "d", "jsonl: #1@6 1 | #2@16 2 | END",
+       "root= with format=jsonl"},
+      {"{\"d\":[1,{\"x\":tru},3],\"e\":0}", TM_FMT_AUTO, "d",
+       "values: #1@6 1 | !2 L1:C17 B16 invalid literal: expected 'true' but found '}' |"
+       " #3@18 3 | END",
+       "root array with a bad element"},
+      {"{\"a\":1,\"d\":[1]", TM_FMT_AUTO, "d",
+       "values: #1@12 1 | !2 L1:C15 B14 unexpected end of input: expected '}' to close "
+       "the document | END",
+       "root: document cut after the root array"},
+      {"{\"a\":1,", TM_FMT_AUTO, "d",
+       "values: !1 L1:C8 B7 unexpected end of input: expected a key | END",
+       "root: document cut while looking for the key"},
   };
   check_transcripts(cases, sizeof cases / sizeof *cases);
 
@@ -429,10 +454,12 @@ static void test_root(void) {
     s_put(&c, "\"}},\"tail\":[[[]]]}\n", 19);
     write_file(g_path, c.p, c.n);
     char want[200];
-    snprintf(want, sizeof want, "values: #1@%zu {\"i\":0} | #2@%zu {\"i\":1} | END", at + 1, at + 9);
+    snprintf(want, sizeof want, "values: #1@%zu {\"i\":0} | #2@%zu {\"i\":1} | END",
+             at + 1, at + 9);
     CHECK_STR(transcript_file(TM_FMT_AUTO, "a.d", BIG), want,
               "root=a.d past 2 MiB siblings before and after");
-    snprintf(want, sizeof want, "json: #1@%zu {\"i\":0} | #2@%zu {\"i\":1} | END", at + 1, at + 9);
+    snprintf(want, sizeof want, "json: #1@%zu {\"i\":0} | #2@%zu {\"i\":1} | END", at + 1,
+             at + 9);
     CHECK_STR(transcript_file(TM_FMT_JSON, "a.d", 4096), want,
               "root=a.d: skipped siblings do not count against max_record");
     free(c.p);
@@ -497,18 +524,22 @@ static void test_big(void) {
         size_t n = gen_line(line, k);
         if (rec.number != k + 1 || rec.offset != offs[k] || rec.len != n ||
             memcmp(rec.text, line, n) != 0)
-          snprintf(problem, sizeof problem, "record %u: number %llu offset %llu len %zu", k,
-                   (unsigned long long)rec.number, (unsigned long long)rec.offset, rec.len);
+          snprintf(problem, sizeof problem, "record %u: number %llu offset %llu len %zu",
+                   k, (unsigned long long)rec.number, (unsigned long long)rec.offset,
+                   rec.len);
         k++;
       }
       char what[100];
-      snprintf(what, sizeof what, "4.5 MiB of JSON Lines (%s): records whole and in place",
+      snprintf(what, sizeof what,
+               "4.5 MiB of JSON Lines (%s): records whole and in place",
                pass == 0 ? "format=jsonl" : "format=auto");
       CHECK_STR(problem[0] ? problem : "ok", "ok", what);
       snprintf(what, sizeof what, "4.5 MiB of JSON Lines (%s): count and end",
                pass == 0 ? "format=jsonl" : "format=auto");
       CHECK(k == nlines && rc == TM_REC_END, what);
-      if (pass == 1) CHECK_INT(tm_jsonread_format(r), TM_FMT_JSONL, "4.5 MiB of JSON Lines sniffed as jsonl");
+      if (pass == 1)
+        CHECK_INT(tm_jsonread_format(r), TM_FMT_JSONL,
+                  "4.5 MiB of JSON Lines sniffed as jsonl");
       tm_jsonread_close(r);
     }
 
@@ -542,17 +573,20 @@ static void test_big(void) {
         size_t n = gen_line(line, k);
         int ok = rec.number == k + 1 && rec.offset == offs[k];
         if (ok && !pretty) ok = rec.len == n && memcmp(rec.text, line, n) == 0;
-        if (ok && pretty) ok = rec.len == n + 3 && rec.text[0] == '{' && rec.text[rec.len - 1] == '}';
+        if (ok && pretty)
+          ok = rec.len == n + 3 && rec.text[0] == '{' && rec.text[rec.len - 1] == '}';
         if (!ok)
-          snprintf(problem, sizeof problem, "record %u: number %llu offset %llu len %zu", k,
-                   (unsigned long long)rec.number, (unsigned long long)rec.offset, rec.len);
+          snprintf(problem, sizeof problem, "record %u: number %llu offset %llu len %zu",
+                   k, (unsigned long long)rec.number, (unsigned long long)rec.offset,
+                   rec.len);
         k++;
       }
       CHECK_STR(problem[0] ? problem : "ok", "ok",
                 pretty ? "4.5 MiB of pretty values: records whole and in place"
                        : "4.5 MiB array: elements whole and in place");
       CHECK(k == nlines && rc == TM_REC_END,
-            pretty ? "4.5 MiB of pretty values: count and end" : "4.5 MiB array: count and end");
+            pretty ? "4.5 MiB of pretty values: count and end"
+                   : "4.5 MiB array: count and end");
       CHECK_INT(tm_jsonread_format(r), pretty ? TM_FMT_AUTO : TM_FMT_JSON,
                 pretty ? "4.5 MiB of pretty values sniffed as values"
                        : "4.5 MiB array sniffed as a document");
@@ -583,14 +617,17 @@ static void test_big(void) {
     /* 40000 + 1 + 30000 + 1 + 1 = 70003 records */
     snprintf(want, sizeof want,
              "!40001 L40001:C8 B%zu expected a string key but found '}' |"
-             " !70002 L70002:C8 B%zu expected ',' or ']' but found '3' | #70003@%zu {\"last\":true} | END",
+             " !70002 L70002:C8 B%zu expected ',' or ']' but found '3' | #70003@%zu "
+             "{\"last\":true} | END",
              e1 + 7, e2 + 7, e2 + 10);
     for (int fmt = 0; fmt < 2; fmt++) {
       char err[600];
-      tm_reader *r = open_reader(fmt ? TM_FMT_AUTO : TM_FMT_JSONL, NULL, BIG, err, sizeof err);
+      tm_reader *r =
+          open_reader(fmt ? TM_FMT_AUTO : TM_FMT_JSONL, NULL, BIG, err, sizeof err);
       errors_and_last(r);
-      CHECK_STR(g_t.p, want, fmt ? "errors after > 1 MiB (format=auto): line, col, byte"
-                                 : "errors after > 1 MiB (format=jsonl): line, col, byte");
+      CHECK_STR(g_t.p, want,
+                fmt ? "errors after > 1 MiB (format=auto): line, col, byte"
+                    : "errors after > 1 MiB (format=jsonl): line, col, byte");
       tm_jsonread_close(r);
     }
 
@@ -626,7 +663,8 @@ static void test_big(void) {
       if (rc == TM_REC_OK) ok++;
       else describe_error(&g_t, tm_jsonread_error(r));
     }
-    snprintf(want, sizeof want, "100001 L100002:C11 B%zu expected ',' or '}' but found '2'", e3 + 10);
+    snprintf(want, sizeof want,
+             "100001 L100002:C11 B%zu expected ',' or '}' but found '2'", e3 + 10);
     CHECK_STR(g_t.p, want, "pretty array: error on line 100002 after 1.2 MiB");
     CHECK_INT(ok, 100001, "pretty array: the other 100001 elements are records");
     tm_jsonread_close(r);
@@ -645,7 +683,8 @@ static void test_big(void) {
     write_file(g_path, c.p, c.n);
     char err[600];
     tm_reader *r = open_reader(TM_FMT_AUTO, NULL, BIG, err, sizeof err);
-    CHECK_INT(tm_jsonread_format(r), TM_FMT_JSON, "first array > 1 MiB: taken as one document");
+    CHECK_INT(tm_jsonread_format(r), TM_FMT_JSON,
+              "first array > 1 MiB: taken as one document");
     tm_record rec;
     int rc;
     unsigned ok = 0;
@@ -657,14 +696,16 @@ static void test_big(void) {
     }
     CHECK_INT(ok, 600001, "first array > 1 MiB: its elements are the records");
     char want[200];
-    snprintf(want, sizeof want, "600002 L2:C1 B%zu unexpected content after the JSON document", second);
+    snprintf(want, sizeof want,
+             "600002 L2:C1 B%zu unexpected content after the JSON document", second);
     CHECK_STR(g_t.p, want, "first array > 1 MiB: a second line is an error");
     tm_jsonread_close(r);
 
     r = open_reader(TM_FMT_JSONL, NULL, BIG, err, sizeof err);
     ok = 0;
     while ((rc = tm_jsonread_next(r, &rec)) == TM_REC_OK) ok++;
-    CHECK(ok == 2 && rc == TM_REC_END, "first array > 1 MiB with format=jsonl: two records");
+    CHECK(ok == 2 && rc == TM_REC_END,
+          "first array > 1 MiB with format=jsonl: two records");
     tm_jsonread_close(r);
 
     /* a smaller first array followed by more lines is JSON Lines */
@@ -674,10 +715,12 @@ static void test_big(void) {
     s_put(&c, "1]\n[2]\n", 7);
     write_file(g_path, c.p, c.n);
     r = open_reader(TM_FMT_AUTO, NULL, BIG, err, sizeof err);
-    CHECK_INT(tm_jsonread_format(r), TM_FMT_JSONL, "first array of 100 KB then more lines: JSON Lines");
+    CHECK_INT(tm_jsonread_format(r), TM_FMT_JSONL,
+              "first array of 100 KB then more lines: JSON Lines");
     ok = 0;
     while ((rc = tm_jsonread_next(r, &rec)) == TM_REC_OK) ok++;
-    CHECK(ok == 2 && rc == TM_REC_END, "first array of 100 KB then more lines: two records");
+    CHECK(ok == 2 && rc == TM_REC_END,
+          "first array of 100 KB then more lines: two records");
     tm_jsonread_close(r);
     free(c.p);
   }
@@ -692,7 +735,8 @@ static void test_max_record(void) {
   char doc[1024];
   snprintf(doc, sizeof doc, "[1]\n\"%s\"\n[3]\n", x200);
   CHECK_STR(T(doc, TM_FMT_JSONL, NULL, 100),
-            "jsonl: #1@0 [1] | !2 L2:C1 B4 record larger than max_record (100 bytes); raise max_record |"
+            "jsonl: #1@0 [1] | !2 L2:C1 B4 record larger than max_record (100 bytes); "
+            "raise max_record |"
             " #3@207 [3] | END",
             "jsonl: a line over max_record is an error naming it; the next line is read");
   {
@@ -703,7 +747,8 @@ static void test_max_record(void) {
     snprintf(doc, sizeof doc, "%s\n%s\n", v100, v101);
     const char *t = T(doc, TM_FMT_JSONL, NULL, 100);
     CHECK(strncmp(t, "jsonl: #1@0 \"", 13) == 0 &&
-              strstr(t, "| !2 L2:C1 B101 record larger than max_record (100 bytes); raise max_record | END"),
+              strstr(t, "| !2 L2:C1 B101 record larger than max_record (100 bytes); "
+                        "raise max_record | END"),
           "jsonl: exactly max_record is allowed, one byte more is not");
   }
   {
@@ -713,17 +758,21 @@ static void test_max_record(void) {
     snprintf(doc, sizeof doc, "%s\r\n%s  \n", v100, v100);
     char want[600];
     snprintf(want, sizeof want, "jsonl: #1@0 %s | #2@102 %s | END", v100, v100);
-    CHECK_STR(T(doc, TM_FMT_JSONL, NULL, 100), want,
-              "jsonl: a value of exactly max_record bytes followed by CR or spaces is allowed");
+    CHECK_STR(
+        T(doc, TM_FMT_JSONL, NULL, 100), want,
+        "jsonl: a value of exactly max_record bytes followed by CR or spaces is allowed");
   }
   snprintf(doc, sizeof doc, "[1,\"%s\",3]", x200);
   CHECK_STR(T(doc, TM_FMT_JSON, NULL, 100),
-            "json: #1@1 1 | !2 L1:C4 B3 record larger than max_record (100 bytes); raise max_record |"
+            "json: #1@1 1 | !2 L1:C4 B3 record larger than max_record (100 bytes); raise "
+            "max_record |"
             " #3@206 3 | END",
             "json: an element over max_record is skipped; the next element is read");
-  snprintf(doc, sizeof doc, "{\n\"a\": 1\n}\n{\n\"s\": \"%s\"\n}\n{\n\"a\": 3\n}\n", x200);
+  snprintf(doc, sizeof doc, "{\n\"a\": 1\n}\n{\n\"s\": \"%s\"\n}\n{\n\"a\": 3\n}\n",
+           x200);
   CHECK_STR(T(doc, TM_FMT_AUTO, NULL, 100),
-            "values: #1@0 {\\n\"a\": 1\\n} | !2 L4:C1 B11 record larger than max_record (100 bytes);"
+            "values: #1@0 {\\n\"a\": 1\\n} | !2 L4:C1 B11 record larger than max_record "
+            "(100 bytes);"
             " raise max_record | #3@223 {\\n\"a\": 3\\n} | END",
             "values: a value over max_record is skipped; the next value is read");
 
@@ -739,8 +788,10 @@ static void test_max_record(void) {
     write_file(g_path, c.p, c.n);
     char want[300];
     snprintf(want, sizeof want,
-             "jsonl: #1@0 [1] | !2 L2:C1 B4 record larger than max_record (1048576 bytes); raise max_record |"
-             " #3@%zu [3] | END", third);
+             "jsonl: #1@0 [1] | !2 L2:C1 B4 record larger than max_record (1048576 "
+             "bytes); raise max_record |"
+             " #3@%zu [3] | END",
+             third);
     CHECK_STR(transcript_file(TM_FMT_JSONL, NULL, 1 << 20), want,
               "jsonl: a 3 MiB line over max_record=1M; the next line is read");
 
@@ -751,8 +802,10 @@ static void test_max_record(void) {
     s_put(&c, "\",3]", 4);
     write_file(g_path, c.p, c.n);
     snprintf(want, sizeof want,
-             "json: #1@1 1 | !2 L1:C4 B3 record larger than max_record (1048576 bytes); raise max_record |"
-             " #3@%zu 3 | END", c.n - 2);
+             "json: #1@1 1 | !2 L1:C4 B3 record larger than max_record (1048576 bytes); "
+             "raise max_record |"
+             " #3@%zu 3 | END",
+             c.n - 2);
     CHECK_STR(transcript_file(TM_FMT_JSON, NULL, 1 << 20), want,
               "json: a 3 MiB element over max_record=1M; the next element is read");
 
@@ -762,8 +815,10 @@ static void test_max_record(void) {
     r = open_reader(TM_FMT_JSON, NULL, 4 << 20, err, sizeof err);
     tm_record rec;
     tm_jsonread_next(r, &rec);
-    CHECK_INT(tm_jsonread_next(r, &rec), TM_REC_OK, "json: a 3 MiB element within max_record=4M");
-    CHECK(rec.len == big + 2 && rec.offset == 3 && rec.text[0] == '"' && rec.text[rec.len - 1] == '"',
+    CHECK_INT(tm_jsonread_next(r, &rec), TM_REC_OK,
+              "json: a 3 MiB element within max_record=4M");
+    CHECK(rec.len == big + 2 && rec.offset == 3 && rec.text[0] == '"' &&
+              rec.text[rec.len - 1] == '"',
           "json: the 3 MiB element is whole");
     CHECK_INT(rec.tape->n, 1, "json: the 3 MiB element is one token");
     tm_jsonread_close(r);
@@ -775,24 +830,34 @@ static void test_max_record(void) {
 
 static void test_recovery_values(void) {
   static const tcase cases[] = {
-    {"{\n  \"a\": 1\n}\n{\n  \"a\": tru\n}\n{\n  \"a\": 3\n}\n", TM_FMT_AUTO, NULL,
-     "values: #1@0 {\\n  \"a\": 1\\n} | !2 L5:C11 B25 invalid literal: expected 'true' but found byte 0x0A |"
-     " #3@28 {\\n  \"a\": 3\\n} | END",
-     "values: a bad value; reading resumes at the next line starting with {"},
-    {"{\n \"ok\": 1\n}\n{\"a\": [\n{\"x\": 1}\n], \"b\": tru}\n{\"c\": 3}\n", TM_FMT_AUTO, NULL,
-     "values: #1@0 {\\n \"ok\": 1\\n} | !2 L6:C12 B41 invalid literal: expected 'true' but found '}' |"
-     " #3@21 {\"x\": 1} | !4 L6:C1 B30 expected a value but found ']' | #5@43 {\"c\": 3} | END",
-     "values: the pieces of a bad value that start lines with { come back as records"},
-    {"{\n\"ok\": 1\n}\n{\"a\": [\n{\"x\": 1}\n], \"b\":\ntru}\n{\"c\": 3}\n", TM_FMT_AUTO, NULL,
-     "values: #1@0 {\\n\"ok\": 1\\n} | !2 L7:C4 B40 invalid literal: expected 'true' but found '}' |"
-     " #3@20 {\"x\": 1} | !4 L6:C1 B29 expected a value but found ']' | #5@42 {\"c\": 3} | END",
-     "values: an error on a line before an earlier error's line still names its own line"},
-    {"{\n\"a\": 1\n}\n  {\"b\": x}\n  {\"c\": 2}\n[3]\n", TM_FMT_AUTO, NULL,
-     "values: #1@0 {\\n\"a\": 1\\n} | !2 L4:C9 B19 expected a value but found 'x' | #3@33 [3] | END",
-     "values: indented values are not resync points"},
-    {"{\n\"a\": 1\n}\n{\"b\": 1\n", TM_FMT_AUTO, NULL,
-     "values: #1@0 {\\n\"a\": 1\\n} | !2 L5:C1 B19 expected ',' or '}' but found end of input | END",
-     "values: the last value cut by the end of the file"},
+      {"{\n  \"a\": 1\n}\n{\n  \"a\": tru\n}\n{\n  \"a\": 3\n}\n", TM_FMT_AUTO, NULL,
+       "values: #1@0 {\\n  \"a\": 1\\n} | !2 L5:C11 B25 invalid literal: expected 'true' "
+       "but found byte 0x0A |"
+       " #3@28 {\\n  \"a\": 3\\n} | END",
+       "values: a bad value; reading resumes at the next line starting with {"},
+      {"{\n \"ok\": 1\n}\n{\"a\": [\n{\"x\": 1}\n], \"b\": tru}\n{\"c\": 3}\n",
+       TM_FMT_AUTO, NULL,
+       "values: #1@0 {\\n \"ok\": 1\\n} | !2 L6:C12 B41 invalid literal: expected 'true' "
+       "but found '}' |"
+       " #3@21 {\"x\": 1} | !4 L6:C1 B30 expected a value but found ']' | #5@43 {\"c\": "
+       "3} | END",
+       "values: the pieces of a bad value that start lines with { come back as records"},
+      {"{\n\"ok\": 1\n}\n{\"a\": [\n{\"x\": 1}\n], \"b\":\ntru}\n{\"c\": 3}\n",
+       TM_FMT_AUTO, NULL,
+       "values: #1@0 {\\n\"ok\": 1\\n} | !2 L7:C4 B40 invalid literal: expected 'true' "
+       "but found '}' |"
+       " #3@20 {\"x\": 1} | !4 L6:C1 B29 expected a value but found ']' | #5@42 {\"c\": "
+       "3} | END",
+       "values: an error on a line before an earlier error's line still names its own "
+       "line"},
+      {"{\n\"a\": 1\n}\n  {\"b\": x}\n  {\"c\": 2}\n[3]\n", TM_FMT_AUTO, NULL,
+       "values: #1@0 {\\n\"a\": 1\\n} | !2 L4:C9 B19 expected a value but found 'x' | "
+       "#3@33 [3] | END",
+       "values: indented values are not resync points"},
+      {"{\n\"a\": 1\n}\n{\"b\": 1\n", TM_FMT_AUTO, NULL,
+       "values: #1@0 {\\n\"a\": 1\\n} | !2 L5:C1 B19 expected ',' or '}' but found end "
+       "of input | END",
+       "values: the last value cut by the end of the file"},
   };
   check_transcripts(cases, sizeof cases / sizeof *cases);
 }
@@ -813,7 +878,8 @@ static void test_fatal(void) {
   fclose(f);
   write_file(g_path, buf, n - 4);
   CHECK_STR(transcript_file(TM_FMT_JSONL, NULL, BIG),
-            "jsonl: #1@0 1 | #2@2 2 | #3@4 3 | FATAL 4 L4:C1 B6 truncated gzip data (the file ends inside a gzip member)",
+            "jsonl: #1@0 1 | #2@2 2 | #3@4 3 | FATAL 4 L4:C1 B6 truncated gzip data (the "
+            "file ends inside a gzip member)",
             "truncated gzip: the records, then a fatal error");
   {
     char err[600];
@@ -826,9 +892,10 @@ static void test_fatal(void) {
     tm_jsonread_close(r);
   }
   write_file(g_path, "\x1f\x8b", 2);
-  CHECK_STR(transcript_file(TM_FMT_AUTO, NULL, BIG),
-            "jsonl: FATAL 1 L1:C1 B0 truncated gzip data (the file ends inside a gzip member)",
-            "a gzip file broken before its first record: the first read says where");
+  CHECK_STR(
+      transcript_file(TM_FMT_AUTO, NULL, BIG),
+      "jsonl: FATAL 1 L1:C1 B0 truncated gzip data (the file ends inside a gzip member)",
+      "a gzip file broken before its first record: the first read says where");
   unlink(gzpath);
 }
 
@@ -969,7 +1036,8 @@ static void b_bad(build *b, const char *p, size_t n, size_t off, const char *msg
 static void big_object(str *s, size_t size) {
   s->n = 0;
   s_put(s, "{\"a\":[", 6);
-  for (unsigned i = 0; s->n < size; i++) s_printf(s, "%s{\"x\":%u,\"y\":\"v%u\"}", i ? "," : "", i, i);
+  for (unsigned i = 0; s->n < size; i++)
+    s_printf(s, "%s{\"x\":%u,\"y\":\"v%u\"}", i ? "," : "", i, i);
   s_put(s, "]}", 2);
 }
 
@@ -983,7 +1051,7 @@ static void broken_value(str *s, const char *head, size_t size, const char *tail
   s_put(s, tail, strlen(tail));
 }
 
-#define MAXREC ((size_t)768 << 10)
+#define MAXREC  ((size_t)768 << 10)
 #define TOO_BIG "record larger than max_record (786432 bytes); raise max_record"
 
 /* Read b's content from a file and through a FIFO; both must give the
@@ -1016,8 +1084,10 @@ static void test_short_lines(str *big, str *tmp) {
   b_bad(&b, tmp->p, tmp->n, 0, TOO_BIG);
   b_put(&b, "\n");
   b_record(&b, "{\"i\":5}", 7);   /* no final newline */
-  check_both(&b, "jsonl", TM_FMT_JSONL, NULL, "jsonl: large lines, a bad one, one over max_record");
-  check_both(&b, "jsonl", TM_FMT_AUTO, NULL, "auto: large lines, a bad one, one over max_record");
+  check_both(&b, "jsonl", TM_FMT_JSONL, NULL,
+             "jsonl: large lines, a bad one, one over max_record");
+  check_both(&b, "jsonl", TM_FMT_AUTO, NULL,
+             "auto: large lines, a bad one, one over max_record");
   free(b.c.p);
   free(b.want.p);
 }
@@ -1050,8 +1120,10 @@ static void build_short_doc(build *b, str *big, str *tmp) {
 static void test_short_doc(str *big, str *tmp) {
   build b = {0};
   build_short_doc(&b, big, tmp);
-  check_both(&b, "json", TM_FMT_JSON, NULL, "json: large elements, one over max_record, one broken");
-  check_both(&b, "json", TM_FMT_AUTO, NULL, "auto: large elements, one over max_record, one broken");
+  check_both(&b, "json", TM_FMT_JSON, NULL,
+             "json: large elements, one over max_record, one broken");
+  check_both(&b, "json", TM_FMT_AUTO, NULL,
+             "auto: large elements, one over max_record, one broken");
   char gzpath[200];
   snprintf(gzpath, sizeof gzpath, "%s/doc.gz", g_dir);
   gzFile gz = gzopen(gzpath, "wb");
@@ -1065,7 +1137,8 @@ static void test_short_doc(str *big, str *tmp) {
   if (f) fclose(f);
   unlink(gzpath);
   z.want = b.want;   /* the same records: offsets are in the inflated content */
-  check_both(&z, "json", TM_FMT_JSON, NULL, "json, gzip: large elements, one over max_record, one broken");
+  check_both(&z, "json", TM_FMT_JSON, NULL,
+             "json, gzip: large elements, one over max_record, one broken");
   free(z.c.p);
   free(b.c.p);
   free(b.want.p);
@@ -1093,7 +1166,8 @@ static void test_short_values(str *big, str *tmp) {
   b_put(&r, ", ");
   b_record(&r, big->p, big->n);
   b_put(&r, "]}}\n");
-  check_both(&r, "values", TM_FMT_AUTO, "data.items", "root=data.items past a large sibling");
+  check_both(&r, "values", TM_FMT_AUTO, "data.items",
+             "root=data.items past a large sibling");
   free(b.c.p);
   free(b.want.p);
   free(r.c.p);
@@ -1116,7 +1190,8 @@ static void test_short_live(str *big) {
   int stalled;
   char want[300];
   snprintf(want, sizeof want, "jsonl:%s END", b.want.p);
-  CHECK_STR(transcript_fifo(lines, 2, TM_FMT_JSONL, NULL, BIG, &stalled), want, "live jsonl: records");
+  CHECK_STR(transcript_fifo(lines, 2, TM_FMT_JSONL, NULL, BIG, &stalled), want,
+            "live jsonl: records");
   CHECK_INT(stalled, 0, "live jsonl: a whole line is handed out before the next comes");
 
   build d = {0};
@@ -1128,8 +1203,10 @@ static void test_short_live(str *big) {
   b_put(&d, "]");
   feed_step doc[] = {{d.c.p, cut, 0, 0}, {d.c.p + cut, d.c.n - cut, 1, 0}};
   snprintf(want, sizeof want, "json:%s END", d.want.p);
-  CHECK_STR(transcript_fifo(doc, 2, TM_FMT_JSON, NULL, BIG, &stalled), want, "live json: records");
-  CHECK_INT(stalled, 0, "live json: a whole large element is handed out before the next comes");
+  CHECK_STR(transcript_fifo(doc, 2, TM_FMT_JSON, NULL, BIG, &stalled), want,
+            "live json: records");
+  CHECK_INT(stalled, 0,
+            "live json: a whole large element is handed out before the next comes");
 
   build v = {0};
   b_record(&v, "{\n\"i\": 1\n}", 10);
@@ -1140,8 +1217,10 @@ static void test_short_live(str *big) {
   b_record(&v, "{\n\"i\": 3\n}", 10);
   feed_step values[] = {{v.c.p, cut, 0, 0}, {v.c.p + cut, v.c.n - cut, 2, 0}};
   snprintf(want, sizeof want, "values:%s END", v.want.p);
-  CHECK_STR(transcript_fifo(values, 2, TM_FMT_AUTO, NULL, BIG, &stalled), want, "live values: records");
-  CHECK_INT(stalled, 0, "live values: a whole large value is handed out before the next comes");
+  CHECK_STR(transcript_fifo(values, 2, TM_FMT_AUTO, NULL, BIG, &stalled), want,
+            "live values: records");
+  CHECK_INT(stalled, 0,
+            "live values: a whole large value is handed out before the next comes");
   free(b.c.p);
   free(b.want.p);
   free(d.c.p);
@@ -1158,9 +1237,10 @@ static void test_short_sniff(void) {
   const char *first = "{\"i\":1,}\n", *rest = "{\"i\":2}\n";
   feed_step steps[] = {{first, strlen(first), 0, 0}, {rest, strlen(rest), 0, 200}};
   int stalled;
-  CHECK_STR(transcript_fifo(steps, 2, TM_FMT_AUTO, NULL, BIG, &stalled),
-            "jsonl: !1 L1:C8 B7 expected a string key but found '}' | #2@9 {\"i\":2} | END",
-            "auto: a broken first line, the next one later: JSON Lines");
+  CHECK_STR(
+      transcript_fifo(steps, 2, TM_FMT_AUTO, NULL, BIG, &stalled),
+      "jsonl: !1 L1:C8 B7 expected a string key but found '}' | #2@9 {\"i\":2} | END",
+      "auto: a broken first line, the next one later: JSON Lines");
 }
 
 /* Records of hundreds of KB in short reads: the same records as from a file. */

@@ -118,7 +118,8 @@ static tm_seek *fine_index(const fixture *f, uint64_t spacing) {
   tm_seek *k = tm_seek_new(spacing);
   if (!sc || !k) abort();
   uint64_t counts[NT];
-  for (int rc = TM_REC_OK; rc != TM_REC_END && rc != TM_REC_FATAL; rc = tm_scan_next(sc)) {
+  for (int rc = TM_REC_OK; rc != TM_REC_END && rc != TM_REC_FATAL;
+       rc = tm_scan_next(sc)) {
     if (!tm_seek_due(k, tm_scan_offset(sc))) continue;
     tm_mark m;
     tm_scan_mark(sc, &m);

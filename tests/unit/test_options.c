@@ -19,7 +19,7 @@
 #include "options.h"
 
 /* The functions of TM_FN_* in bit order, as README's table names them. */
-static const char *const fn_names[] = {"CREATE", "`_each`", "`_tables`",
+static const char *const fn_names[] = {"CREATE",     "`_each`",   "`_tables`",
                                        "`_columns`", "`_errors`", "`_export`"};
 #define FN_COUNT (int)(sizeof fn_names / sizeof *fn_names)
 _Static_assert(TM_FN_ALL == (1 << 6) - 1, "one name per function");
@@ -74,10 +74,12 @@ static void test_defaults(void) {
   CHECK_INT(o.types, TM_TYPES_INFER, "defaults: types=infer");
   tm_opts opts;
   char *err = NULL;
-  CHECK_INT(tm_opts_parse(&opts, NULL, TM_FN_EXPORT, "t", &err), 0, "defaults: no options parse");
+  CHECK_INT(tm_opts_parse(&opts, NULL, TM_FN_EXPORT, "t", &err), 0,
+            "defaults: no options parse");
   CHECK(!opts.schema && !opts.to && opts.mode == TM_MODE_CREATE && !opts.progress,
         "defaults: export into main, mode=create, no to=, no progress");
-  CHECK(opts.out_format == TM_OUT_CSV && !opts.out_gzip, "defaults: output_format=csv, output_compression=none");
+  CHECK(opts.out_format == TM_OUT_CSV && !opts.out_gzip,
+        "defaults: output_format=csv, output_compression=none");
   tm_opts_free(&opts);
 }
 
@@ -86,7 +88,8 @@ static void test_rows(void) {
   int bad = 0, bad_default = 0;
   for (int i = 0; i < tm_opt_count; i++) {
     const tm_opt_def *d = &tm_opt_defs[i];
-    bad += !d->name || !d->doc || !*d->doc || !d->fns || (d->fns & ~(unsigned)TM_FN_ALL) ||
+    bad += !d->name || !d->doc || !*d->doc || !d->fns ||
+           (d->fns & ~(unsigned)TM_FN_ALL) ||
            (d->kind == TM_OPT_WORD) != (d->words != NULL) || strchr(d->doc, '|');
     for (int j = 0; j < i; j++) bad += strcmp(d->name, tm_opt_defs[j].name) == 0;
     if (!d->def) continue;
@@ -101,7 +104,9 @@ static void test_rows(void) {
     tm_opts_free(&opts);
     free(err);
   }
-  CHECK_INT(bad, 0, "registry: every row named once, documented (no |), for some function, words where needed");
+  CHECK_INT(bad, 0,
+            "registry: every row named once, documented (no |), for some function, words "
+            "where needed");
   CHECK_INT(bad_default, 0, "registry: every default is a value its option takes");
 }
 
@@ -117,13 +122,16 @@ static char *key_of(const char *text) {
 
 /* The cache key: the options that change the catalogue, canonical. */
 static void test_key(void) {
-  char *none = key_of(""), *same = key_of("types=text, format=auto, max_record=64MiB, sample=all");
+  char *none = key_of(""),
+       *same = key_of("types=text, format=auto, max_record=64MiB, sample=all");
   char *sep = key_of("separator=."), *quote = key_of("separator=\"a'b\"");
-  CHECK_STR(none, "format='auto' compression='auto' root='' separator='_' arrays='json' "
-                  "max_depth='64' max_columns='1000' sample='all' errors='raise' "
-                  "max_record='67108864' id=''",
+  CHECK_STR(none,
+            "format='auto' compression='auto' root='' separator='_' arrays='json' "
+            "max_depth='64' max_columns='1000' sample='all' errors='raise' "
+            "max_record='67108864' id=''",
             "key: every option that changes the catalogue, defaults included");
-  CHECK(none && same && strcmp(none, same) == 0, "key: types= and defaults written out do not change it");
+  CHECK(none && same && strcmp(none, same) == 0,
+        "key: types= and defaults written out do not change it");
   CHECK(none && sep && strcmp(none, sep) != 0, "key: separator= changes it");
   CHECK(quote && strstr(quote, "separator='a''b'"), "key: quotes in a value are doubled");
   free(none);
@@ -146,7 +154,8 @@ static void test_readme(void) {
     if (i >= 0 && line[0] != '|') break;              /* after it */
     i++;
     if (table_line(i, want, sizeof want) || strcmp(line, want) != 0) {
-      printf("# README.md:  %s\n# registry:   %s\n", line, i - 2 < tm_opt_count ? want : "(no more rows)");
+      printf("# README.md:  %s\n# registry:   %s\n", line,
+             i - 2 < tm_opt_count ? want : "(no more rows)");
       differ = 1;
       break;
     }
@@ -154,7 +163,8 @@ static void test_readme(void) {
   fclose(f);
   CHECK(i >= 0, "README.md has the options table");
   CHECK(!differ && table_line(i + 1, want, sizeof want) < 0,
-        "README.md's options table is the registry's (build/unit/test_options --readme prints it)");
+        "README.md's options table is the registry's (build/unit/test_options --readme "
+        "prints it)");
 }
 
 int main(int argc, char **argv) {

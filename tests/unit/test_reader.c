@@ -44,9 +44,9 @@ static void note(str *t, tm_rd *r, int rc, const tm_record *rec) {
              rec->file, (unsigned long long)rec->offset, (int)rec->len, rec->text);
   else if (rc == TM_REC_BAD) {
     const tm_rec_error *e = tm_rd_error(r);
-    snprintf(buf, sizeof buf, "!%llu f%u L%llu:C%llu B%llu | ", (unsigned long long)e->record,
-             e->file, (unsigned long long)e->line, (unsigned long long)e->col,
-             (unsigned long long)e->offset);
+    snprintf(buf, sizeof buf, "!%llu f%u L%llu:C%llu B%llu | ",
+             (unsigned long long)e->record, e->file, (unsigned long long)e->line,
+             (unsigned long long)e->col, (unsigned long long)e->offset);
   } else {
     snprintf(buf, sizeof buf, "%s", rc == TM_REC_END ? "END" : "FATAL");
   }
@@ -145,14 +145,18 @@ static void test_two_files(void) {
   tm_rd_next(r, &rec);
   const tm_rec_error *e = tm_rd_error(r);
   tm_rd_describe(r, msg, sizeof msg);
-  snprintf(want, sizeof want, "'%s' line 2 col 7 (byte 16, record 5): %s", g_paths[1], e->msg);
+  snprintf(want, sizeof want, "'%s' line 2 col 7 (byte 16, record 5): %s", g_paths[1],
+           e->msg);
   CHECK_STR(msg, want, "two files: the error names the second file");
-  CHECK_INT(marks[3].file, 0, "two files: the mark at the end of the first file names it");
+  CHECK_INT(marks[3].file, 0,
+            "two files: the mark at the end of the first file names it");
   CHECK_INT(marks[4].file, 1, "two files: a mark within the second file names it");
   CHECK(marks[4].offset > marks[3].offset && marks[3].offset > marks[2].offset,
         "two files: marks ordered across the files");
-  CHECK_INT(marks[4].first, 3, "two files: the second file's marks count the first's records");
-  CHECK_INT(tm_rd_consumed(r), tm_rd_size(r), "two files: consumed at the end = both sizes");
+  CHECK_INT(marks[4].first, 3,
+            "two files: the second file's marks count the first's records");
+  CHECK_INT(tm_rd_consumed(r), tm_rd_size(r),
+            "two files: consumed at the end = both sizes");
 
   for (int i = n - 1; i >= 0; i--) check_seek(r, marks, each, i, "backwards");
   for (int i = 0; i < n; i += 2) check_seek(r, marks, each, i, "forward by two");
@@ -162,10 +166,11 @@ static void test_two_files(void) {
   tm_rd_seek(r, &marks[1]);
   str after = {0};
   read_all(r, &after, NULL, NULL, NULL);
-  CHECK_STR(after.p,
-            "#2 f0@8 {\"a\":2} | #3 f0@16 {\"a\":3} | #4 f1@1 {\"b\":1} | !5 f1 L2:C7 B16 | "
-            "#6 f1@20 {\"b\":3} | END",
-            "after a seek back, reading goes on into the second file");
+  CHECK_STR(
+      after.p,
+      "#2 f0@8 {\"a\":2} | #3 f0@16 {\"a\":3} | #4 f1@1 {\"b\":1} | !5 f1 L2:C7 B16 | "
+      "#6 f1@20 {\"b\":3} | END",
+      "after a seek back, reading goes on into the second file");
   free(after.p);
 
   r = open_list(list, 2, err, sizeof err);   /* a fresh reader, straight into file 2 */
@@ -209,7 +214,8 @@ static void test_missing(void) {
   CHECK_STR(msg, want, "missing second file: the error names it");
   CHECK_INT(tm_rd_error(r)->file, 1, "missing second file: the error's file index");
   tm_record rec;
-  CHECK_INT(tm_rd_next(r, &rec), TM_REC_FATAL, "missing second file: the error is sticky");
+  CHECK_INT(tm_rd_next(r, &rec), TM_REC_FATAL,
+            "missing second file: the error is sticky");
   tm_rd_close(r);
   free(t.p);
 }
@@ -219,7 +225,8 @@ static void test_one(void) {
   static const int list[] = {0};
   char err[600];
   tm_rd *r = open_list(list, 1, err, sizeof err);
-  CHECK(r != NULL && tm_rd_splittable(r), "a list of one plain JSON Lines file may be split");
+  CHECK(r != NULL && tm_rd_splittable(r),
+        "a list of one plain JSON Lines file may be split");
   tm_rd_close(r);
   static const int missing[] = {3};
   char want[600];
@@ -235,12 +242,14 @@ static void write_big(const char *plain, const char *gz) {
   str a = {0}, b = {0};
   char line[200];
   for (int i = 0; i < 3000; i++) {
-    snprintf(line, sizeof line, "{\"id\":%d,\"tags\":[\"x%d\",\"y\"],\"pad\":\"%040d\"}\n", i, i % 7, i);
+    snprintf(line, sizeof line,
+             "{\"id\":%d,\"tags\":[\"x%d\",\"y\"],\"pad\":\"%040d\"}\n", i, i % 7, i);
     s_str(&a, line);
   }
   s_str(&b, "[");
   for (int i = 0; i < 3000; i++) {
-    snprintf(line, sizeof line, "%s{\"id\":%d,\"tags\":[\"z\"],\"m\":{\"k%d\":%d},\"pad\":\"%040d\"}\n",
+    snprintf(line, sizeof line,
+             "%s{\"id\":%d,\"tags\":[\"z\"],\"m\":{\"k%d\":%d},\"pad\":\"%040d\"}\n",
              i ? "," : "", 3000 + i, i % 40, i, i);
     s_str(&b, line);
   }
@@ -308,7 +317,8 @@ static void test_schema_pass(void) {
   CHECK(s->maps > 0, "schema pass: the map is found in the second file");
   CHECK(k->n > 2 && k->marks[k->n - 1].file == 1 && k->marks[1].file == 0,
         "schema pass: checkpoints in both files");
-  CHECK(index_true(paths, 2, &o, s, k), "schema pass: the index holds what a scan finds, across files");
+  CHECK(index_true(paths, 2, &o, s, k),
+        "schema pass: the index holds what a scan finds, across files");
   tm_buf blob = {0};
   tm_seek_save(k, &blob);
   tm_seek *back = tm_seek_load(blob.p, blob.n, s->ntables, 0, o.format);
@@ -332,7 +342,8 @@ static void test_schema_pass(void) {
 int main(void) {
   if (tmp_dir_make("tm_reader", NULL)) return 1;
   const char *names[NPATHS] = {"a.jsonl", "b.json.gz", "empty.json", "missing.json"};
-  for (int i = 0; i < NPATHS; i++) snprintf(g_paths[i], sizeof g_paths[i], "%s/%s", g_dir, names[i]);
+  for (int i = 0; i < NPATHS; i++)
+    snprintf(g_paths[i], sizeof g_paths[i], "%s/%s", g_dir, names[i]);
   write_file(g_paths[0], "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n", 24);
   write_gzip(g_paths[1], "[{\"b\":1},\n {\"b\":},\n {\"b\":3}]\n");
   write_file(g_paths[2], "", 0);

@@ -157,7 +157,8 @@ static void check_read(const char *path, int comp, const bytes *want,
   snprintf(w, sizeof w, "%s: content", what);
   if (want) CHECK(same(&got, want), w);
   snprintf(w, sizeof w, "%s: %s", what, want_err ? "error" : "clean end");
-  CHECK_STR(rc == 0 ? "(clean end)" : tm_src_error(s), want_err ? want_err : "(clean end)", w);
+  CHECK_STR(rc == 0 ? "(clean end)" : tm_src_error(s),
+            want_err ? want_err : "(clean end)", w);
   if (rc == 0) {
     /* reading again at the end gives 0 again */
     char one[4];
@@ -252,7 +253,8 @@ static void test_gzip(void) {
     free(got.p);
   }
   /* compression=none hands out the raw gzip bytes */
-  check_read(p1, TM_COMP_NONE, &gz, NULL, 70000, "compression=none on a gzip file gives raw bytes");
+  check_read(p1, TM_COMP_NONE, &gz, NULL, 70000,
+             "compression=none on a gzip file gives raw bytes");
 
   /* multi-member: a, b, an empty member, incompressible d, b again with
      header fields; the whole is the concatenation */
@@ -268,7 +270,8 @@ static void test_gzip(void) {
   b_put(&all, b.p, b.n);
   const char *pm = tpath("multi.gz");
   write_file(pm, multi.p, multi.n);
-  check_read(pm, TM_COMP_AUTO, &all, NULL, 123457, "gzip multi-member reads as the whole");
+  check_read(pm, TM_COMP_AUTO, &all, NULL, 123457,
+             "gzip multi-member reads as the whole");
 
   /* 300 tiny members, read one byte at a time */
   {
@@ -297,15 +300,16 @@ static void test_gzip(void) {
     check_read(pz, TM_COMP_AUTO, &a, NULL, 1 << 20, "gzip + 1000 zero bytes of padding");
     b_put(&padz, zeros, 300000);
     write_file(pz, padz.p, padz.n);
-    check_read(pz, TM_COMP_AUTO, &a, NULL, 1 << 20, "gzip + 301000 zero bytes (across input blocks)");
+    check_read(pz, TM_COMP_AUTO, &a, NULL, 1 << 20,
+               "gzip + 301000 zero bytes (across input blocks)");
     /* zero padding between members is not padding: after zeros, only zeros */
     bytes mid = {0};
     gz_member(&mid, b.p, b.n, 0);
     b_put(&mid, zeros, 10);
     b_put(&mid, "x", 1);
     write_file(pz, mid.p, mid.n);
-    check_read(pz, TM_COMP_AUTO, &b, "unexpected data after the end of the gzip stream", 4096,
-               "gzip + zeros + garbage");
+    check_read(pz, TM_COMP_AUTO, &b, "unexpected data after the end of the gzip stream",
+               4096, "gzip + zeros + garbage");
     free(mid.p);
     free(zeros);
     free(padz.p);
@@ -318,8 +322,8 @@ static void test_gzip(void) {
     b_put(&g, "garbage\n", 8);
     const char *pg = tpath("garbage.gz");
     write_file(pg, g.p, g.n);
-    check_read(pg, TM_COMP_AUTO, &b, "unexpected data after the end of the gzip stream", 4096,
-               "gzip + trailing garbage");
+    check_read(pg, TM_COMP_AUTO, &b, "unexpected data after the end of the gzip stream",
+               4096, "gzip + trailing garbage");
     g.n = 0;
     gz_member(&g, b.p, b.n, 0);
     b_put(&g, "\x1fxyz", 4);
@@ -431,12 +435,14 @@ static void test_not_files(void) {
   const char *missing = tpath("no-such-file.jsonl");
   snprintf(want, sizeof want, "cannot open '%s': no such file or directory", missing);
   check_open_error(missing, TM_COMP_AUTO, want, "a missing file is an error");
-  check_open_error("/dev/null", TM_COMP_AUTO, "'/dev/null' is not a regular file or a pipe",
+  check_open_error("/dev/null", TM_COMP_AUTO,
+                   "'/dev/null' is not a regular file or a pipe",
                    "a character device is an error");
 
   tm_file_id id;
   char err[400] = "";
-  CHECK_INT(tm_src_stat(missing, &id, err, sizeof err), -1, "tm_src_stat on a missing file");
+  CHECK_INT(tm_src_stat(missing, &id, err, sizeof err), -1,
+            "tm_src_stat on a missing file");
   snprintf(want, sizeof want, "cannot open '%s': no such file or directory", missing);
   CHECK_STR(err, want, "tm_src_stat message for a missing file");
   CHECK_INT(tm_src_stat(g_dir, &id, err, sizeof err), -1, "tm_src_stat on a directory");
@@ -543,7 +549,8 @@ static void test_fifo(void) {
   check_fifo(&gz, &plain, 4096, 0, "two gzip members through a FIFO");
   /* a pipe may hand out the magic bytes one at a time: the first read gets
      only 0x1f (the writer pauses after it), and gzip must still be seen */
-  check_fifo(&gz, &plain, 1, 200, "gzip through a FIFO whose first read returns one byte");
+  check_fifo(&gz, &plain, 1, 200,
+             "gzip through a FIFO whose first read returns one byte");
   check_fifo(&none, &none, 0, 0, "an empty FIFO");
   free(plain.p);
   free(gz.p);
@@ -635,8 +642,13 @@ static void test_fifo_held(void) {
   bytes plain = {0}, gz = {0};
   make_content(&plain, 200000, 9);
   const size_t first = 1000;
-  held_arg h = {tpath("held"), &gz, gz_member_flushed(&gz, plain.p, plain.n, first),
-                PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+  held_arg h = {tpath("held"),
+                &gz,
+                gz_member_flushed(&gz, plain.p, plain.n, first),
+                PTHREAD_MUTEX_INITIALIZER,
+                PTHREAD_COND_INITIALIZER,
+                0,
+                0};
   unlink(h.path);
   if (mkfifo(h.path, 0600) != 0) {
     CHECK(0, "mkfifo");
@@ -680,8 +692,9 @@ static void set_mtime_later(const char *path, int seconds) {
 
 /* Read `first` bytes, call change(), then read on; returns the total read
 ** and the outcome (0 clean end, -1 error) in *rc. */
-static size_t read_with_change(const char *path, size_t first, void (*change)(const char *),
-                               int *rc, char *msg, size_t msglen) {
+static size_t read_with_change(const char *path, size_t first,
+                               void (*change)(const char *), int *rc, char *msg,
+                               size_t msglen) {
   char err[600];
   tm_source *s = tm_src_open(path, TM_COMP_AUTO, err, sizeof err);
   if (!s) {
@@ -771,7 +784,8 @@ static void test_changes(void) {
   const char *pg = tpath("changing.gz");
   write_file(pg, gz.p, gz.n);
   total = read_with_change(pg, 1 << 20, shrink_to_1_5m, &rc, msg, sizeof msg);
-  CHECK_STR(msg, "file shrank while being read", "shrinking gzip file: error says it shrank");
+  CHECK_STR(msg, "file shrank while being read",
+            "shrinking gzip file: error says it shrank");
 
   write_file(pg, gz.p, gz.n);
   total = read_with_change(pg, 1 << 20, touch_later, &rc, msg, sizeof msg);
@@ -785,11 +799,24 @@ static void test_changes(void) {
 }
 
 static void rm_dir(void) {
-  static const char *const names[] = {
-    "plain.jsonl", "big.jsonl", "empty", "one.gz", "multi.gz", "tiny.gz", "pad.gz",
-    "garbage.gz", "trunc.gz", "corrupt.gz", "gzwrite.json.gz", "plain.json",
-    "unreadable.jsonl", "fifo", "held", "seek.gz", "changing.jsonl", "changing.gz"
-  };
+  static const char *const names[] = {"plain.jsonl",
+                                      "big.jsonl",
+                                      "empty",
+                                      "one.gz",
+                                      "multi.gz",
+                                      "tiny.gz",
+                                      "pad.gz",
+                                      "garbage.gz",
+                                      "trunc.gz",
+                                      "corrupt.gz",
+                                      "gzwrite.json.gz",
+                                      "plain.json",
+                                      "unreadable.jsonl",
+                                      "fifo",
+                                      "held",
+                                      "seek.gz",
+                                      "changing.jsonl",
+                                      "changing.gz"};
   for (size_t i = 0; i < sizeof names / sizeof *names; i++) unlink(tpath(names[i]));
   tmp_dir_remove();
 }

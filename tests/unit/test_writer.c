@@ -26,33 +26,36 @@
 
 /* The input: two records, the first with a child table and a grandchild. */
 static const char input[] =
-  "{\"id\":7,\"name\":\"a,b\",\"note\":\"say \\\"hi\\\"\\nbye\",\"big\":123456789012345678901234567890,"
-  "\"huge\":1e400,\"r\":1.50,\"ok\":true,\"nul\":\"x\\u0000y\",\"tags\":[\"t1\",2],"
-  "\"items\":[{\"sku\":\"A\",\"qty\":2},{\"sku\":\"B\\/C\",\"qty\":null,\"d\":[{\"p\":-0.5}]}]}\n"
-  "{\"id\":8,\"name\":\"plain\",\"ok\":false,\"items\":[]}\n";
+    "{\"id\":7,\"name\":\"a,b\",\"note\":\"say "
+    "\\\"hi\\\"\\nbye\",\"big\":123456789012345678901234567890,"
+    "\"huge\":1e400,\"r\":1.50,\"ok\":true,\"nul\":\"x\\u0000y\",\"tags\":[\"t1\",2],"
+    "\"items\":[{\"sku\":\"A\",\"qty\":2},{\"sku\":\"B\\/"
+    "C\",\"qty\":null,\"d\":[{\"p\":-0.5}]}]}\n"
+    "{\"id\":8,\"name\":\"plain\",\"ok\":false,\"items\":[]}\n";
 
 /* What each file must hold, per table. */
-static const char csv_main[] =
-  "_id,id,name,note,big,huge,r,ok,nul,tags\r\n"
-  "1,7,\"a,b\",\"say \"\"hi\"\"\nbye\",123456789012345678901234567890,1e400,1.50,1,x\0y,\"[\"\"t1\"\",2]\"\r\n"
-  "2,8,plain,,,,,0,,\r\n";
-static const char csv_items[] =
-  "_id,_parent_id,_root_id,_index,sku,qty\r\n"
-  "1,1,1,0,A,2\r\n"
-  "2,1,1,1,B/C,\r\n";
-static const char csv_d[] =
-  "_id,_parent_id,_root_id,_index,p\r\n"
-  "1,2,1,0,-0.5\r\n";
+static const char csv_main[] = "_id,id,name,note,big,huge,r,ok,nul,tags\r\n"
+                               "1,7,\"a,b\",\"say "
+                               "\"\"hi\"\"\nbye\",123456789012345678901234567890,1e400,1."
+                               "50,1,x\0y,\"[\"\"t1\"\",2]\"\r\n"
+                               "2,8,plain,,,,,0,,\r\n";
+static const char csv_items[] = "_id,_parent_id,_root_id,_index,sku,qty\r\n"
+                                "1,1,1,0,A,2\r\n"
+                                "2,1,1,1,B/C,\r\n";
+static const char csv_d[] = "_id,_parent_id,_root_id,_index,p\r\n"
+                            "1,2,1,0,-0.5\r\n";
 static const char jsonl_main[] =
-  "{\"_id\":1,\"id\":7,\"name\":\"a,b\",\"note\":\"say \\\"hi\\\"\\nbye\","
-  "\"big\":\"123456789012345678901234567890\",\"huge\":\"1e400\",\"r\":1.50,\"ok\":true,"
-  "\"nul\":\"x\\u0000y\",\"tags\":[\"t1\",2]}\n"
-  "{\"_id\":2,\"id\":8,\"name\":\"plain\",\"ok\":false}\n";
+    "{\"_id\":1,\"id\":7,\"name\":\"a,b\",\"note\":\"say \\\"hi\\\"\\nbye\","
+    "\"big\":\"123456789012345678901234567890\",\"huge\":\"1e400\",\"r\":1.50,\"ok\":"
+    "true,"
+    "\"nul\":\"x\\u0000y\",\"tags\":[\"t1\",2]}\n"
+    "{\"_id\":2,\"id\":8,\"name\":\"plain\",\"ok\":false}\n";
 static const char jsonl_items[] =
-  "{\"_id\":1,\"_parent_id\":1,\"_root_id\":1,\"_index\":0,\"sku\":\"A\",\"qty\":2}\n"
-  "{\"_id\":2,\"_parent_id\":1,\"_root_id\":1,\"_index\":1,\"sku\":\"B\\/C\",\"qty\":null}\n";
+    "{\"_id\":1,\"_parent_id\":1,\"_root_id\":1,\"_index\":0,\"sku\":\"A\",\"qty\":2}\n"
+    "{\"_id\":2,\"_parent_id\":1,\"_root_id\":1,\"_index\":1,\"sku\":\"B\\/"
+    "C\",\"qty\":null}\n";
 static const char jsonl_d[] =
-  "{\"_id\":1,\"_parent_id\":2,\"_root_id\":1,\"_index\":0,\"p\":-0.5}\n";
+    "{\"_id\":1,\"_parent_id\":2,\"_root_id\":1,\"_index\":0,\"p\":-0.5}\n";
 
 /* Write the input gzip-compressed to g_path. */
 static void write_input(void) {
@@ -67,7 +70,8 @@ static int count_files(void) {
   struct dirent *e;
   int n = 0;
   while (d && (e = readdir(d)))
-    n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, "in.jsonl.gz");
+    n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+         strcmp(e->d_name, "in.jsonl.gz");
   if (d) closedir(d);
   return n;
 }
@@ -119,7 +123,8 @@ static int export_to(const tm_schema *s, int replace, pass_seen *seen, char msg[
     if (rc == TM_EXPORT_OK) rc = tm_export_commit(e);
   }
   const tm_export_counts *n = e ? tm_export_counted(e) : NULL;
-  for (uint32_t t = 0; n && n->rows && t < cfg.schema->ntables; t++) seen->rows += n->rows[t];
+  for (uint32_t t = 0; n && n->rows && t < cfg.schema->ntables; t++)
+    seen->rows += n->rows[t];
   seen->records = n ? n->records : 0;
   snprintf(msg, 300, "%s", e ? tm_export_error(e) : "out of memory");
   if (rc != TM_EXPORT_OK) printf("# export: %s\n", msg);
@@ -172,8 +177,10 @@ static void check_abort(const tm_schema *s, const char *fmt) {
   char what[128], msg[300];
   pass_seen seen = {.fmt = fmt, .stop = 1};
   snprintf(what, sizeof what, "%s: abort: the export stops at its tick", fmt);
-  CHECK(export_to(s, 0, &seen, msg) == TM_EXPORT_ERROR && strcmp(msg, "interrupted") == 0, what);
-  snprintf(what, sizeof what, "%s: abort: the temporary files exist while it writes", fmt);
+  CHECK(export_to(s, 0, &seen, msg) == TM_EXPORT_ERROR && strcmp(msg, "interrupted") == 0,
+        what);
+  snprintf(what, sizeof what, "%s: abort: the temporary files exist while it writes",
+           fmt);
   CHECK_INT(seen.files, 3, what);
   snprintf(what, sizeof what, "%s: abort leaves no file", fmt);
   CHECK_INT(count_files(), 0, what);
@@ -185,14 +192,17 @@ static void check_replace(const tm_schema *s) {
   snprintf(path, sizeof path, "%s/t_items.csv", g_dir);
   write_file(path, "old", 3);
   pass_seen seen = {.fmt = "csv"};
-  CHECK_INT(export_to(s, 0, &seen, msg), TM_EXPORT_ERROR, "create: an existing file is refused");
+  CHECK_INT(export_to(s, 0, &seen, msg), TM_EXPORT_ERROR,
+            "create: an existing file is refused");
   char want[300];
   snprintf(want, sizeof want, "'%s' already exists; use mode=replace", path);
   CHECK_STR(msg, want, "create: the message names the file");
   CHECK_INT(count_files(), 1, "create: nothing else left");
   pass_seen again = {.fmt = "csv"};
-  CHECK(export_to(s, 1, &again, msg) == TM_EXPORT_OK && again.rows == 5, "replace: written");
-  CHECK(file_is("t_items.csv", csv_items, sizeof csv_items - 1), "replace: the new file in place");
+  CHECK(export_to(s, 1, &again, msg) == TM_EXPORT_OK && again.rows == 5,
+        "replace: written");
+  CHECK(file_is("t_items.csv", csv_items, sizeof csv_items - 1),
+        "replace: the new file in place");
   snprintf(path, sizeof path, "%s/t.csv", g_dir);
   unlink(path);
   snprintf(path, sizeof path, "%s/t_items_d.csv", g_dir);
@@ -211,9 +221,11 @@ int main(void) {
   CHECK(s && s->ntables == 3, "schema pass: three tables");
   if (s && s->ntables == 3) {
     const char *const csv[3] = {csv_main, csv_items, csv_d};
-    const size_t csvlen[3] = {sizeof csv_main - 1, sizeof csv_items - 1, sizeof csv_d - 1};
+    const size_t csvlen[3] = {sizeof csv_main - 1, sizeof csv_items - 1,
+                              sizeof csv_d - 1};
     const char *const jsonl[3] = {jsonl_main, jsonl_items, jsonl_d};
-    const size_t jsonllen[3] = {sizeof jsonl_main - 1, sizeof jsonl_items - 1, sizeof jsonl_d - 1};
+    const size_t jsonllen[3] = {sizeof jsonl_main - 1, sizeof jsonl_items - 1,
+                                sizeof jsonl_d - 1};
     check_export(NULL, "csv", csv, csvlen);   /* its own schema pass */
     check_export(s, "jsonl", jsonl, jsonllen);
     check_abort(s, "csv");

@@ -91,7 +91,7 @@ asan: $(TESTDATA)
 asan-units: $(patsubst build/unit/%,$(UNIT_DIR)/%,$(UNIT_BIN))
 
 # ThreadSanitizer (clang) on the unit tests whose code runs a second thread:
-# the pipe, the schema pass in halves, the gzip reader's inflate-ahead ring
+# the background scan, the schema pass in halves, the gzip reader's read-ahead ring
 # (with ISA-L, test_source runs once more on zlib).  Built in build/tsan.
 TSAN_UNITS  := test_bgscan test_infer test_source
 TSAN_CFLAGS  = -O1 -g -fsanitize=thread -fno-omit-frame-pointer

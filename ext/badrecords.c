@@ -191,6 +191,6 @@ static sqlite3_module badrec_module = {0,
                                        NULL,
                                        NULL};
 
-int tm_errors_register(sqlite3 *db) {
+int tm_badrecords_register(sqlite3 *db) {
   return sqlite3_create_module(db, "transmog_errors", &badrec_module, NULL);
 }

@@ -135,16 +135,19 @@ int tm_cache_get(sqlite3 *db, const char *zSchema, const char *tbl, tm_cache_row
   char *sql = sqlite3_mprintf("SELECT path, size, mtime, args, schema, seek FROM"
                               " \"%w\".transmog_cache WHERE tbl = ?1",
                               zSchema);
-  int found = 0;
-  if (sql && sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+  int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &st, NULL) : SQLITE_NOMEM;
+  int found = rc == SQLITE_ERROR ? 0 : -1;   /* an error: no cache table yet */
+  if (rc == SQLITE_OK) {
     sqlite3_bind_text(st, 1, tbl, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-      row->path = cache_text(st, 0);
-      row->args = cache_text(st, 3);
-      row->seek = cache_blob(st, 5, &row->nseek);
-      found = cache_unpack(st, 4, row) == 0 && row->path && row->args;
-      if (!found) tm_cache_row_free(row);
-    }
+    rc = sqlite3_step(st);
+    found = rc == SQLITE_DONE ? 0 : -1;
+  }
+  if (rc == SQLITE_ROW) {
+    row->path = cache_text(st, 0);
+    row->args = cache_text(st, 3);
+    row->seek = cache_blob(st, 5, &row->nseek);
+    found = cache_unpack(st, 4, row) == 0 && row->path && row->args;
+    if (!found) tm_cache_row_free(row);
   }
   sqlite3_finalize(st);
   sqlite3_free(sql);

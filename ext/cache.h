@@ -34,8 +34,10 @@ int tm_cache_put(sqlite3 *db, const char *zSchema, const char *tbl,
                  const tm_cache_row *row, char **pzErr);
 
 /* Read the row of `tbl` made under these rules into *row
-** (sqlite3_malloc'd parts, but the identity's list). Returns 1 if found,
-** 0 if not (or if the cache cannot be read). */
+** (sqlite3_malloc'd parts, but the identity's list). Returns 1 if found;
+** 0 if not (no cache table, no row, or a row damaged or of other rules);
+** -1 if the cache could not be read (busy, out of memory: see
+** sqlite3_errmsg), which must not pass for "no row". */
 int tm_cache_get(sqlite3 *db, const char *zSchema, const char *tbl, tm_cache_row *row);
 
 /* Delete the row of `tbl` (no error if there is none); drop the cache

@@ -80,10 +80,11 @@ static const char *ex_table(const exporter *x, uint32_t t) {
   return tm_schema_name(s, s->tables[t].name);
 }
 
-/* The writer: of tables, or of files in the format format= names. NULL
-** with x->err set, or when out of memory. */
+/* The writer: of tables, or of files in the format output_format= names
+** (its word is the writer class's name). NULL with x->err set, or when out
+** of memory. */
 static tm_writer *ex_writer(exporter *x) {
-  static const char *const formats[] = {[TM_OUT_CSV] = "csv", [TM_OUT_JSONL] = "jsonl"};
+  const char *format = tm_opts_word("output_format", x->opts.out_format);
   tm_writer_config cfg = {
       .schema = tm_export_schema(x->e),
       .id = x->opts.o.id,
@@ -92,10 +93,9 @@ static tm_writer *ex_writer(exporter *x) {
       .gzip = x->opts.out_gzip,
       .replace = x->opts.mode == TM_MODE_REPLACE,
   };
-  const tm_writer_class *files =
-      x->opts.to ? tm_writer_find(formats[x->opts.out_format]) : NULL;
+  const tm_writer_class *files = x->opts.to && format ? tm_writer_find(format) : NULL;
   if (x->opts.to && !files) {
-    ex_fail(x, "no writer for format '%s'", formats[x->opts.out_format]);
+    ex_fail(x, "no writer for format '%s'", format ? format : "?");
     return NULL;
   }
   return files ? tm_writer_open(files, &cfg)

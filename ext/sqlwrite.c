@@ -4,8 +4,12 @@
 ** The first table opened starts a savepoint; the commit releases it and
 ** freeing the writer without one rolls it back, so a failed export leaves
 ** no table behind and the connection outside any transaction it opened.
-** The ROLLBACK TO and RELEASE are prepared with the SAVEPOINT, so that
-** undoing needs no memory and no parsing. While an interrupt is pending
+** The ROLLBACK TO, RELEASE and (when the savepoint began the transaction)
+** ROLLBACK are prepared with the SAVEPOINT, so that undoing needs no
+** parsing, except where SQLite prepares a statement again after a schema
+** change (the RELEASE after a ROLLBACK TO that undid a CREATE TABLE): each
+** step is tried again, and a failed RELEASE ends with the ROLLBACK of the
+** whole transaction the savepoint began. While an interrupt is pending
 ** (sqlite3_interrupt, until the outer statement ends) SQLite runs no
 ** statement at all, the ROLLBACK TO included: then the whole transaction
 ** is rolled back, as SQLite does for an interrupted INSERT (see
@@ -56,6 +60,7 @@ typedef struct sql_writer {
   int savepoint;           /* a savepoint is open */
   sqlite3_stmt *rollback;  /* ROLLBACK TO it */
   sqlite3_stmt *release;   /* RELEASE it */
+  sqlite3_stmt *abandon;   /* ROLLBACK, when the savepoint began the transaction */
   sqlite3_stmt *undo;      /* a write that writes nothing (sqlw_rollback) */
   int nwaiting;            /* rows waiting, in every table */
   uint64_t batch;          /* the background scan's batch they lie in */
@@ -182,6 +187,9 @@ static int sqlw_savepoint(sql_writer *q) {
       sqlite3_prepare_v2(q->db, "RELEASE transmog_export", -1, &q->release, NULL) !=
           SQLITE_OK)
     return tm_writer_fail(&q->base, "%s", sqlite3_errmsg(q->db));
+  if (sqlite3_get_autocommit(q->db) &&
+      sqlite3_prepare_v2(q->db, "ROLLBACK", -1, &q->abandon, NULL) != SQLITE_OK)
+    return tm_writer_fail(&q->base, "%s", sqlite3_errmsg(q->db));
   if (sqlw_exec(q, "SAVEPOINT transmog_export") != TM_WRITE_OK) return TM_WRITE_ERROR;
   q->savepoint = 1;
   return TM_WRITE_OK;
@@ -219,7 +227,7 @@ static int sqlw_bind_row(sqlite3_stmt *st, int base, tm_convert_reader *row) {
   int rc = SQLITE_OK, column;
   tm_value v;
   while (rc == SQLITE_OK && tm_convert_next(row, &column, &v))
-    rc = tm_value_bind(st, base + column + 1, &v);
+    rc = tm_sql_bind(st, base + column + 1, &v);
   return rc;
 }
 
@@ -290,6 +298,16 @@ static int sqlw_commit(tm_writer *w) {
   return TM_WRITE_OK;
 }
 
+/* After a ROLLBACK TO: release the savepoint, trying again (SQLite may
+** have to prepare the RELEASE again, which can fail for want of memory);
+** if it still fails, end the transaction the savepoint began. */
+static void sqlw_release(sql_writer *q) {
+  for (int tries = 0; tries < 3; tries++)
+    if (sqlw_step(q->release) == SQLITE_OK) return;
+  for (int tries = 0; q->abandon && !sqlite3_get_autocommit(q->db) && tries < 3; tries++)
+    sqlw_step(q->abandon);
+}
+
 /* Undo what was not committed, with the statements prepared for it. A
 ** ROLLBACK TO can be interrupted (sqlite3_interrupt stops every statement
 ** until the outer one ends; a progress handler may stop any); a write
@@ -301,7 +319,7 @@ static void sqlw_rollback(sql_writer *q) {
   for (int tries = 0; q->savepoint && !sqlite3_get_autocommit(q->db) && tries < 3;
        tries++) {
     if (sqlw_step(q->rollback) == SQLITE_OK) {
-      sqlw_step(q->release);
+      sqlw_release(q);
       return;
     }
     if (q->undo) sqlw_step(q->undo);
@@ -314,6 +332,7 @@ static void sqlw_free(tm_writer *w) {
   sqlw_rollback(q);
   sqlite3_finalize(q->rollback);
   sqlite3_finalize(q->release);
+  sqlite3_finalize(q->abandon);
   sqlite3_finalize(q->undo);
   for (uint32_t t = 0; q->tables && t < w->cfg.schema->ntables; t++) {
     sqlw_table *g = &q->tables[t];

@@ -185,7 +185,15 @@ static int table_save_cache(table_vtab *v, char **pzErr) {
 static int table_load(table_vtab *v, int may_read, char **pzErr) {
   tm_cache_row row;
   char *key = tm_opts_key(&v->opts);
-  if (key && tm_cache_get(v->db, v->zSchema, v->zMain, &row)) {
+  int got = key ? tm_cache_get(v->db, v->zSchema, v->zMain, &row) : -1;
+  if (got < 0) {   /* not "no row": the table must not settle for no catalogue */
+    int rc = key ? SQLITE_ERROR : SQLITE_NOMEM;
+    *pzErr = sqlite3_mprintf("transmog: cannot read the schema cache of '%s': %s",
+                             v->zMain, key ? sqlite3_errmsg(v->db) : "out of memory");
+    free(key);
+    return rc;
+  }
+  if (got) {
     if (strcmp(row.path, v->path) == 0 && strcmp(row.args, key) == 0) {
       v->schema = tm_schema_load(row.blob, (size_t)row.nblob);
       /* no bound on the offsets: a gzip file's are in its inflated content,
@@ -257,7 +265,7 @@ static int table_init(sqlite3 *db, int argc, const char *const *argv,
     rc = create && is_main ? table_infer(v, pzErr) : table_load(v, create, pzErr);
   if (rc == SQLITE_OK && create && is_main) rc = table_save_cache(v, pzErr);
   if (rc == SQLITE_OK && !v->schema) {   /* connected without a catalogue */
-    rc = sqlite3_declare_vtab(db, "CREATE TABLE x(_no_catalogue HIDDEN)");
+    rc = sqlite3_declare_vtab(db, "CREATE TABLE x(_no_catalogue)");
     if (rc == SQLITE_OK) sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
     if (rc != SQLITE_OK) table_free(v);
     else *ppVtab = &v->base;

@@ -32,7 +32,7 @@ __declspec(dllexport)
                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                                    NULL, version_func, NULL, NULL);
   if (rc == SQLITE_OK) rc = tm_each_register(db);
-  if (rc == SQLITE_OK) rc = tm_errors_register(db);
+  if (rc == SQLITE_OK) rc = tm_badrecords_register(db);
   if (rc == SQLITE_OK) rc = tm_table_register(db);
   if (rc == SQLITE_OK) rc = tm_catalog_register(db);
   if (rc == SQLITE_OK) rc = tm_export_register(db);

@@ -13,7 +13,7 @@
 int tm_each_register(sqlite3 *db);
 
 /* transmog_errors(path [, options]): ext/badrecords.c */
-int tm_errors_register(sqlite3 *db);
+int tm_badrecords_register(sqlite3 *db);
 
 /* CREATE VIRTUAL TABLE ... USING transmog(path, ...): ext/table.c */
 int tm_table_register(sqlite3 *db);

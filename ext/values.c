@@ -26,7 +26,7 @@ int tm_sql_has_nul(sqlite3_value *v) {
   return t && strlen(t) != (size_t)sqlite3_value_bytes(v);
 }
 
-int tm_value_bind(sqlite3_stmt *st, int param, const tm_value *v) {
+int tm_sql_bind(sqlite3_stmt *st, int param, const tm_value *v) {
   switch (v->kind) {
     case TM_VALUE_INT: return sqlite3_bind_int64(st, param, v->i);
     case TM_VALUE_REAL: return sqlite3_bind_double(st, param, v->d);

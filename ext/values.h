@@ -15,7 +15,7 @@
 #define TM_JSON_SUBTYPE 74
 
 /* Bind a value without copying it: it must hold until the statement steps. */
-int tm_value_bind(sqlite3_stmt *st, int param, const tm_value *v);
+int tm_sql_bind(sqlite3_stmt *st, int param, const tm_value *v);
 
 /* Does v, as text, hold a NUL byte (which a C string would cut)? */
 int tm_sql_has_nul(sqlite3_value *v);

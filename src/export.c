@@ -1,8 +1,8 @@
 /*
 ** export.c: the export driver declared in export.h. The schema pass finds
 ** the tables and their columns; then one pass over the files hands every
-** row of every table to the writer, and the writer commits only if every
-** record went through.
+** row of every table to the writer; the caller commits (tm_export_commit)
+** only if every record went through.
 */
 #include "export.h"
 

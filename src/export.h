@@ -8,9 +8,10 @@
 **   tm_export *e = tm_export_new(paths, n, &o);   -- o.tick: progress, stop
 **   tm_export_infer(e, "orders");                 -- or tm_export_use(e, s)
 **   tm_writer *w = tm_writer_open(cls, &cfg);     -- cfg.schema: tm_export_schema(e)
-**   tm_export_run(e, w);                          -- the export owns w now
+**   if (tm_export_run(e, w) == TM_EXPORT_OK)      -- the export owns w now
+**     tm_export_commit(e);                        -- report first: see ext/export.c
 **   tm_export_counted(e)->records ...  tm_export_error(e) ...
-**   tm_export_free(e);
+**   tm_export_free(e);                            -- undoes what was not committed
 **
 ** Records are parsed in a thread of their own (bgscan.h), which also
 ** converts the values when the writer wants them (convert.h); the options'
@@ -46,7 +47,7 @@ tm_export *tm_export_new(const char *const *paths, uint32_t n, const tm_options 
 
 /* The schema pass: the files' tables, the main one named `name`, and
 ** their identities, which the writing pass checks again. Returns
-** TM_EXPORT_OK or TM_EXPORT_ERROR. */
+** TM_EXPORT_OK, TM_EXPORT_ERROR or TM_EXPORT_NOMEM. */
 int tm_export_infer(tm_export *e, const char *name);
 
 /* Or write into a frozen schema s made elsewhere (it must outlive the

@@ -43,7 +43,7 @@ enum { S_TOP, S_DESCEND, S_ELEM_FIRST, S_ELEM_NEXT, S_ASCEND, S_DONE };
 /* Internal result: the state changed, run the loop again. */
 #define REC_AGAIN (-1)
 
-struct tm_reader {
+struct tm_jsonread {
   tm_source *src;
   tm_rec_config cfg;
   char *rootbuf;          /* root path, '.' replaced by NUL */
@@ -74,8 +74,8 @@ struct tm_reader {
 ** Count the newlines in [*counted, upto) into *line and *line_start, all
 ** content offsets; the bytes must still be in the buffer.
 */
-static void jr_count(const tm_reader *r, uint64_t upto, uint64_t *counted, uint64_t *line,
-                     uint64_t *line_start) {
+static void jr_count(const tm_jsonread *r, uint64_t upto, uint64_t *counted,
+                     uint64_t *line, uint64_t *line_start) {
   if (upto <= *counted) return;
   const char *p = r->buf + (*counted - r->base);
   const char *e = r->buf + (upto - r->base);
@@ -102,7 +102,7 @@ static void jr_count(const tm_reader *r, uint64_t upto, uint64_t *counted, uint6
 }
 
 /* Count newlines up to content offset `upto` for good (never backwards). */
-static void jr_count_lines(tm_reader *r, uint64_t upto) {
+static void jr_count_lines(tm_jsonread *r, uint64_t upto) {
   jr_count(r, upto, &r->counted, &r->line, &r->line_start);
 }
 
@@ -110,7 +110,7 @@ static void jr_count_lines(tm_reader *r, uint64_t upto) {
 ** at line_start) into the error snippet: valid UTF-8, '?' for the rest.
 ** jr_fill keeps REC_CONTEXT bytes before pos, so the snippet is the same
 ** however reads split the file. */
-static void jr_snippet(tm_reader *r, uint64_t at, uint64_t line_start) {
+static void jr_snippet(tm_jsonread *r, uint64_t at, uint64_t line_start) {
   char *o = r->err.snippet;
   size_t room = sizeof r->err.snippet - 1;
   uint64_t from = at > line_start + REC_CONTEXT ? at - REC_CONTEXT : line_start;
@@ -136,7 +136,7 @@ static void jr_snippet(tm_reader *r, uint64_t at, uint64_t line_start) {
 }
 
 /* Describe an error at content offset `at` in record `record`. */
-static void jr_set_error(tm_reader *r, uint64_t record, uint64_t at, const char *fmt,
+static void jr_set_error(tm_jsonread *r, uint64_t record, uint64_t at, const char *fmt,
                          va_list ap) {
   /* Count on a copy: reading may resume before `at` (the pieces of a bad
      value), and those later errors need the lines before it. */
@@ -152,7 +152,7 @@ static void jr_set_error(tm_reader *r, uint64_t record, uint64_t at, const char 
 }
 
 /* A bad record: fill the error and return TM_REC_BAD. */
-static int jr_bad(tm_reader *r, uint64_t record, uint64_t at, const char *fmt, ...) {
+static int jr_bad(tm_jsonread *r, uint64_t record, uint64_t at, const char *fmt, ...) {
   r->busy = 0;
   va_list ap;
   va_start(ap, fmt);
@@ -163,7 +163,7 @@ static int jr_bad(tm_reader *r, uint64_t record, uint64_t at, const char *fmt, .
 
 /* A fatal error: the reader stops for good. It belongs to the record being
 ** read, if one is (a gzip file cut inside it), else to the next one. */
-static int jr_fatal(tm_reader *r, const char *fmt, ...) {
+static int jr_fatal(tm_jsonread *r, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   jr_set_error(r, r->busy ? r->number : r->number + 1, r->base + r->len, fmt, ap);
@@ -186,7 +186,7 @@ static int jr_fatal(tm_reader *r, const char *fmt, ...) {
 ** makes the work linear is when records are parsed again, not how much
 ** a read brings.
 */
-static int jr_fill(tm_reader *r) {
+static int jr_fill(tm_jsonread *r) {
   if (r->eof) return 0;
   if (r->pos > REC_CONTEXT) {   /* keep a little before pos for snippets */
     size_t drop = r->pos - REC_CONTEXT;
@@ -225,7 +225,7 @@ static int jr_fill(tm_reader *r) {
 
 /* Skip whitespace, reading more as needed. Returns 1 if a byte is at pos,
 ** 0 at the end, -1 on a fatal error. */
-static int jr_skip_ws(tm_reader *r) {
+static int jr_skip_ws(tm_jsonread *r) {
   for (;;) {
     r->pos = tm_json_skip_ws(r->buf, r->len, r->pos);
     if (r->pos < r->len) return 1;
@@ -235,14 +235,14 @@ static int jr_skip_ws(tm_reader *r) {
 }
 
 /* The error for a record over max_record. */
-static int jr_too_big(tm_reader *r, uint64_t record) {
+static int jr_too_big(tm_jsonread *r, uint64_t record) {
   return jr_bad(r, record, r->base + r->pos,
                 "record larger than max_record (%zu bytes); raise max_record",
                 r->cfg.max_record);
 }
 
 /* Hand out the record parsed at pos with `n` bytes, and move past it. */
-static int jr_emit(tm_reader *r, tm_record *rec, size_t n, size_t next) {
+static int jr_emit(tm_jsonread *r, tm_record *rec, size_t n, size_t next) {
   r->busy = 0;
   rec->text = r->buf + r->pos;
   rec->len = n;
@@ -254,7 +254,7 @@ static int jr_emit(tm_reader *r, tm_record *rec, size_t n, size_t next) {
 }
 
 /* An error from the tokenizer, in record `record` starting at pos. */
-static int jr_parse_error(tm_reader *r, uint64_t record, int rc, const tm_json_err *e) {
+static int jr_parse_error(tm_jsonread *r, uint64_t record, int rc, const tm_json_err *e) {
   if (rc == TM_JSON_NOMEM) return jr_fatal(r, "out of memory");
   return jr_bad(r, record, r->base + r->pos + e->off, "%s", e->msg);
 }
@@ -275,7 +275,7 @@ static int jr_parse_error(tm_reader *r, uint64_t record, int rc, const tm_json_e
 ** to a few times the record: linear. A value is parsed as soon as its last
 ** byte is in, so a slow producer's record never waits for more input.
 */
-static int jr_parse_upto(tm_reader *r, size_t limit, size_t *n, tm_json_err *e) {
+static int jr_parse_upto(tm_jsonread *r, size_t limit, size_t *n, tm_json_err *e) {
   tm_skim s = {0, 0, 0, 0};
   size_t skimmed = 0, again = 0;   /* from pos; parse again at `again` bytes */
   int ended = 0;                   /* the skim found the end */
@@ -302,7 +302,7 @@ static int jr_parse_upto(tm_reader *r, size_t limit, size_t *n, tm_json_err *e) 
 ** On success *n is its length. Returns TM_REC_OK, TM_REC_BAD (the error
 ** names `record`), or TM_REC_FATAL.
 */
-static int jr_parse_value(tm_reader *r, uint64_t record, size_t *n) {
+static int jr_parse_value(tm_jsonread *r, uint64_t record, size_t *n) {
   tm_json_err e;
   int rc = jr_parse_upto(r, r->cfg.max_record, n, &e);
   if (rc < 0) return TM_REC_FATAL;
@@ -318,7 +318,7 @@ static int jr_parse_value(tm_reader *r, uint64_t record, size_t *n) {
 ** value is not consumed unless `progress` asks for at least one byte.
 ** Returns 1 when the value ended, 0 at the end of the content, -1 on fatal.
 */
-static int jr_skim(tm_reader *r, uint32_t depth, int progress) {
+static int jr_skim(tm_jsonread *r, uint32_t depth, int progress) {
   tm_skim s = {depth, 0, 0, 0};
   uint64_t start = r->base + r->pos;
   for (;;) {
@@ -334,7 +334,7 @@ static int jr_skim(tm_reader *r, uint32_t depth, int progress) {
 }
 
 /* Move pos just past the next newline (or to the end of the content). */
-static int jr_skip_line(tm_reader *r) {
+static int jr_skip_line(tm_jsonread *r) {
   for (;;) {
     char *nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
     if (nl) {
@@ -352,7 +352,7 @@ static int jr_skip_line(tm_reader *r) {
 ** starts with '{' or '[' in its first column (where a new top-level value
 ** begins in JSON Lines and in pretty-printed sequences alike).
 */
-static int jr_resync_values(tm_reader *r) {
+static int jr_resync_values(tm_jsonread *r) {
   for (;;) {
     int rc = jr_skip_line(r);
     if (rc <= 0) return rc;
@@ -363,7 +363,7 @@ static int jr_resync_values(tm_reader *r) {
 }
 
 /* JSON Lines: the record is the line starting at pos. */
-static int jr_line(tm_reader *r, tm_record *rec) {
+static int jr_line(tm_jsonread *r, tm_record *rec) {
   size_t scanned = 0;
   char *nl;
   r->number++;
@@ -416,7 +416,7 @@ static int jr_line(tm_reader *r, tm_record *rec) {
 ** at the next line that starts a value; inside a document, the bad value
 ** is skimmed.
 */
-static int jr_value(tm_reader *r, tm_record *rec) {
+static int jr_value(tm_jsonread *r, tm_record *rec) {
   size_t n;
   r->number++;
   r->busy = 1;
@@ -432,7 +432,7 @@ static int jr_value(tm_reader *r, tm_record *rec) {
 }
 
 /* One element of the record array as a record; skim it if it is bad. */
-static int jr_element(tm_reader *r, tm_record *rec) {
+static int jr_element(tm_jsonread *r, tm_record *rec) {
   size_t n;
   r->number++;
   r->busy = 1;
@@ -447,10 +447,10 @@ static int jr_element(tm_reader *r, tm_record *rec) {
 }
 
 /* Where to go once the record array (or the root value) is done. */
-static void jr_after_records(tm_reader *r) { r->state = r->level ? S_ASCEND : S_TOP; }
+static void jr_after_records(tm_jsonread *r) { r->state = r->level ? S_ASCEND : S_TOP; }
 
 /* The input ended where `what` was expected. */
-static int jr_unexpected_end(tm_reader *r, const char *what) {
+static int jr_unexpected_end(tm_jsonread *r, const char *what) {
   r->state = S_DONE;
   return jr_bad(r, r->number + 1, r->base + r->len,
                 "unexpected end of input: expected %s", what);
@@ -458,14 +458,14 @@ static int jr_unexpected_end(tm_reader *r, const char *what) {
 
 /* Skip whitespace up to where `what` is expected: TM_REC_OK, TM_REC_FATAL,
 ** or the error of an input that ends there. */
-static int jr_expect(tm_reader *r, const char *what) {
+static int jr_expect(tm_jsonread *r, const char *what) {
   int rc = jr_skip_ws(r);
   if (rc > 0) return TM_REC_OK;
   return rc < 0 ? TM_REC_FATAL : jr_unexpected_end(r, what);
 }
 
 /* ELEM_FIRST and ELEM_NEXT: between the elements of the record array. */
-static int jr_between_elements(tm_reader *r, tm_record *rec) {
+static int jr_between_elements(tm_jsonread *r, tm_record *rec) {
   int rc = jr_expect(r, r->state == S_ELEM_FIRST ? "a value or ']'" : "',' or ']'");
   if (rc != TM_REC_OK) return rc;
   char c = r->buf[r->pos];
@@ -488,7 +488,7 @@ static int jr_between_elements(tm_reader *r, tm_record *rec) {
 }
 
 /* ASCEND: skip the rest of the objects that enclose the root value. */
-static int jr_ascend(tm_reader *r) {
+static int jr_ascend(tm_jsonread *r) {
   if (r->level == 0) {   /* the document already closed */
     r->state = S_TOP;
     return REC_AGAIN;
@@ -503,7 +503,7 @@ static int jr_ascend(tm_reader *r) {
 
 /* Give up on root= for this document, which counts as a (lost) record:
 ** report, then skip what is left of it. */
-static int jr_root_missing(tm_reader *r, const char *why) {
+static int jr_root_missing(tm_jsonread *r, const char *why) {
   int rc =
       jr_bad(r, ++r->number, r->base + r->pos, "root path '%s' %s", r->cfg.root, why);
   r->state = S_ASCEND;
@@ -511,7 +511,7 @@ static int jr_root_missing(tm_reader *r, const char *why) {
 }
 
 /* Read the key at pos into r->key (unescaped, NUL-terminated). */
-static int jr_read_key(tm_reader *r, size_t *n) {
+static int jr_read_key(tm_jsonread *r, size_t *n) {
   int rc = jr_parse_value(r, r->number + 1, n);
   if (rc != TM_REC_OK) return rc;
   const tm_tok *t = &r->tape.tok[0];
@@ -530,7 +530,7 @@ static int jr_read_key(tm_reader *r, size_t *n) {
 }
 
 /* The value of the matching member: go one level down, or reach the root. */
-static int jr_enter(tm_reader *r, tm_record *rec) {
+static int jr_enter(tm_jsonread *r, tm_record *rec) {
   char c = r->buf[r->pos];
   if (r->level < r->nseg) {
     if (c != '{')
@@ -550,7 +550,7 @@ static int jr_enter(tm_reader *r, tm_record *rec) {
 }
 
 /* DESCEND: find the member named by the next root segment. */
-static int jr_descend(tm_reader *r, tm_record *rec) {
+static int jr_descend(tm_jsonread *r, tm_record *rec) {
   int rc = jr_expect(r, "a key or '}'");
   if (rc != TM_REC_OK) return rc;
   char c = r->buf[r->pos];
@@ -581,7 +581,7 @@ static int jr_descend(tm_reader *r, tm_record *rec) {
 }
 
 /* TOP: the start of the next top-level value. */
-static int jr_top(tm_reader *r, tm_record *rec) {
+static int jr_top(tm_jsonread *r, tm_record *rec) {
   int rc = jr_skip_ws(r);
   if (rc < 0) return TM_REC_FATAL;
   if (rc == 0) {
@@ -617,7 +617,7 @@ static int jr_top(tm_reader *r, tm_record *rec) {
   return r->mode == M_LINES ? jr_line(r, rec) : jr_value(r, rec);
 }
 
-int tm_jsonread_next(tm_reader *r, tm_record *rec) {
+int tm_jsonread_next(tm_jsonread *r, tm_record *rec) {
   for (;;) {
     int rc;
     switch (r->state) {
@@ -638,7 +638,7 @@ int tm_jsonread_next(tm_reader *r, tm_record *rec) {
 ** `limit` bytes of pos, one document if not. Reads on as needed, so that
 ** how the reads split the bytes never changes the answer.
 */
-static int jr_sniff_next_line(tm_reader *r, size_t off, size_t limit) {
+static int jr_sniff_next_line(tm_jsonread *r, size_t off, size_t limit) {
   size_t at = off;   /* from pos, which a read may move: scanned so far */
   int newline = 0;
   for (;;) {
@@ -662,7 +662,7 @@ static int jr_sniff_next_line(tm_reader *r, size_t off, size_t limit) {
 ** array is one document; a value broken past its first line, a sequence of
 ** values; else as the lines after it say.
 */
-static int jr_sniff_broken(tm_reader *r, char first, size_t off, size_t limit) {
+static int jr_sniff_broken(tm_jsonread *r, char first, size_t off, size_t limit) {
   if (first == '[') return M_DOC;
   if (memchr(r->buf + r->pos, '\n', off)) return M_VALUES;
   return jr_sniff_next_line(r, off, limit);
@@ -673,7 +673,7 @@ static int jr_sniff_broken(tm_reader *r, char first, size_t off, size_t limit) {
 ** Lines if it sits on one line and a newline precedes what comes next; a
 ** sequence of values if anything else follows; one document if nothing does.
 */
-static int jr_sniff_whole(tm_reader *r, size_t n) {
+static int jr_sniff_whole(tm_jsonread *r, size_t n) {
   size_t after = n;   /* from pos, which a read may move */
   while ((after = tm_json_skip_ws(r->buf + r->pos, r->len - r->pos, after)) ==
          r->len - r->pos) {
@@ -691,7 +691,7 @@ static int jr_sniff_whole(tm_reader *r, size_t n) {
 ** consumed; the first value is parsed again as a record. Returns -1 on a
 ** fatal error.
 */
-static int jr_sniff(tm_reader *r) {
+static int jr_sniff(tm_jsonread *r) {
   int rc = jr_skip_ws(r);
   if (rc <= 0) return rc < 0 ? -1 : M_LINES;
   char first = r->buf[r->pos];
@@ -713,7 +713,7 @@ static int jr_sniff(tm_reader *r) {
 }
 
 /* Split root=a.b.c into segments. */
-static int jr_split_root(tm_reader *r) {
+static int jr_split_root(tm_jsonread *r) {
   if (!r->cfg.root || !*r->cfg.root) return 0;
   size_t n = strlen(r->cfg.root);
   r->rootbuf = malloc(n + 1);
@@ -732,7 +732,7 @@ static int jr_split_root(tm_reader *r) {
 }
 
 /* Skip a UTF-8 byte order mark at the very start. */
-static int jr_skip_bom(tm_reader *r) {
+static int jr_skip_bom(tm_jsonread *r) {
   while (r->len < 3 && !r->eof)
     if (jr_fill(r) < 0) return -1;
   if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) r->pos = 3;
@@ -742,7 +742,7 @@ static int jr_skip_bom(tm_reader *r) {
 /* The kind's open: a reader of src counting records from `first`. */
 static void *jr_open(tm_source *src, const tm_rec_config *cfg, uint64_t first, char *err,
                      size_t errlen) {
-  tm_reader *r = calloc(1, sizeof *r);
+  tm_jsonread *r = calloc(1, sizeof *r);
   if (!r) {
     tm_src_close(src);
     snprintf(err, errlen, "out of memory");
@@ -772,8 +772,8 @@ static void *jr_open(tm_source *src, const tm_rec_config *cfg, uint64_t first, c
   return r;
 }
 
-tm_reader *tm_jsonread_open(tm_source *src, const tm_rec_config *cfg, char *err,
-                            size_t errlen) {
+tm_jsonread *tm_jsonread_open(tm_source *src, const tm_rec_config *cfg, char *err,
+                              size_t errlen) {
   return jr_open(src, cfg, 0, err, errlen);
 }
 
@@ -785,20 +785,20 @@ static int jr_mark_ok(const tm_mark *m) {
 /* JSON Lines without root=, from a regular file read as it is (not gzip):
 ** every line is one record, so a line start is a record boundary. */
 static int jr_splittable(const void *arg) {
-  const tm_reader *r = arg;
+  const tm_jsonread *r = arg;
   tm_file_id id = tm_src_id(r->src);
   return r->mode == M_LINES && r->nseg == 0 && !tm_src_is_gzip(r->src) && !id.pipe;
 }
 
 /* The content offset of the next byte the reader will look at. */
 static uint64_t jr_offset(const void *arg) {
-  const tm_reader *r = arg;
+  const tm_jsonread *r = arg;
   return r->base + r->pos;
 }
 
 /* The reader's position, as a mark of its own file. */
 static void jr_mark(void *arg, tm_mark *m) {
-  tm_reader *r = arg;
+  tm_jsonread *r = arg;
   memset(m, 0, sizeof *m);
   jr_count_lines(r, r->base + r->pos);
   m->offset = r->base + r->pos;
@@ -812,7 +812,7 @@ static void jr_mark(void *arg, tm_mark *m) {
 /* Continue from a mark of this file: jump within the buffered bytes when
 ** it can, else seek the source. Returns 0, or -1 (the reader is done). */
 static int jr_seek(void *arg, const tm_mark *m) {
-  tm_reader *r = arg;
+  tm_jsonread *r = arg;
   if (m->offset >= r->base && m->offset <= r->base + r->len) {
     r->pos = (size_t)(m->offset - r->base);    /* already in the buffer */
   } else {
@@ -836,16 +836,16 @@ static int jr_seek(void *arg, const tm_mark *m) {
   return 0;
 }
 
-void tm_jsonread_reject(tm_reader *r, const tm_record *rec, const char *msg) {
+void tm_jsonread_reject(tm_jsonread *r, const tm_record *rec, const char *msg) {
   jr_bad(r, rec->number, rec->offset, "%s", msg);
 }
 
-const tm_rec_error *tm_jsonread_error(const tm_reader *r) { return &r->err; }
-int tm_jsonread_format(const tm_reader *r) {
+const tm_rec_error *tm_jsonread_error(const tm_jsonread *r) { return &r->err; }
+int tm_jsonread_format(const tm_jsonread *r) {
   return r->mode == M_LINES ? TM_FMT_JSONL : r->mode == M_DOC ? TM_FMT_JSON : TM_FMT_AUTO;
 }
 
-void tm_jsonread_close(tm_reader *r) {
+void tm_jsonread_close(tm_jsonread *r) {
   if (!r) return;
   tm_src_close(r->src);
   tm_json_tape_free(&r->tape);

@@ -23,7 +23,7 @@
 ** it. The functions below are for tests that look at one file's framing. */
 extern const tm_rd_kind tm_jsonread_kind;
 
-typedef struct tm_reader tm_reader;
+typedef struct tm_jsonread tm_jsonread;
 
 /*
 ** Start reading records from src, which the reader now owns. With
@@ -37,24 +37,24 @@ typedef struct tm_reader tm_reader;
 ** the reads split the content (a pipe), the answer is the same.
 ** Returns NULL with a message in err on failure (src is closed).
 */
-tm_reader *tm_jsonread_open(tm_source *src, const tm_rec_config *cfg, char *err,
-                            size_t errlen);
+tm_jsonread *tm_jsonread_open(tm_source *src, const tm_rec_config *cfg, char *err,
+                              size_t errlen);
 
 /* Read the next record. See the TM_REC_* results. */
-int tm_jsonread_next(tm_reader *r, tm_record *rec);
+int tm_jsonread_next(tm_jsonread *r, tm_record *rec);
 
 /* The error behind the last TM_REC_BAD or TM_REC_FATAL. */
-const tm_rec_error *tm_jsonread_error(const tm_reader *r);
+const tm_rec_error *tm_jsonread_error(const tm_jsonread *r);
 
 /* Report `rec` (the record just read) as bad for a reason found after
 ** parsing it; tm_jsonread_error then describes it. */
-void tm_jsonread_reject(tm_reader *r, const tm_record *rec, const char *msg);
+void tm_jsonread_reject(tm_jsonread *r, const tm_record *rec, const char *msg);
 
 /* The format in use after sniffing (TM_FMT_JSONL or TM_FMT_JSON, or
 ** TM_FMT_AUTO for whitespace-separated values). */
-int tm_jsonread_format(const tm_reader *r);
+int tm_jsonread_format(const tm_jsonread *r);
 
 /* Close the reader and its source. Accepts NULL. */
-void tm_jsonread_close(tm_reader *r);
+void tm_jsonread_close(tm_jsonread *r);
 
 #endif

@@ -578,6 +578,16 @@ static const char *opt_show(const char *base, const tm_opt_def *d, char *buf, si
   return buf;
 }
 
+const char *tm_opts_word(const char *name, int value) {
+  for (int i = 0; i < tm_opt_count; i++) {
+    const tm_opt_def *d = &tm_opt_defs[i];
+    if (d->kind != TM_OPT_WORD || strcmp(d->name, name) != 0) continue;
+    for (int w = 0; d->words[w].word; w++)
+      if (d->words[w].value == value) return d->words[w].word;
+  }
+  return NULL;
+}
+
 char *tm_opts_key(const tm_opts *opts) {
   char buf[32];
   size_t n = 1;

@@ -99,9 +99,14 @@ typedef struct tm_opt_def {
 extern const tm_opt_def tm_opt_defs[];
 extern const int tm_opt_count;
 
-/* Export modes (mode=) and the format of files written (output_format=). */
+/* Export modes (mode=) and the format of files written (output_format=:
+** its word is the name of a writer class, see tm_opts_word). */
 enum { TM_MODE_CREATE, TM_MODE_REPLACE, TM_MODE_APPEND };
 enum { TM_OUT_CSV, TM_OUT_JSONL };
+
+/* The word that stands for `value` of the word option `name`
+** (tm_opts_word("output_format", TM_OUT_CSV) is "csv"), or NULL. */
+const char *tm_opts_word(const char *name, int value);
 
 /* Parsed options; the strings live in `store`. */
 typedef struct tm_opts {

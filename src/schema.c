@@ -622,6 +622,7 @@ static void schema_make_map(tm_schema *s, uint32_t node) {
   schema_index_rebuild(s, s->nnodes);
 }
 
+/* The map table of the object at node, made a map first if it is not. */
 static uint32_t schema_map_at(tm_schema *s, uint32_t node) {
   if (!(s->nodes[node].flags & TM_N_MAP)) schema_make_map(s, node);
   return s->nodes[node].flags & TM_N_MAP ? s->nodes[node].child : TM_NONE;

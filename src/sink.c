@@ -7,10 +7,12 @@
 ** The temporary name ends in a random suffix and is created with O_EXCL
 ** and O_NOFOLLOW, so nothing planted in a shared directory (a symlink, a
 ** file) is ever opened or written through, and two exports of one name
-** never share a temporary file. The commit's rename(2) replaces whatever
-** entry has the target's name, a symlink included, without following it.
+** never share a temporary file. With mode=replace, the rename(2) replaces
+** whatever entry has the target's name, a symlink included, without
+** following it; otherwise the rename refuses any entry there. A file is
+** synced to the disk before it is renamed, and the directory after.
 */
-#define _DEFAULT_SOURCE   /* getentropy, O_NOFOLLOW */
+#define _GNU_SOURCE   /* getentropy, O_NOFOLLOW, renameat2 */
 #include "sink.h"
 
 #include <errno.h>
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -42,8 +45,12 @@ static char *sink_join(const char *dir, const char *name, int tmp) {
   if (!p) return NULL;
   const char *slash = *dir && dir[strlen(dir) - 1] == '/' ? "" : "/";
   unsigned char r[8] = {0};
-  if (tmp && getentropy(r, sizeof r) != 0) {   /* no entropy: still unique, by O_EXCL */
-    unsigned long x = (unsigned long)getpid() ^ (unsigned long)(size_t)p;
+  if (tmp && getentropy(r, sizeof r) != 0) {   /* no entropy: a name new each try */
+    static unsigned long calls;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    unsigned long x = (unsigned long)getpid() * 2654435761u ^ (unsigned long)ts.tv_nsec ^
+                      (unsigned long)ts.tv_sec << 20 ^ ++calls * 40503u;
     memcpy(r, &x, sizeof x < sizeof r ? sizeof x : sizeof r);
   }
   if (tmp)
@@ -145,16 +152,55 @@ int tm_sink_write(tm_sink *k, const void *p, size_t n) {
   return 0;
 }
 
-int tm_sink_commit(tm_sink *k) {
+/* Sync the closed temporary file to the disk (opened again read-only:
+** zlib has closed its descriptor). */
+static int sink_sync(tm_sink *k) {
+  int fd = open(k->tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return -1;
+  int rc = fsync(fd);
+  close(fd);
+  return rc;
+}
+
+int tm_sink_close(tm_sink *k) {
   if (sink_flush(k)) return -1;
   int rc = k->gz ? gzclose(k->gz) : close(k->fd);
   if (k->gz && rc != Z_OK && rc != Z_ERRNO) errno = EIO;   /* zlib's own failure */
   k->gz = NULL;
   k->fd = -1;
-  if (rc != 0) return sink_fail(k, "write");
-  if (rename(k->tmp, k->path) != 0) return sink_fail(k, "rename the temporary file to");
+  if (rc != 0 || sink_sync(k) != 0) return sink_fail(k, "write");
+  return 0;
+}
+
+/* Rename without replacing an entry at the target: renameat2's
+** RENAME_NOREPLACE, or where the file system lacks it, link and unlink
+** (link never replaces either). */
+static int sink_rename_new(const char *from, const char *to) {
+  if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0) return 0;
+  if (errno != EINVAL && errno != ENOSYS) return -1;
+  if (link(from, to) != 0) return -1;
+  unlink(from);
+  return 0;
+}
+
+int tm_sink_rename(tm_sink *k, int replace) {
+  if ((replace ? rename(k->tmp, k->path) : sink_rename_new(k->tmp, k->path)) != 0) {
+    if (errno == EEXIST) {
+      snprintf(k->err, sizeof k->err, "'%s' already exists; use mode=replace", k->path);
+      return -1;
+    }
+    return sink_fail(k, "rename the temporary file to");
+  }
   k->committed = 1;
   return 0;
+}
+
+int tm_sink_sync_dir(const char *dir) {
+  int fd = open(*dir ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  int rc = fsync(fd);
+  close(fd);
+  return rc;
 }
 
 const char *tm_sink_path(const tm_sink *k) { return k->path; }

@@ -1,9 +1,10 @@
 /*
 ** sink.h: files out. A sink writes to a temporary name beside its target
 ** (".<name>.tmp-<random>" in the same directory, made anew with O_EXCL
-** and O_NOFOLLOW), plain or gzip, and becomes
-** the target only when tm_sink_commit renames it: a failed or interrupted
-** export leaves no half-written file under a real name.
+** and O_NOFOLLOW), plain or gzip, and becomes the target only when
+** tm_sink_rename renames it, after tm_sink_close has written and synced
+** it: a failed or interrupted export leaves no half-written file under a
+** real name.
 */
 #ifndef TM_SINK_H
 #define TM_SINK_H
@@ -20,9 +21,20 @@ tm_sink *tm_sink_open(const char *dir, const char *name, int gzip, char *err,
 /* Append n bytes. Returns 0, or -1 (see tm_sink_error). */
 int tm_sink_write(tm_sink *k, const void *p, size_t n);
 
-/* Flush and close the temporary file, then rename it to its target.
+/* Flush the temporary file, close it and sync it to the disk: everything
+** that can fail for want of room is done here. Returns 0, or -1 (see
+** tm_sink_error). */
+int tm_sink_close(tm_sink *k);
+
+/* Rename the closed temporary file to its target. Without `replace`, an
+** entry already at the target (a file, a symlink, anything) is an error,
+** checked by the rename itself, so nothing created meanwhile is replaced.
 ** Returns 0, or -1 (see tm_sink_error). The sink stays to be freed. */
-int tm_sink_commit(tm_sink *k);
+int tm_sink_rename(tm_sink *k, int replace);
+
+/* Make the renames in directory `dir` durable (fsync of the directory).
+** Returns 0, or -1 with errno set. */
+int tm_sink_sync_dir(const char *dir);
 
 /* The target's path. */
 const char *tm_sink_path(const tm_sink *k);

@@ -15,9 +15,9 @@ static int value_real_fits(const char *p, size_t len, double *d) {
 }
 
 /*
-** Beyond a double, as value_real_fits tells. Its integer digits and exponent bound it without converting it: below
-** 1e308 it is finite, from 1e309 on it is not; only in between is it
-** converted.
+** Is the real at p beyond a double (as value_real_fits tells)? Its integer
+** digits and exponent bound it without converting it: below 1e308 it is
+** finite, from 1e309 on it is not; only in between is it converted.
 */
 int tm_value_real_huge(const char *p, size_t len) {
   const char *end = p + len, *d = p + (*p == '-'), *i = d;

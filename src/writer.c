@@ -2,15 +2,16 @@
 ** writer.c: the writer seam declared in writer.h: the registry of file
 ** formats, and what every writer (and every file writer) shares.
 */
+#define _POSIX_C_SOURCE 200809L   /* lstat */
 #include "writer.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
-
-#include "source.h"
 
 extern const tm_writer_class tm_csv_writer;     /* csvwrite.c */
 extern const tm_writer_class tm_jsonl_writer;   /* jsonlwrite.c */
@@ -86,24 +87,33 @@ static char *writer_file_name(const tm_writer *w, const char *name) {
   return o.p;
 }
 
-/* Is there a file at dir/file already? Then say so. */
-static int writer_exists(tm_writer *w, const char *file, int *nomem) {
+/* May the export write dir/file? Without replace, nothing may be there (a
+** file, a symlink, anything); with it, a directory may not be, as it
+** could not be renamed over at the commit (other files replaced by then
+** would be lost). The rename checks again: this says it before any work. */
+static int writer_may_write(tm_writer *w, const char *file, int *nomem) {
   size_t n = strlen(w->cfg.dir) + strlen(file) + 2;
-  char *target = malloc(n), err[400];
-  tm_file_id id;
+  char *target = malloc(n);
+  struct stat st;
   *nomem = !target;
   if (!target) return 0;
-  snprintf(target, n, "%s/%s", w->cfg.dir, file);
-  int found = tm_src_stat(target, &id, err, sizeof err) == 0;
-  if (found) tm_writer_fail(w, "'%s' already exists; use mode=replace", target);
+  const char *dir = w->cfg.dir, *slash = *dir && dir[strlen(dir) - 1] == '/' ? "" : "/";
+  snprintf(target, n, "%s%s%s", dir, slash, file);
+  int there = lstat(target, &st) == 0, ok = 1;
+  if (there && !w->cfg.replace)
+    ok =
+        tm_writer_fail(w, "'%s' already exists; use mode=replace", target) == TM_WRITE_OK;
+  else if (there && S_ISDIR(st.st_mode))
+    ok = tm_writer_fail(w, "cannot replace '%s': it is a directory", target) ==
+         TM_WRITE_OK;
   free(target);
-  return found;
+  return ok;
 }
 
 int tm_writer_file(tm_writer *w, uint32_t t, const char *name) {
   char err[400], *file = writer_file_name(w, name);
   int nomem = !file, rc = TM_WRITE_OK;
-  if (file && !w->cfg.replace && writer_exists(w, file, &nomem)) rc = TM_WRITE_ERROR;
+  if (file && !writer_may_write(w, file, &nomem)) rc = TM_WRITE_ERROR;
   if (nomem) rc = tm_writer_nomem(w);
   if (rc == TM_WRITE_OK &&
       !(w->sinks[t] = tm_sink_open(w->cfg.dir, file, w->cfg.gzip, err, sizeof err)))
@@ -119,12 +129,21 @@ int tm_writer_put(tm_writer *w, uint32_t t, const void *p, size_t n) {
 }
 
 int tm_writer_commit_files(tm_writer *w) {
-  for (uint32_t t = 0; t < w->cfg.schema->ntables; t++) {
-    if (!w->sinks[t] || tm_sink_commit(w->sinks[t]) == 0) continue;
+  uint32_t n = w->cfg.schema->ntables;
+  /* first what can fail for want of room, for every file: a full disk
+     leaves every target as it was */
+  for (uint32_t t = 0; t < n; t++)
+    if (w->sinks[t] && tm_sink_close(w->sinks[t]) != 0)
+      return tm_writer_fail(w, "%s", tm_sink_error(w->sinks[t]));
+  for (uint32_t t = 0; t < n; t++) {
+    if (!w->sinks[t] || tm_sink_rename(w->sinks[t], w->cfg.replace) == 0) continue;
     int rc = tm_writer_fail(w, "%s", tm_sink_error(w->sinks[t]));
     while (t-- > 0)   /* the files renamed already go too: all or nothing */
       if (w->sinks[t]) unlink(tm_sink_path(w->sinks[t]));
     return rc;
   }
+  if (tm_sink_sync_dir(w->cfg.dir) != 0)
+    return tm_writer_fail(w, "cannot sync the directory '%s': %s", w->cfg.dir,
+                          strerror(errno));
   return TM_WRITE_OK;
 }

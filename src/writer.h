@@ -128,8 +128,10 @@ int tm_writer_file(tm_writer *w, uint32_t t, const char *name);
 /* For file writers: append n bytes to table t's file. */
 int tm_writer_put(tm_writer *w, uint32_t t, const void *p, size_t n);
 
-/* For file writers, as their commit: rename every file into place; if one
-** fails, those renamed already are removed. */
+/* For file writers, as their commit: write out, close and sync every file
+** (a full disk fails here, with every target as it was), then rename each
+** into place (if one fails, those renamed already are removed), then sync
+** the directory. */
 int tm_writer_commit_files(tm_writer *w);
 
 #endif

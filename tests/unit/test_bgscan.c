@@ -62,10 +62,10 @@ static int on_tick(void *arg, const tm_progress *p) {
 }
 
 /* Open a background scan of g_path with the tick `t` and the work (or NULL), its
-** schema inferred first, and check that it opened ("<what>: the pipe
+** schema inferred first, and check that it opened ("<what>: the scan
 ** opens"). NULL, with *schema freed, when it did not. */
-static tm_bgscan *open_pipe(ticks *t, tm_schema **schema, tm_bgscan_work work,
-                            const char *what) {
+static tm_bgscan *open_bgscan(ticks *t, tm_schema **schema, tm_bgscan_work work,
+                              const char *what) {
   char w[200];
   snprintf(w, sizeof w, "%s: the scan opens", what);
   tm_options o;
@@ -107,7 +107,7 @@ static void check_ticks(int n, size_t pad, const char *what) {
   ticks t;
   memset(&t, 0, sizeof t);
   tm_schema *schema = NULL;
-  tm_bgscan *p = open_pipe(&t, &schema, NULL, what);
+  tm_bgscan *p = open_bgscan(&t, &schema, NULL, what);
   if (!p) return;
   tm_rows v;
   int rc, in_order = 1;
@@ -143,7 +143,7 @@ static void test_interrupt(void) {
   memset(&t, 0, sizeof t);
   t.stop = 1;
   tm_schema *schema = NULL;
-  tm_bgscan *p = open_pipe(&t, &schema, NULL, "interrupt");
+  tm_bgscan *p = open_bgscan(&t, &schema, NULL, "interrupt");
   if (!p) return;
   tm_rows v;
   CHECK_INT(tm_bgscan_next(p, &v), TM_REC_FATAL, "interrupt: the first call stops");
@@ -168,7 +168,7 @@ static void test_work(void) {
   ticks t;
   memset(&t, 0, sizeof t);
   tm_schema *schema = NULL;
-  tm_bgscan *p = open_pipe(&t, &schema, number_work, "work");
+  tm_bgscan *p = open_bgscan(&t, &schema, number_work, "work");
   if (!p) return;
   tm_rows v;
   int rc, same = 1, aligned = 1, handed = 0, ends[3], nends = 0;

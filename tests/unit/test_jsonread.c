@@ -56,8 +56,8 @@ static void s_text(str *s, const char *p, size_t n) {
 }
 
 /* Open a reader on `path`. NULL with the message in err on failure. */
-static tm_reader *open_path(const char *path, int format, const char *root,
-                            size_t max_record, char *err, size_t errlen) {
+static tm_jsonread *open_path(const char *path, int format, const char *root,
+                              size_t max_record, char *err, size_t errlen) {
   tm_source *src = tm_src_open(path, TM_COMP_AUTO, err, errlen);
   if (!src) return NULL;
   tm_rec_config cfg = {format, root, max_record};
@@ -65,8 +65,8 @@ static tm_reader *open_path(const char *path, int format, const char *root,
 }
 
 /* Open a reader on g_path. */
-static tm_reader *open_reader(int format, const char *root, size_t max_record, char *err,
-                              size_t errlen) {
+static tm_jsonread *open_reader(int format, const char *root, size_t max_record,
+                                char *err, size_t errlen) {
   return open_path(g_path, format, root, max_record, err, errlen);
 }
 
@@ -89,7 +89,7 @@ static const char *transcript_path(const char *path, int format, const char *roo
   char err[600];
   g_t.n = 0;
   s_put(&g_t, "", 0);
-  tm_reader *r = open_path(path, format, root, max_record, err, sizeof err);
+  tm_jsonread *r = open_path(path, format, root, max_record, err, sizeof err);
   if (!r) {
     s_printf(&g_t, "OPEN-ERR %s", err);
     return g_t.p;
@@ -218,7 +218,7 @@ static void test_jsonl(void) {
   {
     write_file(g_path, "{\"a\":1}\n{\"b\":2} {\"c\":3}\n", 24);
     char err[600];
-    tm_reader *r = open_reader(TM_FMT_JSONL, NULL, BIG, err, sizeof err);
+    tm_jsonread *r = open_reader(TM_FMT_JSONL, NULL, BIG, err, sizeof err);
     tm_record rec;
     tm_jsonread_next(r, &rec);
     CHECK_INT(tm_jsonread_next(r, &rec), TM_REC_BAD, "snippet case: bad record");
@@ -238,7 +238,7 @@ static void test_jsonl(void) {
   {
     write_file(g_path, "1\n2\n3\n", 6);
     char err[600];
-    tm_reader *r = open_reader(TM_FMT_JSONL, NULL, BIG, err, sizeof err);
+    tm_jsonread *r = open_reader(TM_FMT_JSONL, NULL, BIG, err, sizeof err);
     tm_record rec;
     tm_jsonread_next(r, &rec);
     tm_jsonread_next(r, &rec);
@@ -480,7 +480,7 @@ static size_t gen_line(char *out, unsigned i) {
 
 /* Read r to the end into g_t: each bad record's error, record 70003 (the
 ** last of test_big's file), then END or FATAL. */
-static void errors_and_last(tm_reader *r) {
+static void errors_and_last(tm_jsonread *r) {
   g_t.n = 0;
   s_put(&g_t, "", 0);
   tm_record rec;
@@ -516,7 +516,7 @@ static void test_big(void) {
     for (int pass = 0; pass < 3; pass++) {
       int format = pass == 0 ? TM_FMT_JSONL : TM_FMT_AUTO;
       char err[600], problem[200] = "";
-      tm_reader *r = open_reader(format, NULL, BIG, err, sizeof err);
+      tm_jsonread *r = open_reader(format, NULL, BIG, err, sizeof err);
       tm_record rec;
       unsigned k = 0;
       int rc;
@@ -565,7 +565,7 @@ static void test_big(void) {
       }
       write_file(g_path, d.p, d.n);
       char err[600], problem[200] = "";
-      tm_reader *r = open_reader(TM_FMT_AUTO, NULL, BIG, err, sizeof err);
+      tm_jsonread *r = open_reader(TM_FMT_AUTO, NULL, BIG, err, sizeof err);
       tm_record rec;
       unsigned k = 0;
       int rc;
@@ -622,7 +622,7 @@ static void test_big(void) {
              e1 + 7, e2 + 7, e2 + 10);
     for (int fmt = 0; fmt < 2; fmt++) {
       char err[600];
-      tm_reader *r =
+      tm_jsonread *r =
           open_reader(fmt ? TM_FMT_AUTO : TM_FMT_JSONL, NULL, BIG, err, sizeof err);
       errors_and_last(r);
       CHECK_STR(g_t.p, want,
@@ -640,7 +640,7 @@ static void test_big(void) {
     char err[600];
     tm_source *src = tm_src_open(gzpath, TM_COMP_AUTO, err, sizeof err);
     tm_rec_config cfg = {TM_FMT_AUTO, NULL, BIG};
-    tm_reader *r = tm_jsonread_open(src, &cfg, err, sizeof err);
+    tm_jsonread *r = tm_jsonread_open(src, &cfg, err, sizeof err);
     errors_and_last(r);
     CHECK_STR(g_t.p, want, "errors after > 1 MiB of gzip content: same line, col, byte");
     tm_jsonread_close(r);
@@ -682,7 +682,7 @@ static void test_big(void) {
     s_put(&c, "[2]\n", 4);
     write_file(g_path, c.p, c.n);
     char err[600];
-    tm_reader *r = open_reader(TM_FMT_AUTO, NULL, BIG, err, sizeof err);
+    tm_jsonread *r = open_reader(TM_FMT_AUTO, NULL, BIG, err, sizeof err);
     CHECK_INT(tm_jsonread_format(r), TM_FMT_JSON,
               "first array > 1 MiB: taken as one document");
     tm_record rec;
@@ -810,7 +810,7 @@ static void test_max_record(void) {
               "json: a 3 MiB element over max_record=1M; the next element is read");
 
     /* and within the limit, a 3 MiB record is read whole */
-    tm_reader *r;
+    tm_jsonread *r;
     char err[600];
     r = open_reader(TM_FMT_JSON, NULL, 4 << 20, err, sizeof err);
     tm_record rec;
@@ -883,7 +883,7 @@ static void test_fatal(void) {
             "truncated gzip: the records, then a fatal error");
   {
     char err[600];
-    tm_reader *r = open_reader(TM_FMT_JSONL, NULL, BIG, err, sizeof err);
+    tm_jsonread *r = open_reader(TM_FMT_JSONL, NULL, BIG, err, sizeof err);
     tm_record rec;
     int rc;
     while ((rc = tm_jsonread_next(r, &rec)) == TM_REC_OK) {}

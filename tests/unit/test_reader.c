@@ -340,7 +340,7 @@ static void test_schema_pass(void) {
 }
 
 int main(void) {
-  if (tmp_dir_make("tm_reader", NULL)) return 1;
+  if (tmp_dir_make("tm_jsonread", NULL)) return 1;
   const char *names[NPATHS] = {"a.jsonl", "b.json.gz", "empty.json", "missing.json"};
   for (int i = 0; i < NPATHS; i++)
     snprintf(g_paths[i], sizeof g_paths[i], "%s/%s", g_dir, names[i]);

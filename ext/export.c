@@ -200,8 +200,9 @@ static int ex_args(exporter *x, int argc, sqlite3_value **argv) {
   x->name = (const char *)sqlite3_value_text(argv[1]);
   const char *options = argc > 2 ? (const char *)sqlite3_value_text(argv[2]) : NULL;
   if (!x->path || !x->name || !*x->name)
-    return ex_fail(x, "transmog_export needs a file and a table name: "
-                      "transmog_export(path, name [, options])");
+    return ex_fail(
+        x,
+        "transmog_export needs a file and a table name: transmog_export(path, name [, options])");
   for (int i = 0; i < argc; i++)
     if (tm_sql_has_nul(argv[i]))
       return ex_fail(x, "argument %d of transmog_export contains a NUL byte", i + 1);

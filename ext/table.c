@@ -110,8 +110,8 @@ static int table_main_arg(const char *a, char **value) {
 */
 static int table_args(table_vtab *v, int argc, const char *const *argv, char **pzErr) {
   if (argc < 4) {
-    *pzErr = sqlite3_mprintf("transmog: CREATE VIRTUAL TABLE ... USING transmog('file' "
-                             "[, key=value ...]) needs a file");
+    *pzErr = sqlite3_mprintf(
+        "transmog: CREATE VIRTUAL TABLE ... USING transmog('file' [, key=value ...]) needs a file");
     return SQLITE_ERROR;
   }
   v->path = sqlite3_mprintf("%s", argv[3]);

@@ -133,11 +133,11 @@ static int ex_start(tm_export *e) {
   e->counts.bytes = tm_src_id_size(now);
   if (!e->own || tm_src_id_same(&e->id, now)) return TM_EXPORT_OK;
   uint32_t i = ex_changed(&e->id, now);
-  return ex_fail(e,
-                 "'%s' changed after the schema pass (size %llu, now %llu bytes): "
-                 "nothing was written",
-                 e->paths[i], (unsigned long long)e->id.files[i].size,
-                 (unsigned long long)now->files[i].size);
+  return ex_fail(
+      e,
+      "'%s' changed after the schema pass (size %llu, now %llu bytes): nothing was written",
+      e->paths[i], (unsigned long long)e->id.files[i].size,
+      (unsigned long long)now->files[i].size);
 }
 
 /* Every row of a record to the writer; fails if a row has fields for an
@@ -150,10 +150,10 @@ static int ex_record(tm_export *e, const tm_rows *rv) {
   for (uint32_t i = 0; i < rv->nrows; i++) {
     row.row = &rv->row[i];
     if (row.row->nextra && !e->schema->tables[row.row->table].has_extra)
-      return ex_fail(e,
-                     "'%s' changed during the export: record %llu has fields the schema "
-                     "pass did not see",
-                     e->paths[rv->rec->file], (unsigned long long)e->counts.records + 1);
+      return ex_fail(
+          e,
+          "'%s' changed during the export: record %llu has fields the schema pass did not see",
+          e->paths[rv->rec->file], (unsigned long long)e->counts.records + 1);
     if (e->convert) tm_convert_row(&values, &row.values);
     int rc = ex_wrote(e, tm_writer_row(e->w, &row));
     if (rc != TM_EXPORT_OK) return rc;

@@ -46,8 +46,8 @@ const tm_opt_def tm_opt_defs[] = {
      .fns = TM_FN_EACH | TM_FN_TABLES | TM_FN_COLUMNS | TM_FN_ERRORS,
      .expected = "a non-empty table name",
      .unset = "file base name",
-     .doc = "the main table's name, prefix of the child tables (a CREATE's is the "
-            "table's own)"},
+     .doc =
+         "the main table's name, prefix of the child tables (a CREATE's is the table's own)"},
     {.name = "format",
      .kind = TM_OPT_WORD,
      .field = OPT_FIELD(o.format),
@@ -63,16 +63,16 @@ const tm_opt_def tm_opt_defs[] = {
      .def = "auto",
      .fns = OPT_SCANS,
      .catalog = 1,
-     .doc = "the input's compression: `gzip`, `none`, or `auto` (gzip when the file "
-            "starts with gzip's magic bytes)"},
+     .doc =
+         "the input's compression: `gzip`, `none`, or `auto` (gzip when the file starts with gzip's magic bytes)"},
     {.name = "root",
      .kind = TM_OPT_PATH,
      .field = OPT_FIELD(o.root),
      .fns = OPT_SCANS,
      .catalog = 1,
      .expected = "a path of keys joined by '.', such as data.items",
-     .doc = "path of keys to the record array inside each document, e.g. "
-            "`root=statuses`, `root=data.items`"},
+     .doc =
+         "path of keys to the record array inside each document, e.g. `root=statuses`, `root=data.items`"},
     {.name = "separator",
      .kind = TM_OPT_TEXT,
      .field = OPT_FIELD(o.separator),
@@ -88,8 +88,8 @@ const tm_opt_def tm_opt_defs[] = {
      .def = "json",
      .fns = OPT_SCANS,
      .catalog = 1,
-     .doc = "arrays without objects: `json` (one JSON text column), `child` (a child "
-            "table with a `value` column), `skip` (dropped)"},
+     .doc =
+         "arrays without objects: `json` (one JSON text column), `child` (a child table with a `value` column), `skip` (dropped)"},
     {.name = "max_depth",
      .kind = TM_OPT_INT,
      .field = OPT_FIELD(o.max_depth),
@@ -169,8 +169,8 @@ const tm_opt_def tm_opt_defs[] = {
      .words = opt_modes,
      .def = "create",
      .fns = TM_FN_EXPORT,
-     .doc = "`create` (a table or file that exists is an error), `replace` (drops it "
-            "first) or `append` (adds rows to a table)"},
+     .doc =
+         "`create` (a table or file that exists is an error), `replace` (drops it first) or `append` (adds rows to a table)"},
     {.name = "to",
      .kind = TM_OPT_TEXT,
      .field = OPT_FIELD(to),
@@ -192,8 +192,8 @@ const tm_opt_def tm_opt_defs[] = {
      .def = "none",
      .fns = TM_FN_EXPORT,
      .with = "to",
-     .doc = "the compression of the files written with `to=`: `none` or `gzip` (adds "
-            "`.gz`)"},
+     .doc =
+         "the compression of the files written with `to=`: `none` or `gzip` (adds `.gz`)"},
     {.name = "progress",
      .kind = TM_OPT_BOOL,
      .field = OPT_FIELD(progress),

@@ -205,16 +205,16 @@ static void test_nesting(void) {
       "orders#1 customer_address_city=\"Paris\" customer_address_zip=\"75001\" n=1 t=true"
       " f=false z=null r=1.50 big=123456789012345678901 s=\"x\\ty\"\n",
       "nested objects join with _, scalars as cells");
-  CHECK_STR(g_schema.p,
-            "orders rows=1: customer_address_city{s}1 customer_address_zip{s}1 n{i}1 "
-            "t{t}1 f{f}1"
-            " z{n}0 r{r}1 big{b}1 s{s}1\n",
-            "column types and non-null counts");
+  CHECK_STR(
+      g_schema.p,
+      "orders rows=1: customer_address_city{s}1 customer_address_zip{s}1 n{i}1 t{t}1 f{f}1"
+      " z{n}0 r{r}1 big{b}1 s{s}1\n",
+      "column types and non-null counts");
 
-  const char *doc = "{\"id\":1,\"items\":[{\"sku\":\"a\",\"d\":[{\"p\":1},{\"p\":2}]},{"
-                    "\"sku\":\"b\",\"d\":[{\"p\":3}]}],"
-                    "\"customer\":{\"address\":{\"city\":\"Paris\"}}}\n"
-                    "{\"id\":2,\"items\":[{\"sku\":\"c\",\"d\":[{\"p\":4}]}]}\n";
+  const char *doc =
+      "{\"id\":1,\"items\":[{\"sku\":\"a\",\"d\":[{\"p\":1},{\"p\":2}]},{\"sku\":\"b\",\"d\":[{\"p\":3}]}],"
+      "\"customer\":{\"address\":{\"city\":\"Paris\"}}}\n"
+      "{\"id\":2,\"items\":[{\"sku\":\"c\",\"d\":[{\"p\":4}]}]}\n";
   CHECK_STR(
       scan(doc, &o),
       "orders#1 id=1 customer_address_city=\"Paris\"\n"
@@ -260,9 +260,9 @@ static void test_nesting(void) {
 
   o = opts();
   CHECK_STR(
-      scan("{\"a\":{\"b\":[{\"x\":1},{\"x\":2}]},\"items\":[{\"meta\":{\"tags\":[{\"t\":"
-           "1}]}}]}\n",
-           &o),
+      scan(
+          "{\"a\":{\"b\":[{\"x\":1},{\"x\":2}]},\"items\":[{\"meta\":{\"tags\":[{\"t\":1}]}}]}\n",
+          &o),
       "orders#1\n"
       "orders_a_b#1<orders#1/0 x=1\n"
       "orders_a_b#2<orders#1/1 x=2\n"
@@ -446,23 +446,20 @@ static void test_names(void) {
             "orders_items#1<orders#1/0 z=1\n"
             "orders_ITEMS_2#1<orders#1/0 z=2\n",
             "table names collide the same way");
-  CHECK_STR(scan("{\"_id\":5,\"_ID\":3,\"_extra\":1,\"_parent_id\":1,\"_root_id\":7,\"_"
-                 "index\":2,"
-                 "\"items\":[{\"_id\":1,\"_parent_id\":2,\"_root_id\":3,\"_index\":4,\"_"
-                 "extra\":5,"
-                 "\"value\":6}]}\n",
-                 &o),
-            "orders#1 _id_2=5 _ID_3=3 _extra_2=1 _parent_id_2=1 _root_id_2=7 _index_2=2\n"
-            "orders_items#1<orders#1/0 _id_2=1 _parent_id_2=2 _root_id_2=3 _index_2=4 "
-            "_extra_2=5 value=6\n",
-            "metadata names are taken in every table (README: _id, _parent_id, _root_id, "
-            "_index, _extra)");
+  CHECK_STR(
+      scan(
+          "{\"_id\":5,\"_ID\":3,\"_extra\":1,\"_parent_id\":1,\"_root_id\":7,\"_index\":2,"
+          "\"items\":[{\"_id\":1,\"_parent_id\":2,\"_root_id\":3,\"_index\":4,\"_extra\":5,"
+          "\"value\":6}]}\n",
+          &o),
+      "orders#1 _id_2=5 _ID_3=3 _extra_2=1 _parent_id_2=1 _root_id_2=7 _index_2=2\n"
+      "orders_items#1<orders#1/0 _id_2=1 _parent_id_2=2 _root_id_2=3 _index_2=4 _extra_2=5 value=6\n",
+      "metadata names are taken in every table (README: _id, _parent_id, _root_id, _index, _extra)");
   CHECK_STR(
       scan("{\"a\\u0000b\":1,\"a\\\\u0000b\":2,\"\":3,\"\":4,\"e\":{\"\":5},\"q\\\"t\":6,"
            "\"caf\\u00e9\":7,\"\xC3\x89\":8,\"\xC3\xA9\":9}\n",
            &o),
-      "orders#1 a\\u0000b=1 a\\u0000b_2=2 =3 _2=4 e_=5 q\"t=6 caf\xC3\xA9=7 \xC3\x89=8 "
-      "\xC3\xA9=9\n",
+      "orders#1 a\\u0000b=1 a\\u0000b_2=2 =3 _2=4 e_=5 q\"t=6 caf\xC3\xA9=7 \xC3\x89=8 \xC3\xA9=9\n",
       "NUL spelled \\u0000, empty keys, quotes, non-ASCII case is distinct");
 }
 
@@ -471,16 +468,17 @@ static void test_names(void) {
 static void test_maps(void) {
   tm_options o = opts();
   o.max_columns = 5;
-  CHECK_STR(scan("{\"id\":1,\"scores\":{\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5},"
-                 "\"name\":\"x\"}\n",
-                 &o),
-            "orders#1 id=1 name=\"x\"\n"
-            "orders_scores#1<orders#1/0 key=\"k1\" value=1\n"
-            "orders_scores#2<orders#1/1 key=\"k2\" value=2\n"
-            "orders_scores#3<orders#1/2 key=\"k3\" value=3\n"
-            "orders_scores#4<orders#1/3 key=\"k4\" value=4\n"
-            "orders_scores#5<orders#1/4 key=\"k5\" value=5\n",
-            "max_columns=5: the widest object becomes a map table with key and value");
+  CHECK_STR(
+      scan(
+          "{\"id\":1,\"scores\":{\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5},\"name\":\"x\"}\n",
+          &o),
+      "orders#1 id=1 name=\"x\"\n"
+      "orders_scores#1<orders#1/0 key=\"k1\" value=1\n"
+      "orders_scores#2<orders#1/1 key=\"k2\" value=2\n"
+      "orders_scores#3<orders#1/2 key=\"k3\" value=3\n"
+      "orders_scores#4<orders#1/3 key=\"k4\" value=4\n"
+      "orders_scores#5<orders#1/4 key=\"k5\" value=5\n",
+      "max_columns=5: the widest object becomes a map table with key and value");
   CHECK_STR(g_schema.p,
             "orders rows=1: id{i}1 name{s}1\n"
             "orders_scores<orders map rows=5: key{s}5 value{i}5\n",
@@ -561,10 +559,10 @@ static void test_maps(void) {
       "orders_members#5<orders#1/4 key=\"u5\" x=3\n"
       "orders_members#6<orders#1/5 key=\"u6\" x=4\n",
       "a file that is one big map of objects");
-  CHECK_STR(g_schema.p,
-            "orders rows=1:\norders_members<orders map rows=6: key{s}6 name{s}2 age{i}1 "
-            "x{i}4\n",
-            "one big map of objects: statistics");
+  CHECK_STR(
+      g_schema.p,
+      "orders rows=1:\norders_members<orders map rows=6: key{s}6 name{s}2 age{i}1 x{i}4\n",
+      "one big map of objects: statistics");
 
   /* a member field named key */
   o.max_columns = 3;
@@ -607,28 +605,28 @@ static void test_maps(void) {
             "orders rows=1:\norders_members<orders map rows=3: key{s}3 value{iA}3\n",
             "map of arrays of objects: no table left over from before the conversion");
   o.max_columns = 3;
-  CHECK_STR(scan("{\"2019\":[{\"e\":1}]}\n{\"2020\":[{\"e\":2}],\"2021\":[{\"e\":3}],"
-                 "\"2022\":[{\"e\":4}]}\n",
-                 &o),
-            "orders#1\n"
-            "orders_2019#1<orders#1/0 e=1\n"
-            "orders#2\n"
-            "orders_members#1<orders#2/0 key=\"2020\" value=[{\"e\":2}]\n"
-            "orders_members#2<orders#2/1 key=\"2021\" value=[{\"e\":3}]\n"
-            "orders_members#3<orders#2/2 key=\"2022\" value=[{\"e\":4}]\n",
-            "map of arrays found at record 2: rows");
-  CHECK_STR(g_schema.p,
-            "orders rows=2:\norders_members<orders map rows=4: key{s}4 value{A}4\n",
-            "map of arrays found at record 2: the earlier array counts as a value, like "
-            "a fresh scan");
+  CHECK_STR(
+      scan(
+          "{\"2019\":[{\"e\":1}]}\n{\"2020\":[{\"e\":2}],\"2021\":[{\"e\":3}],\"2022\":[{\"e\":4}]}\n",
+          &o),
+      "orders#1\n"
+      "orders_2019#1<orders#1/0 e=1\n"
+      "orders#2\n"
+      "orders_members#1<orders#2/0 key=\"2020\" value=[{\"e\":2}]\n"
+      "orders_members#2<orders#2/1 key=\"2021\" value=[{\"e\":3}]\n"
+      "orders_members#3<orders#2/2 key=\"2022\" value=[{\"e\":4}]\n",
+      "map of arrays found at record 2: rows");
+  CHECK_STR(
+      g_schema.p, "orders rows=2:\norders_members<orders map rows=4: key{s}4 value{A}4\n",
+      "map of arrays found at record 2: the earlier array counts as a value, like a fresh scan");
 
   /* frozen after a map was found: any member name is a row */
   {
     o = opts();
     o.max_columns = 5;
-    scan("{\"id\":1,\"scores\":{\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5},\"name\":"
-         "\"x\"}\n",
-         &o);
+    scan(
+        "{\"id\":1,\"scores\":{\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5},\"name\":\"x\"}\n",
+        &o);
     char *err = NULL;
     tm_scan *sc = tm_scan_open(g_path, &o, NULL, TM_NONE, 1, 1, &err);
     while (tm_scan_next(sc) == TM_REC_OK) {}
@@ -636,8 +634,8 @@ static void test_maps(void) {
     tm_schema_freeze(s);
     tm_scan *sc2 = NULL;
     {
-      const char *d2 = "{\"id\":9,\"scores\":{\"zz\":1,\"k1\":{\"deep\":1}},\"name\":"
-                       "\"y\",\"more\":true}\n";
+      const char *d2 =
+          "{\"id\":9,\"scores\":{\"zz\":1,\"k1\":{\"deep\":1}},\"name\":\"y\",\"more\":true}\n";
       write_file(g_path, d2, strlen(d2));
     }
     sc2 = tm_scan_open(g_path, &o, s, TM_NONE, 1, 0, &err);
@@ -742,8 +740,7 @@ static void test_map_merge_shapes(void) {
                     "{\"s\":{\"m1\":{\"K\":[{\"x\":5}]},\"m2\":{\"K\":{\"a\":9}}}}\n",
                     &o, 0),
       "map keys in key columns\n",
-      "map merge: an array table and a map at the same member key (map keys stay in "
-      "key)");
+      "map merge: an array table and a map at the same member key (map keys stay in key)");
 }
 
 /* -------------------------------------------------------------- frozen */
@@ -790,21 +787,21 @@ static void test_frozen(void) {
   tm_schema_freeze(s);
   uint32_t ntables = s->ntables, ncols = s->tables[0].ncols;
 
-  const char *doc = "{\"a\":1,\"o\":{\"b\":2,\"c\":3,\"d\":{\"e\":1}},\"z\":[1],\"n\":{"
-                    "\"m\":{\"k\":1}},"
-                    "\"items\":[{\"x\":2,\"y\":3},{\"x\":4}],\"new\":[{\"q\":1}],"
-                    "\"tags\":[{\"t\":2}]}\n"
-                    "{\"a\":{\"sub\":1},\"items\":[{\"x\":{\"w\":1}}]}\n";
-  CHECK_STR(scan_into(doc, &o, s, TM_NONE),
-            "orders#1 a=1 o_b=2 _extra.o_c=3 _extra.o_d={\"e\":1} _extra.z=[1] "
-            "_extra.n={\"m\":{\"k\":1}}"
-            " _extra.new=[{\"q\":1}]\n"
-            "orders_items#1<orders#1/0 x=2 _extra.y=3\n"
-            "orders_items#2<orders#1/1 x=4\n"
-            "orders_tags#1<orders#1/0 t=2\n"
-            "orders#2 _extra.a_sub=1\n"
-            "orders_items#3<orders#2/0 _extra.x_w=1\n",
-            "frozen schema: unknown keys go to _extra under their flattened names");
+  const char *doc =
+      "{\"a\":1,\"o\":{\"b\":2,\"c\":3,\"d\":{\"e\":1}},\"z\":[1],\"n\":{\"m\":{\"k\":1}},"
+      "\"items\":[{\"x\":2,\"y\":3},{\"x\":4}],\"new\":[{\"q\":1}],"
+      "\"tags\":[{\"t\":2}]}\n"
+      "{\"a\":{\"sub\":1},\"items\":[{\"x\":{\"w\":1}}]}\n";
+  CHECK_STR(
+      scan_into(doc, &o, s, TM_NONE),
+      "orders#1 a=1 o_b=2 _extra.o_c=3 _extra.o_d={\"e\":1} _extra.z=[1] _extra.n={\"m\":{\"k\":1}}"
+      " _extra.new=[{\"q\":1}]\n"
+      "orders_items#1<orders#1/0 x=2 _extra.y=3\n"
+      "orders_items#2<orders#1/1 x=4\n"
+      "orders_tags#1<orders#1/0 t=2\n"
+      "orders#2 _extra.a_sub=1\n"
+      "orders_items#3<orders#2/0 _extra.x_w=1\n",
+      "frozen schema: unknown keys go to _extra under their flattened names");
   CHECK_INT(s->ntables, ntables, "frozen schema: no table added");
   CHECK_INT(s->tables[0].ncols, ncols, "frozen schema: no column added");
 
@@ -826,10 +823,10 @@ static void test_frozen(void) {
   o = opts();
   scan_into("{\"a\":1,\"l\":[{\"x\":1},{\"x\":2}]}\n{\"a\":2,\"l\":[{\"x\":3}]}\n", &o,
             NULL, NO_CELLS);
-  CHECK_STR(g_rows.p,
-            "orders#1\norders_l#1<orders#1/0\norders_l#2<orders#1/"
-            "1\norders#2\norders_l#3<orders#2/0\n",
-            "NO_CELLS: ids and parents only");
+  CHECK_STR(
+      g_rows.p,
+      "orders#1\norders_l#1<orders#1/0\norders_l#2<orders#1/1\norders#2\norders_l#3<orders#2/0\n",
+      "NO_CELLS: ids and parents only");
 }
 
 /*
@@ -891,8 +888,7 @@ static void test_extra_names(void) {
 static void test_huge_reals(void) {
   tm_options o = opts();
   const char *doc =
-      "{\"a\":1e308,\"b\":1.7976931348623157e308,\"c\":1.7976931348623159e308,\"d\":"
-      "1e309,"
+      "{\"a\":1e308,\"b\":1.7976931348623157e308,\"c\":1.7976931348623159e308,\"d\":1e309,"
       "\"e\":0.1e309,\"f\":-1e400,\"g\":12345.6e305,\"h\":1e-400,\"i\":0.0e999,"
       "\"j\":99.9e306,\"k\":-17976931348623159e292,\"l\":1E+99999999999999999999,"
       "\"m\":5e-99999999999999999999,\"n\":0.00001e313}\n";
@@ -901,10 +897,8 @@ static void test_huge_reals(void) {
       "{\"a\":1e308,\"b\":1.7976931348623157e308,\"c\":\"1.7976931348623159e308\","
       "\"d\":\"1e309\",\"e\":0.1e309,\"f\":\"-1e400\",\"g\":\"12345.6e305\",\"h\":1e-400,"
       "\"i\":0.0e999,\"j\":99.9e306,\"k\":\"-17976931348623159e292\","
-      "\"l\":\"1E+99999999999999999999\",\"m\":5e-99999999999999999999,\"n\":0.00001e313}"
-      "\n",
-      "row JSON: reals beyond a double as strings, from the exponent or, near DBL_MAX, "
-      "the value");
+      "\"l\":\"1E+99999999999999999999\",\"m\":5e-99999999999999999999,\"n\":0.00001e313}\n",
+      "row JSON: reals beyond a double as strings, from the exponent or, near DBL_MAX, the value");
 }
 
 /* ------------------------------------------------------------------ id= */
@@ -912,10 +906,10 @@ static void test_huge_reals(void) {
 static void test_natural_id(void) {
   tm_options o = opts();
   o.id = "id";
-  scan("{\"id\":\"a\",\"x\":1}\n{\"x\":2}\n{\"id\":null}\n{\"id\":[1]}\n"
-       "{\"id\":7,\"items\":[{\"p\":1}]}\n{\"o\":{\"id\":1}}\n{\"id\":{\"k\":1}}\n{"
-       "\"id\":2.5}\n",
-       &o);
+  scan(
+      "{\"id\":\"a\",\"x\":1}\n{\"x\":2}\n{\"id\":null}\n{\"id\":[1]}\n"
+      "{\"id\":7,\"items\":[{\"p\":1}]}\n{\"o\":{\"id\":1}}\n{\"id\":{\"k\":1}}\n{\"id\":2.5}\n",
+      &o);
   char want[2048];
   const char *why =
       "no usable id: top-level field 'id' (option id) is missing, null or not a scalar";
@@ -930,9 +924,9 @@ static void test_natural_id(void) {
            "!'%s' line 7 col 1 (byte 90, record 7): %s\n"
            "orders#3(2.5) id=2.5\n",
            g_path, why, g_path, why, g_path, why, g_path, why, g_path, why);
-  CHECK_STR(g_rows.p, want,
-            "id=: the field's value is the main row's id; missing, null or container is "
-            "a bad record");
+  CHECK_STR(
+      g_rows.p, want,
+      "id=: the field's value is the main row's id; missing, null or container is a bad record");
 
   /* a bad record (missing id) leaves nothing in the statistics */
   CHECK_STR(g_schema.p,

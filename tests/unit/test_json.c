@@ -663,8 +663,7 @@ static void check_prefixes(const char *doc, size_t len) {
 
 static void test_incremental(void) {
   static const char *const docs[] = {
-      "{\"a\":[1,-2.5e+3,true,false,null,\"x\\\"y\\u00e9\\n\"],\"b\":{\"c\":{}},\"d\":[]"
-      "}",
+      "{\"a\":[1,-2.5e+3,true,false,null,\"x\\\"y\\u00e9\\n\"],\"b\":{\"c\":{}},\"d\":[]}",
       "[[[]],{},\"\",0,-0,1e5,1E-5,0.25]",
       "[ 1 , { \"a\" : 2 } , [ ] ]",
       "\"h\xC3\xA9llo \\u20ac \xE2\x82\xAC \xF0\x9F\x98\x80 \\uD83D\\uDE00\"",

@@ -175,8 +175,7 @@ static void test_jsonl(void) {
       {"{\"a\":1}\r\n{\"b\":2}\r\n", TM_FMT_JSONL, NULL,
        "jsonl: #1@0 {\"a\":1} | #2@9 {\"b\":2} | END", "jsonl: CRLF lines"},
       {"{\"a\":1}\n{\"b\":2} {\"c\":3}\n{\"d\":4}\n", TM_FMT_JSONL, NULL,
-       "jsonl: #1@0 {\"a\":1} | !2 L2:C9 B16 unexpected content after the value on this "
-       "line |"
+       "jsonl: #1@0 {\"a\":1} | !2 L2:C9 B16 unexpected content after the value on this line |"
        " #3@24 {\"d\":4} | END",
        "jsonl: two values on a line is an error; the next line is read"},
       {"1\r\n2 3\r\n4", TM_FMT_JSONL, NULL,
@@ -270,12 +269,10 @@ static void test_json_doc(void) {
       {" \n[ \n ]\n ", TM_FMT_JSON, NULL, "json: END", "json: [ ] with whitespace"},
       {"[[]]", TM_FMT_JSON, NULL, "json: #1@1 [] | END", "json: [[]] has one record"},
       {"[1,2] x", TM_FMT_JSON, NULL,
-       "json: #1@1 1 | #2@3 2 | !3 L1:C7 B6 unexpected content after the JSON document | "
-       "END",
+       "json: #1@1 1 | #2@3 2 | !3 L1:C7 B6 unexpected content after the JSON document | END",
        "json: trailing garbage after an array"},
       {"{\"a\":1} {\"b\":2}", TM_FMT_JSON, NULL,
-       "json: #1@0 {\"a\":1} | !2 L1:C9 B8 unexpected content after the JSON document | "
-       "END",
+       "json: #1@0 {\"a\":1} | !2 L1:C9 B8 unexpected content after the JSON document | END",
        "json: a second value is an error"},
       {"<html>\n<body>x</body>\n", TM_FMT_JSON, NULL,
        "json: !1 L1:C1 B0 expected a value but found '<' | END",
@@ -285,8 +282,7 @@ static void test_json_doc(void) {
       {"  \n ", TM_FMT_JSON, NULL, "json: !1 L2:C2 B4 no JSON value in the input | END",
        "json: a whitespace-only file is an error"},
       {"[1,2", TM_FMT_JSON, NULL,
-       "json: #1@1 1 | #2@3 2 | !3 L1:C5 B4 unexpected end of input: expected ',' or ']' "
-       "| END",
+       "json: #1@1 1 | #2@3 2 | !3 L1:C5 B4 unexpected end of input: expected ',' or ']' | END",
        "json: array cut after an element"},
       {"[", TM_FMT_JSON, NULL,
        "json: !1 L1:C2 B1 unexpected end of input: expected a value or ']' | END",
@@ -311,18 +307,17 @@ static void test_json_doc(void) {
       {"[1 2,3]", TM_FMT_JSON, NULL,
        "json: #1@1 1 | !2 L1:C4 B3 expected ',' or ']' after an element but found '2' |"
        " #3@5 3 | END",
-       "json: a missing comma: the lost piece and the next element have distinct "
-       "numbers"},
+       "json: a missing comma: the lost piece and the next element have distinct numbers"},
       {"[\n  {\"a\": 1},\n  {\"a\": 2 \"b\"},\n  {\"a\": 3}\n]\n", TM_FMT_JSON, NULL,
        "json: #1@4 {\"a\": 1} | !2 L3:C11 B24 expected ',' or '}' but found '\"' |"
        " #3@32 {\"a\": 3} | END",
        "json: pretty array with a bad element: line and column"},
   };
   check_transcripts(cases, sizeof cases / sizeof *cases);
-  CHECK_STR(TN("{\"a\":1}\n\0", 9, TM_FMT_JSON, NULL, BIG),
-            "json: #1@0 {\"a\":1} | !2 L2:C1 B8 unexpected content after the JSON "
-            "document | END",
-            "json: a NUL byte after the document is content, an error");
+  CHECK_STR(
+      TN("{\"a\":1}\n\0", 9, TM_FMT_JSON, NULL, BIG),
+      "json: #1@0 {\"a\":1} | !2 L2:C1 B8 unexpected content after the JSON document | END",
+      "json: a NUL byte after the document is content, an error");
 }
 
 /* ------------------------------------------------------------ format=auto */
@@ -396,11 +391,9 @@ static void test_root(void) {
        "root=a.b not found"},
       {"{\"a\":{\"c\":1}}\n{\"a\":{\"b\":[5]}}\n", TM_FMT_AUTO, "a.b",
        "values: !1 L1:C13 B12 root path 'a.b' not found in the document | #2@25 5 | END",
-       "root=a.b: a document without the path counts as a record; the next one is record "
-       "2"},
+       "root=a.b: a document without the path counts as a record; the next one is record 2"},
       {"{\"a\":[1]}", TM_FMT_AUTO, "a.b",
-       "values: !1 L1:C6 B5 root path 'a.b' not found: a step of the path is not an "
-       "object | END",
+       "values: !1 L1:C6 B5 root path 'a.b' not found: a step of the path is not an object | END",
        "root=a.b: a is not an object"},
       {"[1,2]", TM_FMT_AUTO, "a",
        "values: !1 L1:C1 B0 root path 'a' not found: the document is not an object | END",
@@ -418,8 +411,7 @@ static void test_root(void) {
       {"{\"a\\u0000\":[1],\"a\":[2]}", TM_FMT_AUTO, "a", "values: #1@20 2 | END",
        "a key with a NUL does not match"},
       {"{\"d\":[1,2]}\n{\"d\":[3]}\n{\"e\":1}\n{\"d\":[4]}\n", TM_FMT_AUTO, "d",
-       "values: #1@6 1 | #2@8 2 | #3@18 3 | !4 L3:C8 B29 root path 'd' not found in the "
-       "document |"
+       "values: #1@6 1 | #2@8 2 | #3@18 3 | !4 L3:C8 B29 root path 'd' not found in the document |"
        " #5@36 4 | END",
        "root= over JSON Lines: each document; one without the path"},
       {"{\"d\":[1]}\n{\"d\":[2]}\n", TM_FMT_JSONL, "d", "jsonl: #1@6 1 | #2@16 2 | END",
@@ -429,8 +421,7 @@ static void test_root(void) {
        " #3@18 3 | END",
        "root array with a bad element"},
       {"{\"a\":1,\"d\":[1]", TM_FMT_AUTO, "d",
-       "values: #1@12 1 | !2 L1:C15 B14 unexpected end of input: expected '}' to close "
-       "the document | END",
+       "values: #1@12 1 | !2 L1:C15 B14 unexpected end of input: expected '}' to close the document | END",
        "root: document cut after the root array"},
       {"{\"a\":1,", TM_FMT_AUTO, "d",
        "values: !1 L1:C8 B7 unexpected end of input: expected a key | END",
@@ -615,11 +606,11 @@ static void test_big(void) {
     write_file(g_path, c.p, c.n);
     char want[600];
     /* 40000 + 1 + 30000 + 1 + 1 = 70003 records */
-    snprintf(want, sizeof want,
-             "!40001 L40001:C8 B%zu expected a string key but found '}' |"
-             " !70002 L70002:C8 B%zu expected ',' or ']' but found '3' | #70003@%zu "
-             "{\"last\":true} | END",
-             e1 + 7, e2 + 7, e2 + 10);
+    snprintf(
+        want, sizeof want,
+        "!40001 L40001:C8 B%zu expected a string key but found '}' |"
+        " !70002 L70002:C8 B%zu expected ',' or ']' but found '3' | #70003@%zu {\"last\":true} | END",
+        e1 + 7, e2 + 7, e2 + 10);
     for (int fmt = 0; fmt < 2; fmt++) {
       char err[600];
       tm_jsonread *r =
@@ -734,11 +725,11 @@ static void test_max_record(void) {
   x200[200] = 0;
   char doc[1024];
   snprintf(doc, sizeof doc, "[1]\n\"%s\"\n[3]\n", x200);
-  CHECK_STR(T(doc, TM_FMT_JSONL, NULL, 100),
-            "jsonl: #1@0 [1] | !2 L2:C1 B4 record larger than max_record (100 bytes); "
-            "raise max_record |"
-            " #3@207 [3] | END",
-            "jsonl: a line over max_record is an error naming it; the next line is read");
+  CHECK_STR(
+      T(doc, TM_FMT_JSONL, NULL, 100),
+      "jsonl: #1@0 [1] | !2 L2:C1 B4 record larger than max_record (100 bytes); raise max_record |"
+      " #3@207 [3] | END",
+      "jsonl: a line over max_record is an error naming it; the next line is read");
   {
     /* a value of exactly max_record bytes is fine, one more is not */
     char v100[128], v101[128];
@@ -746,10 +737,12 @@ static void test_max_record(void) {
     snprintf(v101, sizeof v101, "\"%.99s\"", x200);
     snprintf(doc, sizeof doc, "%s\n%s\n", v100, v101);
     const char *t = T(doc, TM_FMT_JSONL, NULL, 100);
-    CHECK(strncmp(t, "jsonl: #1@0 \"", 13) == 0 &&
-              strstr(t, "| !2 L2:C1 B101 record larger than max_record (100 bytes); "
-                        "raise max_record | END"),
-          "jsonl: exactly max_record is allowed, one byte more is not");
+    CHECK(
+        strncmp(t, "jsonl: #1@0 \"", 13) == 0 &&
+            strstr(
+                t,
+                "| !2 L2:C1 B101 record larger than max_record (100 bytes); raise max_record | END"),
+        "jsonl: exactly max_record is allowed, one byte more is not");
   }
   {
     /* max_record limits the record (the value), not the CR or spaces after it */
@@ -763,18 +756,18 @@ static void test_max_record(void) {
         "jsonl: a value of exactly max_record bytes followed by CR or spaces is allowed");
   }
   snprintf(doc, sizeof doc, "[1,\"%s\",3]", x200);
-  CHECK_STR(T(doc, TM_FMT_JSON, NULL, 100),
-            "json: #1@1 1 | !2 L1:C4 B3 record larger than max_record (100 bytes); raise "
-            "max_record |"
-            " #3@206 3 | END",
-            "json: an element over max_record is skipped; the next element is read");
+  CHECK_STR(
+      T(doc, TM_FMT_JSON, NULL, 100),
+      "json: #1@1 1 | !2 L1:C4 B3 record larger than max_record (100 bytes); raise max_record |"
+      " #3@206 3 | END",
+      "json: an element over max_record is skipped; the next element is read");
   snprintf(doc, sizeof doc, "{\n\"a\": 1\n}\n{\n\"s\": \"%s\"\n}\n{\n\"a\": 3\n}\n",
            x200);
-  CHECK_STR(T(doc, TM_FMT_AUTO, NULL, 100),
-            "values: #1@0 {\\n\"a\": 1\\n} | !2 L4:C1 B11 record larger than max_record "
-            "(100 bytes);"
-            " raise max_record | #3@223 {\\n\"a\": 3\\n} | END",
-            "values: a value over max_record is skipped; the next value is read");
+  CHECK_STR(
+      T(doc, TM_FMT_AUTO, NULL, 100),
+      "values: #1@0 {\\n\"a\": 1\\n} | !2 L4:C1 B11 record larger than max_record (100 bytes);"
+      " raise max_record | #3@223 {\\n\"a\": 3\\n} | END",
+      "values: a value over max_record is skipped; the next value is read");
 
   /* records far larger than the buffer */
   {
@@ -787,11 +780,11 @@ static void test_max_record(void) {
     size_t third = c.n - 4;
     write_file(g_path, c.p, c.n);
     char want[300];
-    snprintf(want, sizeof want,
-             "jsonl: #1@0 [1] | !2 L2:C1 B4 record larger than max_record (1048576 "
-             "bytes); raise max_record |"
-             " #3@%zu [3] | END",
-             third);
+    snprintf(
+        want, sizeof want,
+        "jsonl: #1@0 [1] | !2 L2:C1 B4 record larger than max_record (1048576 bytes); raise max_record |"
+        " #3@%zu [3] | END",
+        third);
     CHECK_STR(transcript_file(TM_FMT_JSONL, NULL, 1 << 20), want,
               "jsonl: a 3 MiB line over max_record=1M; the next line is read");
 
@@ -801,11 +794,11 @@ static void test_max_record(void) {
       s_put(&c, "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", 64);
     s_put(&c, "\",3]", 4);
     write_file(g_path, c.p, c.n);
-    snprintf(want, sizeof want,
-             "json: #1@1 1 | !2 L1:C4 B3 record larger than max_record (1048576 bytes); "
-             "raise max_record |"
-             " #3@%zu 3 | END",
-             c.n - 2);
+    snprintf(
+        want, sizeof want,
+        "json: #1@1 1 | !2 L1:C4 B3 record larger than max_record (1048576 bytes); raise max_record |"
+        " #3@%zu 3 | END",
+        c.n - 2);
     CHECK_STR(transcript_file(TM_FMT_JSON, NULL, 1 << 20), want,
               "json: a 3 MiB element over max_record=1M; the next element is read");
 
@@ -831,32 +824,24 @@ static void test_max_record(void) {
 static void test_recovery_values(void) {
   static const tcase cases[] = {
       {"{\n  \"a\": 1\n}\n{\n  \"a\": tru\n}\n{\n  \"a\": 3\n}\n", TM_FMT_AUTO, NULL,
-       "values: #1@0 {\\n  \"a\": 1\\n} | !2 L5:C11 B25 invalid literal: expected 'true' "
-       "but found byte 0x0A |"
+       "values: #1@0 {\\n  \"a\": 1\\n} | !2 L5:C11 B25 invalid literal: expected 'true' but found byte 0x0A |"
        " #3@28 {\\n  \"a\": 3\\n} | END",
        "values: a bad value; reading resumes at the next line starting with {"},
       {"{\n \"ok\": 1\n}\n{\"a\": [\n{\"x\": 1}\n], \"b\": tru}\n{\"c\": 3}\n",
        TM_FMT_AUTO, NULL,
-       "values: #1@0 {\\n \"ok\": 1\\n} | !2 L6:C12 B41 invalid literal: expected 'true' "
-       "but found '}' |"
-       " #3@21 {\"x\": 1} | !4 L6:C1 B30 expected a value but found ']' | #5@43 {\"c\": "
-       "3} | END",
+       "values: #1@0 {\\n \"ok\": 1\\n} | !2 L6:C12 B41 invalid literal: expected 'true' but found '}' |"
+       " #3@21 {\"x\": 1} | !4 L6:C1 B30 expected a value but found ']' | #5@43 {\"c\": 3} | END",
        "values: the pieces of a bad value that start lines with { come back as records"},
       {"{\n\"ok\": 1\n}\n{\"a\": [\n{\"x\": 1}\n], \"b\":\ntru}\n{\"c\": 3}\n",
        TM_FMT_AUTO, NULL,
-       "values: #1@0 {\\n\"ok\": 1\\n} | !2 L7:C4 B40 invalid literal: expected 'true' "
-       "but found '}' |"
-       " #3@20 {\"x\": 1} | !4 L6:C1 B29 expected a value but found ']' | #5@42 {\"c\": "
-       "3} | END",
-       "values: an error on a line before an earlier error's line still names its own "
-       "line"},
+       "values: #1@0 {\\n\"ok\": 1\\n} | !2 L7:C4 B40 invalid literal: expected 'true' but found '}' |"
+       " #3@20 {\"x\": 1} | !4 L6:C1 B29 expected a value but found ']' | #5@42 {\"c\": 3} | END",
+       "values: an error on a line before an earlier error's line still names its own line"},
       {"{\n\"a\": 1\n}\n  {\"b\": x}\n  {\"c\": 2}\n[3]\n", TM_FMT_AUTO, NULL,
-       "values: #1@0 {\\n\"a\": 1\\n} | !2 L4:C9 B19 expected a value but found 'x' | "
-       "#3@33 [3] | END",
+       "values: #1@0 {\\n\"a\": 1\\n} | !2 L4:C9 B19 expected a value but found 'x' | #3@33 [3] | END",
        "values: indented values are not resync points"},
       {"{\n\"a\": 1\n}\n{\"b\": 1\n", TM_FMT_AUTO, NULL,
-       "values: #1@0 {\\n\"a\": 1\\n} | !2 L5:C1 B19 expected ',' or '}' but found end "
-       "of input | END",
+       "values: #1@0 {\\n\"a\": 1\\n} | !2 L5:C1 B19 expected ',' or '}' but found end of input | END",
        "values: the last value cut by the end of the file"},
   };
   check_transcripts(cases, sizeof cases / sizeof *cases);
@@ -877,10 +862,10 @@ static void test_fatal(void) {
   size_t n = fread(buf, 1, sizeof buf, f);
   fclose(f);
   write_file(g_path, buf, n - 4);
-  CHECK_STR(transcript_file(TM_FMT_JSONL, NULL, BIG),
-            "jsonl: #1@0 1 | #2@2 2 | #3@4 3 | FATAL 4 L4:C1 B6 truncated gzip data (the "
-            "file ends inside a gzip member)",
-            "truncated gzip: the records, then a fatal error");
+  CHECK_STR(
+      transcript_file(TM_FMT_JSONL, NULL, BIG),
+      "jsonl: #1@0 1 | #2@2 2 | #3@4 3 | FATAL 4 L4:C1 B6 truncated gzip data (the file ends inside a gzip member)",
+      "truncated gzip: the records, then a fatal error");
   {
     char err[600];
     tm_jsonread *r = open_reader(TM_FMT_JSONL, NULL, BIG, err, sizeof err);

@@ -50,10 +50,10 @@ static void lossless_text(const char *text, int mc, int a, const char *what) {
 
 /* The cases of issue 18, and the shapes that fixing them met. */
 static void cases(void) {
-  lossless_text("{\"m\":{\"a\":{\"k\":1},\"b\":{\"n\":\"n\",\"k\":1}},\"s\":{\"x\":0,"
-                "\"y\":1,\"z\":1}}\n"
-                "{\"w\":{\"z\":1},\"m\":{\"c\":1}}\n",
-                5, TM_ARRAYS_JSON, "maps inside maps keep every value (issue 18, 1)");
+  lossless_text(
+      "{\"m\":{\"a\":{\"k\":1},\"b\":{\"n\":\"n\",\"k\":1}},\"s\":{\"x\":0,\"y\":1,\"z\":1}}\n"
+      "{\"w\":{\"z\":1},\"m\":{\"c\":1}}\n",
+      5, TM_ARRAYS_JSON, "maps inside maps keep every value (issue 18, 1)");
   lossless_text(
       "{\"s\":[{\"l\":{\"a\":{\"d\":{},\"n\":{\"e\":{\"i\":[{\"p\":true,\"q\":true,"
       "\"r\":\"s\"}]}},\"h\":{\"e\":{\"i\":[{\"x\":\"s\"}]}}},\"f\":{\"m\":{\"u\":"
@@ -62,12 +62,12 @@ static void cases(void) {
   lossless_text("{\"p\":{\"a\":[{\"x\":1}],\"b\":[{\"y\":2},{\"y\":3}],\"c\":1}}\n"
                 "{\"p\":{\"d\":[{\"x\":1}],\"e\":2,\"f\":3}}\n",
                 4, TM_ARRAYS_JSON, "arrays of objects become map values (issue 18, 4)");
-  lossless_text("{\"a\":{\"x\":[1,2],\"y\":[3],\"z\":{\"q\":[4]}}}\n{\"a\":{\"u\":[5],"
-                "\"v\":6,\"w\":7}}\n",
-                3, TM_ARRAYS_SKIP, "arrays=skip drops the same arrays in a map");
-  lossless_text("{\"a\":{\"x\":[1,2],\"y\":[3],\"z\":{\"q\":[4]}}}\n{\"a\":{\"u\":[5],"
-                "\"v\":6,\"w\":7}}\n",
-                3, TM_ARRAYS_CHILD, "arrays=child in a map");
+  lossless_text(
+      "{\"a\":{\"x\":[1,2],\"y\":[3],\"z\":{\"q\":[4]}}}\n{\"a\":{\"u\":[5],\"v\":6,\"w\":7}}\n",
+      3, TM_ARRAYS_SKIP, "arrays=skip drops the same arrays in a map");
+  lossless_text(
+      "{\"a\":{\"x\":[1,2],\"y\":[3],\"z\":{\"q\":[4]}}}\n{\"a\":{\"u\":[5],\"v\":6,\"w\":7}}\n",
+      3, TM_ARRAYS_CHILD, "arrays=child in a map");
   lossless_text(
       "{\"a\":[{\"k\":1}]}\n{\"a\":{\"x\":1,\"y\":2,\"z\":{\"p\":1,\"q\":2,\"r\":3}}}\n",
       3, TM_ARRAYS_JSON, "a path with an array, then a map");

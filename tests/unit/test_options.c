@@ -104,9 +104,9 @@ static void test_rows(void) {
     tm_opts_free(&opts);
     free(err);
   }
-  CHECK_INT(bad, 0,
-            "registry: every row named once, documented (no |), for some function, words "
-            "where needed");
+  CHECK_INT(
+      bad, 0,
+      "registry: every row named once, documented (no |), for some function, words where needed");
   CHECK_INT(bad_default, 0, "registry: every default is a value its option takes");
 }
 
@@ -162,9 +162,9 @@ static void test_readme(void) {
   }
   fclose(f);
   CHECK(i >= 0, "README.md has the options table");
-  CHECK(!differ && table_line(i + 1, want, sizeof want) < 0,
-        "README.md's options table is the registry's (build/unit/test_options --readme "
-        "prints it)");
+  CHECK(
+      !differ && table_line(i + 1, want, sizeof want) < 0,
+      "README.md's options table is the registry's (build/unit/test_options --readme prints it)");
 }
 
 int main(int argc, char **argv) {

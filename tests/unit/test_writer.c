@@ -26,19 +26,17 @@
 
 /* The input: two records, the first with a child table and a grandchild. */
 static const char input[] =
-    "{\"id\":7,\"name\":\"a,b\",\"note\":\"say "
-    "\\\"hi\\\"\\nbye\",\"big\":123456789012345678901234567890,"
+    "{\"id\":7,\"name\":\"a,b\",\"note\":\"say \\\"hi\\\"\\nbye\",\"big\":123456789012345678901234567890,"
     "\"huge\":1e400,\"r\":1.50,\"ok\":true,\"nul\":\"x\\u0000y\",\"tags\":[\"t1\",2],"
-    "\"items\":[{\"sku\":\"A\",\"qty\":2},{\"sku\":\"B\\/"
-    "C\",\"qty\":null,\"d\":[{\"p\":-0.5}]}]}\n"
+    "\"items\":[{\"sku\":\"A\",\"qty\":2},{\"sku\":\"B\\/C\",\"qty\":null,\"d\":[{\"p\":-0.5}]}]}\n"
     "{\"id\":8,\"name\":\"plain\",\"ok\":false,\"items\":[]}\n";
 
 /* What each file must hold, per table. */
-static const char csv_main[] = "_id,id,name,note,big,huge,r,ok,nul,tags\r\n"
-                               "1,7,\"a,b\",\"say "
-                               "\"\"hi\"\"\nbye\",123456789012345678901234567890,1e400,1."
-                               "50,1,x\0y,\"[\"\"t1\"\",2]\"\r\n"
-                               "2,8,plain,,,,,0,,\r\n";
+static const char csv_main[] =
+    "_id,id,name,note,big,huge,r,ok,nul,tags\r\n"
+    "1,7,\"a,b\",\"say "
+    "\"\"hi\"\"\nbye\",123456789012345678901234567890,1e400,1.50,1,x\0y,\"[\"\"t1\"\",2]\"\r\n"
+    "2,8,plain,,,,,0,,\r\n";
 static const char csv_items[] = "_id,_parent_id,_root_id,_index,sku,qty\r\n"
                                 "1,1,1,0,A,2\r\n"
                                 "2,1,1,1,B/C,\r\n";
@@ -46,14 +44,12 @@ static const char csv_d[] = "_id,_parent_id,_root_id,_index,p\r\n"
                             "1,2,1,0,-0.5\r\n";
 static const char jsonl_main[] =
     "{\"_id\":1,\"id\":7,\"name\":\"a,b\",\"note\":\"say \\\"hi\\\"\\nbye\","
-    "\"big\":\"123456789012345678901234567890\",\"huge\":\"1e400\",\"r\":1.50,\"ok\":"
-    "true,"
+    "\"big\":\"123456789012345678901234567890\",\"huge\":\"1e400\",\"r\":1.50,\"ok\":true,"
     "\"nul\":\"x\\u0000y\",\"tags\":[\"t1\",2]}\n"
     "{\"_id\":2,\"id\":8,\"name\":\"plain\",\"ok\":false}\n";
 static const char jsonl_items[] =
     "{\"_id\":1,\"_parent_id\":1,\"_root_id\":1,\"_index\":0,\"sku\":\"A\",\"qty\":2}\n"
-    "{\"_id\":2,\"_parent_id\":1,\"_root_id\":1,\"_index\":1,\"sku\":\"B\\/"
-    "C\",\"qty\":null}\n";
+    "{\"_id\":2,\"_parent_id\":1,\"_root_id\":1,\"_index\":1,\"sku\":\"B\\/C\",\"qty\":null}\n";
 static const char jsonl_d[] =
     "{\"_id\":1,\"_parent_id\":2,\"_root_id\":1,\"_index\":0,\"p\":-0.5}\n";
 

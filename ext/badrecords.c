@@ -166,30 +166,19 @@ static int badrec_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
   return SQLITE_OK;
 }
 
-static sqlite3_module badrec_module = {0,
-                                       NULL,
-                                       badrec_connect,
-                                       badrec_best_index,
-                                       tm_vtab_disconnect,
-                                       NULL,
-                                       badrec_open,
-                                       badrec_close,
-                                       badrec_filter,
-                                       badrec_next,
-                                       badrec_eof,
-                                       badrec_column,
-                                       badrec_rowid,
-                                       NULL,
-                                       NULL,
-                                       NULL,
-                                       NULL,
-                                       NULL,
-                                       NULL,
-                                       NULL,
-                                       NULL,
-                                       NULL,
-                                       NULL,
-                                       NULL};
+/* The slots it fills; the others are NULL. */
+static sqlite3_module badrec_module = {
+    .xConnect = badrec_connect,
+    .xBestIndex = badrec_best_index,
+    .xDisconnect = tm_vtab_disconnect,
+    .xOpen = badrec_open,
+    .xClose = badrec_close,
+    .xFilter = badrec_filter,
+    .xNext = badrec_next,
+    .xEof = badrec_eof,
+    .xColumn = badrec_column,
+    .xRowid = badrec_rowid,
+};
 
 int tm_badrecords_register(sqlite3 *db) {
   return sqlite3_create_module(db, "transmog_errors", &badrec_module, NULL);

@@ -251,30 +251,19 @@ static int cat_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
   return SQLITE_OK;
 }
 
-static sqlite3_module cat_module = {0,
-                                    NULL,
-                                    cat_connect,
-                                    cat_best_index,
-                                    tm_vtab_disconnect,
-                                    NULL,
-                                    cat_open,
-                                    cat_close,
-                                    cat_filter,
-                                    cat_next,
-                                    cat_eof,
-                                    cat_column,
-                                    cat_rowid,
-                                    NULL,
-                                    NULL,
-                                    NULL,
-                                    NULL,
-                                    NULL,
-                                    NULL,
-                                    NULL,
-                                    NULL,
-                                    NULL,
-                                    NULL,
-                                    NULL};
+/* The slots it fills; the others are NULL. */
+static sqlite3_module cat_module = {
+    .xConnect = cat_connect,
+    .xBestIndex = cat_best_index,
+    .xDisconnect = tm_vtab_disconnect,
+    .xOpen = cat_open,
+    .xClose = cat_close,
+    .xFilter = cat_filter,
+    .xNext = cat_next,
+    .xEof = cat_eof,
+    .xColumn = cat_column,
+    .xRowid = cat_rowid,
+};
 
 int tm_catalog_register(sqlite3 *db) {
   static int columns_tag;

@@ -229,30 +229,19 @@ static int each_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
   return SQLITE_OK;
 }
 
-static sqlite3_module each_module = {0,
-                                     NULL,
-                                     each_connect,
-                                     each_best_index,
-                                     tm_vtab_disconnect,
-                                     NULL,
-                                     each_open,
-                                     each_close,
-                                     each_filter,
-                                     each_next,
-                                     each_eof,
-                                     each_column,
-                                     each_rowid,
-                                     NULL,
-                                     NULL,
-                                     NULL,
-                                     NULL,
-                                     NULL,
-                                     NULL,
-                                     NULL,
-                                     NULL,
-                                     NULL,
-                                     NULL,
-                                     NULL};
+/* The slots it fills; the others are NULL. */
+static sqlite3_module each_module = {
+    .xConnect = each_connect,
+    .xBestIndex = each_best_index,
+    .xDisconnect = tm_vtab_disconnect,
+    .xOpen = each_open,
+    .xClose = each_close,
+    .xFilter = each_filter,
+    .xNext = each_next,
+    .xEof = each_eof,
+    .xColumn = each_column,
+    .xRowid = each_rowid,
+};
 
 int tm_each_register(sqlite3 *db) {
   return sqlite3_create_module(db, "transmog_each", &each_module, NULL);

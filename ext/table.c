@@ -605,30 +605,22 @@ static int table_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
   return SQLITE_OK;
 }
 
-static sqlite3_module table_module = {0,
-                                      table_create,
-                                      table_connect,
-                                      table_best_index,
-                                      table_disconnect,
-                                      table_destroy,
-                                      table_open,
-                                      table_close,
-                                      table_filter,
-                                      table_next,
-                                      table_eof,
-                                      table_column,
-                                      table_rowid,
-                                      NULL,
-                                      NULL,
-                                      NULL,
-                                      NULL,
-                                      NULL,
-                                      NULL,
-                                      table_rename,
-                                      NULL,
-                                      NULL,
-                                      NULL,
-                                      NULL};
+/* The slots it fills; the others are NULL. */
+static sqlite3_module table_module = {
+    .xCreate = table_create,
+    .xConnect = table_connect,
+    .xBestIndex = table_best_index,
+    .xDisconnect = table_disconnect,
+    .xDestroy = table_destroy,
+    .xOpen = table_open,
+    .xClose = table_close,
+    .xFilter = table_filter,
+    .xNext = table_next,
+    .xEof = table_eof,
+    .xColumn = table_column,
+    .xRowid = table_rowid,
+    .xRename = table_rename,
+};
 
 int tm_table_register(sqlite3 *db) {
   return sqlite3_create_module(db, "transmog", &table_module, NULL);

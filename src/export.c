@@ -109,14 +109,6 @@ static int ex_open(tm_export *e) {
   return rc;
 }
 
-/* The first of the files whose identity changed from `was` to `now`
-** (the last when none did). */
-static uint32_t ex_changed(const tm_input_id *was, const tm_input_id *now) {
-  uint32_t i = 0;
-  while (i + 1 < was->n && tm_infer_same_file(was->files[i], now->files[i])) i++;
-  return i;
-}
-
 /* Start the background scan over the files, converting values if the writer wants
 ** them; fails if the files changed since the schema pass. */
 static int ex_start(tm_export *e) {
@@ -132,7 +124,7 @@ static int ex_start(tm_export *e) {
   const tm_input_id *now = tm_bgscan_input_id(e->bg);
   e->counts.bytes = tm_src_id_size(now);
   if (!e->own || tm_src_id_same(&e->id, now)) return TM_EXPORT_OK;
-  uint32_t i = ex_changed(&e->id, now);
+  uint32_t i = tm_src_id_changed(&e->id, now);
   return ex_fail(
       e,
       "'%s' changed after the schema pass (size %llu, now %llu bytes): nothing was written",

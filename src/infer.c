@@ -114,15 +114,6 @@ static int infer_shift(tm_seek *k, uint32_t from, const uint64_t *now,
   return rc;
 }
 
-/* The first of the n files whose identity is not the one in `before`
-** (the first file if none). */
-static const char *infer_changed(const char *const *paths, const tm_input_id *before,
-                                 const tm_input_id *now) {
-  for (uint32_t i = 0; i < before->n && i < now->n; i++)
-    if (!tm_src_same(before->files[i], now->files[i])) return paths[i];
-  return paths[0];
-}
-
 /*
 ** Count again, with the frozen schema, the rows before each checkpoint of
 ** k: a map changes the rows of the records read before it was made. Only
@@ -154,7 +145,7 @@ static int infer_recount(const char *const *paths, uint32_t nfiles, const tm_opt
     }
   }
   free(counts);
-  const char *changed = infer_changed(paths, id, tm_scan_input_id(sc));
+  const char *changed = paths[tm_src_id_changed(id, tm_scan_input_id(sc))];
   char msg[700];
   snprintf(msg, sizeof msg, "'%s' changed during the schema pass", changed);
   tm_scan_close(sc);
@@ -350,7 +341,7 @@ static void *infer_half_run(void *arg) {
   free(err);
   tm_mark at;
   tm_rd_line_mark(&at, h->start);
-  if (sc && tm_infer_same_file(h->id, tm_scan_input_id(sc)->files[0]) &&
+  if (sc && tm_src_same(h->id, tm_scan_input_id(sc)->files[0]) &&
       tm_scan_resume(sc, &at, NULL, 0) == 0) {
     infer_pass alone = {&h->o, NULL, {0, 0, 0, 0}};
     infer_change ch = {0, NULL, 0};
@@ -526,8 +517,4 @@ int tm_infer_rereadable(const char *path, char **err) {
            path);
   infer_fail(err, msg);
   return -1;
-}
-
-int tm_infer_same_file(tm_file_id before, tm_file_id now) {
-  return tm_src_same(before, now);
 }

@@ -51,7 +51,4 @@ uint64_t tm_infer_merges(void);
 */
 int tm_infer_rereadable(const char *path, char **err);
 
-/* Did the file keep its identity (size and mtime) between two passes? */
-int tm_infer_same_file(tm_file_id before, tm_file_id now);
-
 #endif

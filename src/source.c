@@ -273,6 +273,12 @@ int tm_src_same(tm_file_id a, tm_file_id b) {
   return a.size == b.size && a.mtime_ns == b.mtime_ns;
 }
 
+uint32_t tm_src_id_changed(const tm_input_id *a, const tm_input_id *b) {
+  for (uint32_t i = 0; i < a->n && i < b->n; i++)
+    if (!tm_src_same(a->files[i], b->files[i])) return i;
+  return 0;
+}
+
 int tm_src_id_same(const tm_input_id *a, const tm_input_id *b) {
   if (a->n != b->n) return 0;
   for (uint32_t i = 0; i < a->n; i++)

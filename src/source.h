@@ -78,6 +78,10 @@ int tm_src_same(tm_file_id a, tm_file_id b);
 /* Do two inputs have the same files, each with the same content? */
 int tm_src_id_same(const tm_input_id *a, const tm_input_id *b);
 
+/* The index of the first file whose identity differs between two inputs
+** (0 when none of the files both have does): the one a message names. */
+uint32_t tm_src_id_changed(const tm_input_id *a, const tm_input_id *b);
+
 /* Make dst a copy of src (dst's old list is not freed). Returns 0, or -1
 ** when out of memory (dst is then empty). */
 int tm_src_id_copy(tm_input_id *dst, const tm_input_id *src);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -34,6 +35,7 @@ struct tm_sink {
   char *buf;
   size_t n;
   int committed;
+  int replace;       /* may replace what is at the target */
   char err[300];
 };
 
@@ -89,13 +91,36 @@ static int sink_fail(tm_sink *k, const char *what) {
   return -1;
 }
 
-tm_sink *tm_sink_open(const char *dir, const char *name, int gzip, char *err,
+/* Is the target taken for this sink: anything there without replace, a
+** directory with it? Then say so in k->err. */
+static int sink_target_taken(tm_sink *k) {
+  struct stat st;
+  if (lstat(k->path, &st) != 0) return 0;
+  if (!k->replace)
+    snprintf(k->err, sizeof k->err, "'%s' already exists; use mode=replace", k->path);
+  else if (S_ISDIR(st.st_mode))
+    snprintf(k->err, sizeof k->err, "cannot replace '%s': it is a directory", k->path);
+  else return 0;
+  return 1;
+}
+
+tm_sink *tm_sink_open(const char *dir, const char *name, int gzip, int replace, char *err,
                       size_t errlen) {
   tm_sink *k = calloc(1, sizeof *k);
   if (k) k->fd = -1;
+  if (!k || !(k->path = sink_join(dir, name, 0))) {
+    snprintf(err, errlen, "out of memory");
+    tm_sink_free(k);
+    return NULL;
+  }
+  k->replace = replace;
+  if (sink_target_taken(k)) {
+    snprintf(err, errlen, "%s", k->err);
+    tm_sink_free(k);
+    return NULL;
+  }
   int made = -2;
-  if (!k || !(k->path = sink_join(dir, name, 0)) || !(k->buf = malloc(SINK_BUF)) ||
-      (made = sink_create(k, dir, name)) == -2) {
+  if (!(k->buf = malloc(SINK_BUF)) || (made = sink_create(k, dir, name)) == -2) {
     snprintf(err, errlen, "out of memory");
     tm_sink_free(k);
     return NULL;
@@ -183,8 +208,8 @@ static int sink_rename_new(const char *from, const char *to) {
   return 0;
 }
 
-int tm_sink_rename(tm_sink *k, int replace) {
-  if ((replace ? rename(k->tmp, k->path) : sink_rename_new(k->tmp, k->path)) != 0) {
+int tm_sink_rename(tm_sink *k) {
+  if ((k->replace ? rename(k->tmp, k->path) : sink_rename_new(k->tmp, k->path)) != 0) {
     if (errno == EEXIST) {
       snprintf(k->err, sizeof k->err, "'%s' already exists; use mode=replace", k->path);
       return -1;

@@ -13,9 +13,12 @@
 
 typedef struct tm_sink tm_sink;
 
-/* Open a sink for dir/name (gzip-compressed when `gzip`). Returns NULL
-** with a message in err on failure. */
-tm_sink *tm_sink_open(const char *dir, const char *name, int gzip, char *err,
+/* Open a sink for dir/name (gzip-compressed when `gzip`). Without
+** `replace`, nothing may be at dir/name (a file, a symlink, anything);
+** with it, a directory may not be, as the commit could not rename over it
+** (and other files replaced by then would be lost): both are said before
+** any work. Returns NULL with a message in err on failure. */
+tm_sink *tm_sink_open(const char *dir, const char *name, int gzip, int replace, char *err,
                       size_t errlen);
 
 /* Append n bytes. Returns 0, or -1 (see tm_sink_error). */
@@ -27,10 +30,10 @@ int tm_sink_write(tm_sink *k, const void *p, size_t n);
 int tm_sink_close(tm_sink *k);
 
 /* Rename the closed temporary file to its target. Without `replace`, an
-** entry already at the target (a file, a symlink, anything) is an error,
-** checked by the rename itself, so nothing created meanwhile is replaced.
-** Returns 0, or -1 (see tm_sink_error). The sink stays to be freed. */
-int tm_sink_rename(tm_sink *k, int replace);
+** entry at the target is an error again, checked by the rename itself, so
+** nothing created since the open is replaced. Returns 0, or -1 (see
+** tm_sink_error). The sink stays to be freed. */
+int tm_sink_rename(tm_sink *k);
 
 /* Make the renames in directory `dir` durable (fsync of the directory).
 ** Returns 0, or -1 with errno set. */

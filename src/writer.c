@@ -2,7 +2,6 @@
 ** writer.c: the writer seam declared in writer.h: the registry of file
 ** formats, and what every writer (and every file writer) shares.
 */
-#define _POSIX_C_SOURCE 200809L   /* lstat */
 #include "writer.h"
 
 #include <errno.h>
@@ -10,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 extern const tm_writer_class tm_csv_writer;     /* csvwrite.c */
@@ -87,36 +85,11 @@ static char *writer_file_name(const tm_writer *w, const char *name) {
   return o.p;
 }
 
-/* May the export write dir/file? Without replace, nothing may be there (a
-** file, a symlink, anything); with it, a directory may not be, as it
-** could not be renamed over at the commit (other files replaced by then
-** would be lost). The rename checks again: this says it before any work. */
-static int writer_may_write(tm_writer *w, const char *file, int *nomem) {
-  size_t n = strlen(w->cfg.dir) + strlen(file) + 2;
-  char *target = malloc(n);
-  struct stat st;
-  *nomem = !target;
-  if (!target) return 0;
-  const char *dir = w->cfg.dir, *slash = *dir && dir[strlen(dir) - 1] == '/' ? "" : "/";
-  snprintf(target, n, "%s%s%s", dir, slash, file);
-  int there = lstat(target, &st) == 0, ok = 1;
-  if (there && !w->cfg.replace)
-    ok =
-        tm_writer_fail(w, "'%s' already exists; use mode=replace", target) == TM_WRITE_OK;
-  else if (there && S_ISDIR(st.st_mode))
-    ok = tm_writer_fail(w, "cannot replace '%s': it is a directory", target) ==
-         TM_WRITE_OK;
-  free(target);
-  return ok;
-}
-
 int tm_writer_file(tm_writer *w, uint32_t t, const char *name) {
   char err[400], *file = writer_file_name(w, name);
-  int nomem = !file, rc = TM_WRITE_OK;
-  if (file && !writer_may_write(w, file, &nomem)) rc = TM_WRITE_ERROR;
-  if (nomem) rc = tm_writer_nomem(w);
-  if (rc == TM_WRITE_OK &&
-      !(w->sinks[t] = tm_sink_open(w->cfg.dir, file, w->cfg.gzip, err, sizeof err)))
+  int rc = file ? TM_WRITE_OK : tm_writer_nomem(w);
+  if (rc == TM_WRITE_OK && !(w->sinks[t] = tm_sink_open(w->cfg.dir, file, w->cfg.gzip,
+                                                        w->cfg.replace, err, sizeof err)))
     rc = tm_writer_fail(w, "%s", err);
   free(file);
   return rc;
@@ -136,7 +109,7 @@ int tm_writer_commit_files(tm_writer *w) {
     if (w->sinks[t] && tm_sink_close(w->sinks[t]) != 0)
       return tm_writer_fail(w, "%s", tm_sink_error(w->sinks[t]));
   for (uint32_t t = 0; t < n; t++) {
-    if (!w->sinks[t] || tm_sink_rename(w->sinks[t], w->cfg.replace) == 0) continue;
+    if (!w->sinks[t] || tm_sink_rename(w->sinks[t]) == 0) continue;
     int rc = tm_writer_fail(w, "%s", tm_sink_error(w->sinks[t]));
     while (t-- > 0)   /* the files renamed already go too: all or nothing */
       if (w->sinks[t]) unlink(tm_sink_path(w->sinks[t]));

@@ -38,6 +38,21 @@ void tm_buf_put(tm_buf *o, const void *p, size_t n) {
   o->n += n;
 }
 
+/* Append the digits of u, after a minus sign when `negative`. */
+static void buf_digits(tm_buf *o, uint64_t u, int negative) {
+  char num[24], *p = num + sizeof num;
+  do *--p = (char)('0' + u % 10);
+  while (u /= 10);
+  if (negative) *--p = '-';
+  tm_buf_put(o, p, (size_t)(num + sizeof num - p));
+}
+
+void tm_buf_uint64(tm_buf *o, uint64_t u) { buf_digits(o, u, 0); }
+
+void tm_buf_int64(tm_buf *o, int64_t i) {
+  buf_digits(o, i < 0 ? 0 - (uint64_t)i : (uint64_t)i, i < 0);
+}
+
 void tm_buf_free(tm_buf *o) {
   free(o->p);
   o->p = NULL;

@@ -13,6 +13,7 @@
 #define TM_BUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* The capacity an array gets at its first growth, in elements. */
 #define TM_GROW_FIRST 16
@@ -43,6 +44,11 @@ int tm_buf_reserve(tm_buf *o, size_t n);
 static inline void tm_buf_putc(tm_buf *o, char c) {
   if (o->n < o->cap || tm_buf_reserve(o, 1) == 0) o->p[o->n++] = c;
 }
+
+/* Append the decimal digits of u, or of i with its sign (ids on every row
+** of a file: snprintf would cost more than the rest of the line). */
+void tm_buf_uint64(tm_buf *o, uint64_t u);
+void tm_buf_int64(tm_buf *o, int64_t i);
 
 /* Release the buffer. */
 void tm_buf_free(tm_buf *o);

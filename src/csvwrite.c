@@ -35,24 +35,13 @@ static void csv_field(tm_buf *o, const char *p, size_t n) {
   tm_buf_putc(o, '"');
 }
 
-/* Append the decimal digits of i (ids on every row: snprintf would cost
-** more than the rest of the line). */
-static void csv_integer(tm_buf *o, int64_t i) {
-  char num[24], *p = num + sizeof num;
-  uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
-  do *--p = (char)('0' + u % 10);
-  while (u /= 10);
-  if (i < 0) *--p = '-';
-  tm_buf_put(o, p, (size_t)(num + sizeof num - p));
-}
-
 /* Append value v as a field: its text as the file spells it (numbers
 ** too), the digits of an integer that has none (an ordinal, a boolean),
 ** nothing for NULL. */
 static void csv_value(tm_buf *o, const tm_value *v) {
   if (v->kind == TM_VALUE_NULL) return;
   if (v->text) csv_field(o, v->text, v->n);
-  else if (v->kind == TM_VALUE_INT) csv_integer(o, v->i);
+  else if (v->kind == TM_VALUE_INT) tm_buf_int64(o, v->i);
 }
 
 /* End the line and write it to table t's file. */

@@ -5,7 +5,6 @@
 ** it (rowtext.h), written from the record's tokens: numbers keep their
 ** digits, strings their escapes.
 */
-#include <stdio.h>
 #include <string.h>
 
 #include "rowtext.h"
@@ -15,22 +14,37 @@ typedef struct jsonl_writer {
   tm_writer base;
   tm_buf line;
   tm_buf meta;           /* the row's ids, as JSON members */
+  tm_buf names;          /* the metadata members' names, made once: ,"name": */
+  size_t name_at[TM_META_COUNT + 1];   /* where each starts in names */
 } jsonl_writer;
 
-/* Open table t's file. */
+/* Make the metadata members' names once: ,"_id": ,"_parent_id": ... */
+static int jsonl_names(jsonl_writer *j) {
+  if (j->names.n) return j->names.nomem ? -1 : 0;
+  for (int m = 0; m < TM_META_COUNT; m++) {
+    j->name_at[m] = j->names.n;
+    tm_buf_putc(&j->names, ',');
+    tm_jsonout_string(&j->names, tm_meta_names[m], strlen(tm_meta_names[m]));
+    tm_buf_putc(&j->names, ':');
+  }
+  j->name_at[TM_META_COUNT] = j->names.n;
+  return j->names.nomem ? -1 : 0;
+}
+
+/* Append metadata column m's name as a member (without its comma when
+** first). */
+static void jsonl_member(jsonl_writer *j, int first, int m) {
+  size_t at = j->name_at[m] + (first ? 1 : 0);
+  tm_buf_put(&j->meta, j->names.p + at, j->name_at[m + 1] - at);
+}
+
+/* Open table t's file (the members' names made first). */
 static int jsonl_table(tm_writer *w, uint32_t t, const char *name, const tm_coldecl *cols,
                        int ncols) {
   (void)cols;
   (void)ncols;
+  if (jsonl_names((jsonl_writer *)w)) return tm_writer_nomem(w);
   return tm_writer_file(w, t, name);
-}
-
-/* Append the name of metadata column m as a member: "name": (after a
-** comma unless first). */
-static void jsonl_member(tm_buf *o, int comma, int m) {
-  if (comma) tm_buf_putc(o, ',');
-  tm_jsonout_string(o, tm_meta_names[m], strlen(tm_meta_names[m]));
-  tm_buf_putc(o, ':');
 }
 
 /* Make the metadata members of row r into j->meta. */
@@ -41,21 +55,17 @@ static void jsonl_meta(jsonl_writer *j, const tm_rows *rv, const tm_row *r) {
   tm_buf *meta = &j->meta;
   meta->n = 0;
   for (int k = 0; k < 3 && ids[k]; k++) {
-    jsonl_member(meta, k, TM_META_ID + k);
+    jsonl_member(j, k == 0, TM_META_ID + k);
     if (ids[k]->natural != TM_NONE) {
       tm_rowtext_value(meta, rec->text, rec->tape->tok, ids[k]->natural,
                        j->base.cfg.types == TM_TYPES_TEXT);
     } else {
-      char num[24];
-      snprintf(num, sizeof num, "%llu", (unsigned long long)ids[k]->id);
-      tm_buf_put(meta, num, strlen(num));
+      tm_buf_uint64(meta, ids[k]->id);
     }
   }
   if (ids[1]) {
-    char num[24];
-    jsonl_member(meta, 1, TM_META_INDEX);
-    snprintf(num, sizeof num, "%llu", (unsigned long long)r->index);
-    tm_buf_put(meta, num, strlen(num));
+    jsonl_member(j, 0, TM_META_INDEX);
+    tm_buf_uint64(meta, r->index);
   }
 }
 
@@ -76,6 +86,7 @@ static void jsonl_free(tm_writer *w) {
   jsonl_writer *j = (jsonl_writer *)w;
   tm_buf_free(&j->line);
   tm_buf_free(&j->meta);
+  tm_buf_free(&j->names);
 }
 
 const tm_writer_class tm_jsonl_writer = {
